@@ -1,0 +1,305 @@
+/**
+ * The connector-definition format: one file (YAML or JSON) per integration. Integrations are data,
+ * not code; every behaviour lives in the hub's shared runner.
+ *
+ * Templates: any string marked "template" may hold `{name}` placeholders. In `baseUrl`, `path`,
+ * `query` and `headers`, a placeholder is looked up in the action's inputs, then in the
+ * connection's non-secret inputs (secrets are only visible to a scheme's `apply`). In `path`,
+ * `{name}` is percent-encoded and `{+name}` is inserted as it is (for values holding `/`).
+ * A string that is exactly one placeholder keeps the value's JSON type (used in bodies). A query
+ * or header entry whose placeholder has no value is left out.
+ *
+ * @see docs/catalog.md for the full format with a complete example.
+ */
+import type { AuthenticationSchema } from './auth-schema.js'
+
+/** A credential or configuration input a scheme asks for at connect time. */
+export interface InputDefinition {
+  /** Key in the connect `data`, e.g. `token`. */
+  name: string
+  /** Label shown to people, e.g. `Personal access token`. */
+  displayName: string
+  /** Wire type; default `string`. */
+  type?: 'string' | 'number' | 'integer' | 'boolean'
+  /** What it is and where to find it. */
+  description: string
+  /** Default `true`. aiXplain's v1 client treats every listed input as required anyway. */
+  required?: boolean
+  /** A secret is stored encrypted and only ever used by `apply`; default `false`. */
+  secret?: boolean
+  /** Value used when an optional input is not given. */
+  default?: string
+}
+
+/** How a scheme's credentials are put on an outgoing request. Values are templates. */
+export interface ApplyDefinition {
+  /** Headers to set, e.g. `{ Authorization: 'Bearer {token}' }`. Header names may be templates. */
+  headers?: Record<string, string>
+  /** Query parameters to add, e.g. `{ api_key: '{api_key}' }`. */
+  query?: Record<string, string>
+  /** HTTP Basic credentials (RFC 7617). */
+  basic?: { username: string; password: string }
+}
+
+/** OAuth 2.0 provider facts (used from the OAuth issue on). */
+export interface OAuth2Definition {
+  authorizationUrl?: string
+  tokenUrl: string
+  revocationUrl?: string
+  scopes?: string[]
+  scopeSeparator?: string
+  authorizationParams?: Record<string, string>
+  tokenParams?: Record<string, string>
+  /** How the client authenticates at the token endpoint; default `client_secret_basic`. */
+  clientAuth?: 'client_secret_basic' | 'client_secret_post'
+  /** Default `true`; set `false` only for a provider that rejects PKCE. */
+  pkce?: boolean
+  /** Default `authorization_code`. */
+  grant?: 'authorization_code' | 'client_credentials'
+  /** Dotted path of the access token in a non-standard token response, e.g. `authed_user.access_token`. */
+  accessTokenPath?: string
+}
+
+/** OAuth 1.0a provider facts (used from the OAuth issue on). */
+export interface OAuth1Definition {
+  requestTokenUrl: string
+  authorizationUrl: string
+  accessTokenUrl: string
+  signatureMethod?: 'HMAC-SHA1' | 'HMAC-SHA256' | 'PLAINTEXT' | 'RSA-SHA1'
+  authorizationParams?: Record<string, string>
+}
+
+/** One supported scheme of an integration. */
+export interface SchemeDefinition {
+  /** Inputs asked for at connect time; none for a scheme that needs nothing. */
+  inputs?: InputDefinition[]
+  /** How credentials reach the request. Defaults: OAUTH2 sends `Authorization: Bearer {access_token}`. */
+  apply?: ApplyDefinition
+  /** OAUTH2 only. */
+  oauth2?: OAuth2Definition
+  /** OAUTH1 only. */
+  oauth1?: OAuth1Definition
+}
+
+/** HTTP methods an action may use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'
+
+/** How an action turns its inputs into an HTTP request. */
+export interface RequestDefinition {
+  /** An HTTP method, or a template (`{method}`) naming an input that holds one. */
+  method: HttpMethod | string
+  /** Path template appended to the base URL, e.g. `/repos/{owner}/{repo}`. */
+  path: string
+  /** Query parameter → template. */
+  query?: Record<string, string>
+  /** Name of an object-valued input whose entries are all added to the query. */
+  queryFrom?: string
+  /** Header → template. */
+  headers?: Record<string, string>
+  /** Name of an object-valued input whose entries are all added as headers. */
+  headersFrom?: string
+  /** The request body. Omit for none. */
+  body?: BodyDefinition
+  /** `body` (default): `data` is the parsed response body. `envelope`: `{ status, headers, body }`. */
+  response?: 'body' | 'envelope'
+}
+
+/** The body of an action request. */
+export interface BodyDefinition {
+  /** `json` (default) or `form` (`application/x-www-form-urlencoded`). */
+  encoding?: 'json' | 'form'
+  /** Inputs to send as body fields. Default: every input not used by path, query or headers. */
+  fields?: string[]
+  /** Name of an input whose value is the whole body (an object, or a string sent as it is). */
+  from?: string
+}
+
+/** One action of an integration. */
+export interface ActionDefinition {
+  /** UPPER_SNAKE, at most 64 characters, unique in the integration, e.g. `GITHUB_GET_REPOSITORY`. */
+  code: string
+  /** Display name. */
+  name: string
+  /** What the action does, written so an agent can choose it. */
+  description: string
+  /** JSON Schema (draft 2020-12 subset) of the inputs; must be `type: object`. */
+  input: Record<string, unknown>
+  request: RequestDefinition
+}
+
+/** One integration: a template for an external service. */
+export interface IntegrationDefinition {
+  /** Stable slug, lowercase letters, digits and dashes: `github`. Its marketplace path is `<supplier code>/<id>`. */
+  id: string
+  /** Optional 24-hex wire id; by default one is derived from `id` so it never changes. */
+  modelId?: string
+  name: string
+  description: string
+  /** Default `Patchbay`. */
+  supplier?: string
+  /** Default `1.0.0`. */
+  version?: string
+  /** Link to the service's API documentation. */
+  docsUrl?: string
+  /** Base URL template, e.g. `https://{subdomain}.atlassian.net`. */
+  baseUrl: string
+  /** Headers sent on every request (templates). */
+  headers?: Record<string, string>
+  /** Supported schemes, at least one. */
+  auth: Partial<Record<AuthenticationSchema, SchemeDefinition>>
+  actions: ActionDefinition[]
+}
+
+const templateMap = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+} as const
+
+const inputSchema = {
+  type: 'object',
+  required: ['name', 'displayName', 'description'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' },
+    displayName: { type: 'string', minLength: 1 },
+    type: { enum: ['string', 'number', 'integer', 'boolean'] },
+    description: { type: 'string' },
+    required: { type: 'boolean' },
+    secret: { type: 'boolean' },
+    default: { type: 'string' },
+  },
+} as const
+
+const schemeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    inputs: { type: 'array', items: inputSchema },
+    apply: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        headers: templateMap,
+        query: templateMap,
+        basic: {
+          type: 'object',
+          required: ['username', 'password'],
+          additionalProperties: false,
+          properties: { username: { type: 'string' }, password: { type: 'string' } },
+        },
+      },
+    },
+    oauth2: {
+      type: 'object',
+      required: ['tokenUrl'],
+      additionalProperties: false,
+      properties: {
+        authorizationUrl: { type: 'string', minLength: 1 },
+        tokenUrl: { type: 'string', minLength: 1 },
+        revocationUrl: { type: 'string', minLength: 1 },
+        scopes: { type: 'array', items: { type: 'string' } },
+        scopeSeparator: { type: 'string' },
+        authorizationParams: templateMap,
+        tokenParams: templateMap,
+        clientAuth: { enum: ['client_secret_basic', 'client_secret_post'] },
+        pkce: { type: 'boolean' },
+        grant: { enum: ['authorization_code', 'client_credentials'] },
+        accessTokenPath: { type: 'string' },
+      },
+    },
+    oauth1: {
+      type: 'object',
+      required: ['requestTokenUrl', 'authorizationUrl', 'accessTokenUrl'],
+      additionalProperties: false,
+      properties: {
+        requestTokenUrl: { type: 'string', minLength: 1 },
+        authorizationUrl: { type: 'string', minLength: 1 },
+        accessTokenUrl: { type: 'string', minLength: 1 },
+        signatureMethod: { enum: ['HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT', 'RSA-SHA1'] },
+        authorizationParams: templateMap,
+      },
+    },
+  },
+} as const
+
+/**
+ * JSON Schema (draft-07 compatible) of an {@link IntegrationDefinition}. The hub validates every
+ * definition file against it, then checks what a schema cannot (placeholders, unique codes).
+ */
+export const integrationDefinitionSchema = {
+  $id: 'https://patchbay.dev/schemas/integration-definition.json',
+  type: 'object',
+  required: ['id', 'name', 'description', 'baseUrl', 'auth', 'actions'],
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+    modelId: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    description: { type: 'string' },
+    supplier: { type: 'string', minLength: 1 },
+    version: { type: 'string', minLength: 1 },
+    docsUrl: { type: 'string' },
+    baseUrl: { type: 'string', minLength: 1 },
+    headers: templateMap,
+    auth: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: false,
+      properties: {
+        BEARER_TOKEN: schemeSchema,
+        OAUTH1: schemeSchema,
+        OAUTH2: schemeSchema,
+        API_KEY: schemeSchema,
+        BASIC: schemeSchema,
+        NO_AUTH: schemeSchema,
+      },
+    },
+    actions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'name', 'description', 'input', 'request'],
+        additionalProperties: false,
+        properties: {
+          code: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
+          name: { type: 'string', minLength: 1 },
+          description: { type: 'string', minLength: 1 },
+          input: {
+            type: 'object',
+            required: ['type'],
+            properties: { type: { const: 'object' } },
+          },
+          request: {
+            type: 'object',
+            required: ['method', 'path'],
+            additionalProperties: false,
+            properties: {
+              method: {
+                anyOf: [
+                  { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] },
+                  { type: 'string', pattern: '^\\{[A-Za-z_][A-Za-z0-9_]*\\}$' },
+                ],
+              },
+              path: { type: 'string' },
+              query: templateMap,
+              queryFrom: { type: 'string' },
+              headers: templateMap,
+              headersFrom: { type: 'string' },
+              body: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  encoding: { enum: ['json', 'form'] },
+                  fields: { type: 'array', items: { type: 'string' } },
+                  from: { type: 'string' },
+                },
+              },
+              response: { enum: ['body', 'envelope'] },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const

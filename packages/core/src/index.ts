@@ -1,0 +1,40 @@
+export { AuthenticationSchema, AUTHENTICATION_SCHEMAS, isAuthenticationSchema, isOAuthSchema } from './auth-schema.js'
+export { ErrorCodes, PatchbayError } from './errors.js'
+export type { ErrorCode, ErrorBody } from './errors.js'
+export {
+  FunctionType,
+  ResponseStatus,
+  ConnectionStatus,
+  CONNECTION_DESCRIPTION_SUFFIX,
+  ExecuteAction,
+} from './wire.js'
+export type {
+  AttributeEntry,
+  AuthInputDescriptor,
+  ParamSpec,
+  SupplierRecord,
+  ModelRecordV1,
+  PaginateRequestV1,
+  PaginateResponseV1,
+  ExecuteSuccess,
+  ExecuteFailure,
+  ExecuteInProgress,
+  ExecuteResponse,
+  ConnectResult,
+  ActionSummary,
+  ActionInputSpec,
+  ActionInputsSpec,
+} from './wire.js'
+export { integrationDefinitionSchema } from './definition.js'
+export type {
+  IntegrationDefinition,
+  SchemeDefinition,
+  InputDefinition,
+  ApplyDefinition,
+  OAuth2Definition,
+  OAuth1Definition,
+  ActionDefinition,
+  RequestDefinition,
+  BodyDefinition,
+  HttpMethod,
+} from './definition.js'

@@ -1,0 +1,108 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { extname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+import { Catalog, toIntegration, type Integration } from './catalog.js'
+import { validateDefinition, type DefinitionProblem } from './validate-definition.js'
+
+/** Folder of the built-in definitions shipped with the hub. */
+export const BUILT_IN_CATALOG_DIR = fileURLToPath(new URL('../../catalog/', import.meta.url))
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
+
+/** A definition file that was skipped, with every problem found in it. */
+export interface CatalogFileError {
+  file: string
+  problems: DefinitionProblem[]
+}
+
+/** What {@link loadCatalogDir} found in one folder. */
+export interface CatalogDirResult {
+  integrations: Integration[]
+  errors: CatalogFileError[]
+}
+
+/**
+ * Parses and validates one definition file. Never throws for a bad file: problems are returned.
+ *
+ * @example
+ * ```ts
+ * const r = await loadDefinitionFile('catalog/github.yaml')
+ * if ('problems' in r) console.error(r.problems)
+ * ```
+ */
+export async function loadDefinitionFile(file: string): Promise<Integration | CatalogFileError> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    return { file, problems: [{ field: '/', message: `cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] }
+  }
+  let parsed: unknown
+  try {
+    parsed = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text)
+  } catch (err) {
+    return { file, problems: [{ field: '/', message: `is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}` }] }
+  }
+  const result = validateDefinition(parsed)
+  if (!result.ok) return { file, problems: result.problems }
+  return toIntegration(result.definition, file)
+}
+
+/**
+ * Loads every `.yaml`, `.yml` and `.json` file of a folder (not recursive). Invalid files are
+ * reported and skipped; duplicate ids keep the first file (in name order) and report the others.
+ */
+export async function loadCatalogDir(dir: string): Promise<CatalogDirResult> {
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && EXTENSIONS.has(extname(e.name)))
+    .map((e) => join(resolve(dir), e.name))
+    .sort()
+  const results = await Promise.all(entries.map(loadDefinitionFile))
+  const integrations: Integration[] = []
+  const errors: CatalogFileError[] = []
+  const seen = new Map<string, string>()
+  for (const r of results) {
+    if ('problems' in r) {
+      errors.push(r)
+      continue
+    }
+    const first = seen.get(r.definition.id) ?? seen.get(r.modelId)
+    if (first !== undefined) {
+      errors.push({ file: r.source, problems: [{ field: '/id', message: `"${r.definition.id}" is already defined by ${first}` }] })
+      continue
+    }
+    seen.set(r.definition.id, r.source)
+    seen.set(r.modelId, r.source)
+    integrations.push(r)
+  }
+  return { integrations, errors }
+}
+
+/** Options of {@link loadCatalog}. */
+export interface LoadCatalogOptions {
+  /** Load the built-in definitions (default true). */
+  builtIn?: boolean
+  /** Extra folders of user definitions (`PATCHBAY_CATALOG_DIR`). User definitions override built-ins with the same id. */
+  dirs?: readonly string[]
+  /** Called once per skipped file. */
+  onError?: (error: CatalogFileError) => void
+}
+
+/** Loads the built-in catalog plus user folders into a {@link Catalog}. */
+export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Catalog> {
+  const dirs = [...(options.builtIn === false ? [] : [BUILT_IN_CATALOG_DIR]), ...(options.dirs ?? [])]
+  const byId = new Map<string, Integration>()
+  for (const dir of dirs) {
+    let result: CatalogDirResult
+    try {
+      result = await loadCatalogDir(dir)
+    } catch (err) {
+      options.onError?.({ file: dir, problems: [{ field: '/', message: `folder cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] })
+      continue
+    }
+    for (const e of result.errors) options.onError?.(e)
+    for (const integration of result.integrations) byId.set(integration.definition.id, integration)
+  }
+  return new Catalog(byId.values())
+}

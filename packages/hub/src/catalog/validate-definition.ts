@@ -1,0 +1,180 @@
+import { Ajv, type ErrorObject } from 'ajv'
+import {
+  AUTHENTICATION_SCHEMAS,
+  integrationDefinitionSchema,
+  type ActionDefinition,
+  type AuthenticationSchema,
+  type IntegrationDefinition,
+} from '@patchbay/core'
+
+/** One problem found in a definition: the field (JSON pointer) and what is wrong with it. */
+export interface DefinitionProblem {
+  /** JSON pointer of the offending field, e.g. `/actions/2/request/path`. */
+  field: string
+  message: string
+}
+
+/** The outcome of {@link validateDefinition}. */
+export type DefinitionValidation =
+  | { ok: true; definition: IntegrationDefinition }
+  | { ok: false; problems: DefinitionProblem[] }
+
+const ajv = new Ajv({ allErrors: true, strict: false })
+const validateShape = ajv.compile<IntegrationDefinition>(integrationDefinitionSchema)
+const PLACEHOLDER = /\{\+?([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+/** Names used by `{name}` / `{+name}` placeholders in a template string. */
+export function placeholdersOf(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string)
+}
+
+function describeAjvError(e: ErrorObject): DefinitionProblem {
+  const field = e.instancePath || '/'
+  switch (e.keyword) {
+    case 'required':
+      return { field: `${e.instancePath}/${String(e.params['missingProperty'])}`, message: 'is required' }
+    case 'additionalProperties':
+      return {
+        field: `${e.instancePath}/${String(e.params['additionalProperty'])}`,
+        message: 'is not a known field (check its spelling against docs/catalog.md)',
+      }
+    case 'pattern':
+      return { field, message: `must match ${String(e.params['pattern'])}` }
+    case 'enum':
+      return { field, message: `must be one of ${JSON.stringify(e.params['allowedValues'])}` }
+    default:
+      return { field, message: e.message ?? 'is invalid' }
+  }
+}
+
+/**
+ * Validates a parsed definition file: its shape against the catalog JSON Schema, then what a
+ * schema cannot check: unique action codes, placeholders that name an input, JSON Schemas that
+ * compile, scheme-specific requirements.
+ *
+ * @example
+ * ```ts
+ * const result = validateDefinition(YAML.parse(text))
+ * if (!result.ok) for (const p of result.problems) console.error(`${file}: ${p.field} ${p.message}`)
+ * ```
+ */
+export function validateDefinition(value: unknown): DefinitionValidation {
+  if (!validateShape(value)) {
+    return { ok: false, problems: (validateShape.errors ?? []).map(describeAjvError) }
+  }
+  const def = value
+  const problems: DefinitionProblem[] = []
+
+  // Connection inputs visible to templates: every scheme's non-secret inputs.
+  const connectionInputs = new Set<string>()
+  for (const schema of AUTHENTICATION_SCHEMAS) {
+    const scheme = def.auth[schema]
+    if (!scheme) continue
+    const names = new Set<string>()
+    for (const [i, input] of (scheme.inputs ?? []).entries()) {
+      if (names.has(input.name)) {
+        problems.push({ field: `/auth/${schema}/inputs/${i}/name`, message: `duplicates input "${input.name}"` })
+      }
+      names.add(input.name)
+      if (!input.secret) connectionInputs.add(input.name)
+    }
+    checkScheme(schema, def, names, problems)
+  }
+  for (const name of placeholdersOf(def.baseUrl)) {
+    if (!connectionInputs.has(name)) {
+      problems.push({ field: '/baseUrl', message: `uses {${name}}, which is not a non-secret input of any scheme` })
+    }
+  }
+
+  const codes = new Set<string>()
+  for (const [i, action] of def.actions.entries()) {
+    if (codes.has(action.code)) problems.push({ field: `/actions/${i}/code`, message: `duplicates action "${action.code}"` })
+    codes.add(action.code)
+    checkAction(action, `/actions/${i}`, connectionInputs, problems)
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, definition: def }
+}
+
+function checkScheme(
+  schema: AuthenticationSchema,
+  def: IntegrationDefinition,
+  inputs: Set<string>,
+  problems: DefinitionProblem[],
+): void {
+  const scheme = def.auth[schema]
+  if (!scheme) return
+  const at = `/auth/${schema}`
+  if (schema === 'OAUTH2' && !scheme.oauth2) problems.push({ field: `${at}/oauth2`, message: 'is required for OAUTH2' })
+  if (schema === 'OAUTH1' && !scheme.oauth1) problems.push({ field: `${at}/oauth1`, message: 'is required for OAUTH1' })
+  if (schema !== 'OAUTH2' && scheme.oauth2) problems.push({ field: `${at}/oauth2`, message: 'is only allowed on OAUTH2' })
+  if (schema !== 'OAUTH1' && scheme.oauth1) problems.push({ field: `${at}/oauth1`, message: 'is only allowed on OAUTH1' })
+  if (scheme.oauth2 && scheme.oauth2.grant !== 'client_credentials' && !scheme.oauth2.authorizationUrl) {
+    problems.push({ field: `${at}/oauth2/authorizationUrl`, message: 'is required for the authorization_code grant' })
+  }
+  // Templates in apply may use this scheme's inputs (secret or not); OAuth adds its token fields.
+  const visible = new Set(inputs)
+  if (schema === 'OAUTH2') visible.add('access_token')
+  const apply = scheme.apply
+  if (!apply) return
+  const templates: Array<[string, string]> = [
+    ...Object.entries(apply.headers ?? {}).flatMap(([k, v]): Array<[string, string]> => [
+      [`${at}/apply/headers/${k}`, k],
+      [`${at}/apply/headers/${k}`, v],
+    ]),
+    ...Object.entries(apply.query ?? {}).map(([k, v]): [string, string] => [`${at}/apply/query/${k}`, v]),
+    ...(apply.basic
+      ? ([
+          [`${at}/apply/basic/username`, apply.basic.username],
+          [`${at}/apply/basic/password`, apply.basic.password],
+        ] as Array<[string, string]>)
+      : []),
+  ]
+  for (const [field, template] of templates) {
+    for (const name of placeholdersOf(template)) {
+      if (!visible.has(name)) problems.push({ field, message: `uses {${name}}, which is not an input of ${schema}` })
+    }
+  }
+}
+
+function checkAction(
+  action: ActionDefinition,
+  at: string,
+  connectionInputs: Set<string>,
+  problems: DefinitionProblem[],
+): void {
+  try {
+    ajv.compile(action.input)
+  } catch (err) {
+    problems.push({ field: `${at}/input`, message: `is not a valid JSON Schema: ${(err as Error).message}` })
+    return
+  }
+  const properties = (action.input['properties'] ?? {}) as Record<string, unknown>
+  const required = new Set((action.input['required'] ?? []) as string[])
+  const known = (name: string) => name in properties || connectionInputs.has(name)
+  const req = action.request
+  const check = (field: string, template: string) => {
+    for (const name of placeholdersOf(template)) {
+      if (!known(name)) problems.push({ field, message: `uses {${name}}, which is neither an action input nor a connection input` })
+    }
+  }
+  check(`${at}/request/method`, req.method)
+  check(`${at}/request/path`, req.path)
+  for (const name of placeholdersOf(req.path)) {
+    if (name in properties && !required.has(name)) {
+      problems.push({ field: `${at}/request/path`, message: `uses {${name}}, which must be listed in input.required` })
+    }
+  }
+  for (const [k, v] of Object.entries(req.query ?? {})) check(`${at}/request/query/${k}`, v)
+  for (const [k, v] of Object.entries(req.headers ?? {})) check(`${at}/request/headers/${k}`, v)
+  for (const key of ['queryFrom', 'headersFrom'] as const) {
+    const name = req[key]
+    if (name !== undefined && !(name in properties)) problems.push({ field: `${at}/request/${key}`, message: `names "${name}", which is not an action input` })
+  }
+  const body = req.body
+  if (body?.from !== undefined && !(body.from in properties)) {
+    problems.push({ field: `${at}/request/body/from`, message: `names "${body.from}", which is not an action input` })
+  }
+  for (const [i, name] of (body?.fields ?? []).entries()) {
+    if (!(name in properties)) problems.push({ field: `${at}/request/body/fields/${i}`, message: `names "${name}", which is not an action input` })
+  }
+}

@@ -1,0 +1,97 @@
+import { resolve } from 'node:path'
+
+/** Log levels accepted by `PATCHBAY_LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** Everything the hub is configured with. Read once from the environment by {@link loadConfig}. */
+export interface HubConfig {
+  /** Interface to listen on (`PATCHBAY_HOST`, default 127.0.0.1). */
+  readonly host: string
+  /** Port (`PATCHBAY_PORT`, default 8470; 0 picks a free one). */
+  readonly port: number
+  /** Folder for the SQLite file and the generated master key (`PATCHBAY_DATA_DIR`, default ./.patchbay). */
+  readonly dataDir: string
+  /** `postgres://…` or a SQLite file path (`PATCHBAY_DATABASE_URL`, default `<dataDir>/patchbay.db`). */
+  readonly databaseUrl: string
+  /** Base64 of 32 bytes (`PATCHBAY_MASTER_KEY`); when absent a key file in `dataDir` is used or created. */
+  readonly masterKey: string | undefined
+  /** Public base URL of the hub, used in poll and OAuth callback URLs (`PATCHBAY_PUBLIC_URL`). */
+  readonly publicUrl: string | undefined
+  /** Extra folders of user integration definitions (`PATCHBAY_CATALOG_DIR`, `:`-separated). */
+  readonly catalogDirs: readonly string[]
+  /** An API key seeded at start for the `default` tenant (`PATCHBAY_BOOTSTRAP_API_KEY`). */
+  readonly bootstrapApiKey: string | undefined
+  /** `PATCHBAY_LOG_LEVEL`, default `info`. */
+  readonly logLevel: LogLevel
+  /** Largest accepted request body in bytes (`PATCHBAY_MAX_BODY_BYTES`, default 1 MiB). */
+  readonly maxBodyBytes: number
+  /** Connect timeout for calls to services, ms (`PATCHBAY_UPSTREAM_CONNECT_TIMEOUT_MS`, default 10 000). */
+  readonly upstreamConnectTimeoutMs: number
+  /** Total timeout for calls to services, ms (`PATCHBAY_UPSTREAM_TIMEOUT_MS`, default 60 000). */
+  readonly upstreamTimeoutMs: number
+}
+
+/** A configuration value is invalid; the message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}; got "${raw}"`)
+  }
+  return n
+}
+
+/**
+ * Reads and validates the hub's configuration from environment variables. Called once, at the
+ * edge (the CLI); everything else receives the frozen result.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ ...process.env, PATCHBAY_PORT: '0' })
+ * ```
+ * @throws {ConfigError} naming the variable that is wrong.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const dataDir = resolve(env['PATCHBAY_DATA_DIR'] || '.patchbay')
+  const logLevel = (env['PATCHBAY_LOG_LEVEL'] || 'info') as LogLevel
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`PATCHBAY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`)
+  }
+  const publicUrl = env['PATCHBAY_PUBLIC_URL'] || undefined
+  if (publicUrl !== undefined) {
+    let url: URL
+    try {
+      url = new URL(publicUrl)
+    } catch {
+      throw new ConfigError(`PATCHBAY_PUBLIC_URL must be an absolute http(s) URL such as https://hub.example.com; got "${publicUrl}"`)
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(`PATCHBAY_PUBLIC_URL must use http or https; got "${url.protocol}"`)
+    }
+  }
+  const bootstrapApiKey = env['PATCHBAY_BOOTSTRAP_API_KEY'] || undefined
+  if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 16) {
+    throw new ConfigError('PATCHBAY_BOOTSTRAP_API_KEY must be at least 16 characters long')
+  }
+  return Object.freeze({
+    host: env['PATCHBAY_HOST'] || '127.0.0.1',
+    port: integer(env, 'PATCHBAY_PORT', 8470, 0, 65535),
+    dataDir,
+    databaseUrl: env['PATCHBAY_DATABASE_URL'] || resolve(dataDir, 'patchbay.db'),
+    masterKey: env['PATCHBAY_MASTER_KEY'] || undefined,
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
+    catalogDirs: Object.freeze((env['PATCHBAY_CATALOG_DIR'] ?? '').split(':').filter(Boolean).map((d) => resolve(d))),
+    bootstrapApiKey,
+    logLevel,
+    maxBodyBytes: integer(env, 'PATCHBAY_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    upstreamConnectTimeoutMs: integer(env, 'PATCHBAY_UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, 600_000),
+    upstreamTimeoutMs: integer(env, 'PATCHBAY_UPSTREAM_TIMEOUT_MS', 60_000, 1, 3_600_000),
+  })
+}

@@ -1,0 +1,58 @@
+/** `tenants`: an isolated owner of connections. */
+export interface TenantTable {
+  id: string
+  name: string
+  created_at: string
+}
+
+/** `api_keys`: SHA-256 of each key (keys are 256-bit random, so a fast hash is enough). */
+export interface ApiKeyTable {
+  id: string
+  tenant_id: string
+  name: string
+  key_hash: string
+  /** The first characters of the key, to recognise it in listings. */
+  prefix: string
+  created_at: string
+}
+
+/** `connections`: one configured instance of an integration. */
+export interface ConnectionTable {
+  id: string
+  tenant_id: string
+  integration_id: string
+  name: string
+  description: string
+  auth_scheme: string
+  status: string
+  status_reason: string | null
+  /** Non-secret inputs as JSON text. */
+  config: string
+  /** Secret inputs and tokens, sealed by the vault; null when there are none. */
+  secrets: string | null
+  /** Bumped on every change; cache entries and concurrent writers compare it. */
+  version: number
+  created_at: string
+  updated_at: string
+  /** When a PENDING connection stops being completable. */
+  expires_at: string | null
+}
+
+/** `runs`: asynchronous executions whose result is read through a poll URL. */
+export interface RunTable {
+  id: string
+  tenant_id: string
+  status: string
+  /** The final execute body, JSON text, once completed. */
+  result: string | null
+  created_at: string
+  completed_at: string | null
+}
+
+/** Kysely database type. */
+export interface Database {
+  tenants: TenantTable
+  api_keys: ApiKeyTable
+  connections: ConnectionTable
+  runs: RunTable
+}

@@ -1,0 +1,243 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Selectable } from 'kysely'
+import pg from 'pg'
+import { PatchbayError } from '@patchbay/core'
+import { migrationProvider } from './migrations.js'
+import type { ApiKeyTable, ConnectionTable, Database, RunTable, TenantTable } from './schema.js'
+
+/** A stored tenant. */
+export type TenantRow = Selectable<TenantTable>
+/** A stored API key (hash only). */
+export type ApiKeyRow = Selectable<ApiKeyTable>
+/** A stored connection. */
+export type ConnectionRow = Selectable<ConnectionTable>
+/** A stored asynchronous run. */
+export type RunRow = Selectable<RunTable>
+
+/** Fields of a connection that can change after it is created. */
+export type ConnectionPatch = Partial<
+  Pick<ConnectionRow, 'name' | 'description' | 'auth_scheme' | 'status' | 'status_reason' | 'config' | 'secrets' | 'expires_at'>
+>
+
+/** Which SQL engine a store runs on. */
+export type StoreDialect = 'sqlite' | 'postgres'
+
+/** One page of a tenant's connections. */
+export interface ConnectionPage {
+  rows: ConnectionRow[]
+  total: number
+}
+
+/**
+ * Persistence for tenants, API keys, connections and asynchronous runs, on SQLite (default) or
+ * PostgreSQL through Kysely. Every connection query is scoped by tenant: there is no method that
+ * reads another tenant's connection.
+ *
+ * @example
+ * ```ts
+ * const store = openStore('./.patchbay/patchbay.db')
+ * await store.migrate()
+ * ```
+ */
+export class Store {
+  readonly db: Kysely<Database>
+  readonly dialect: StoreDialect
+
+  constructor(db: Kysely<Database>, dialect: StoreDialect) {
+    this.db = db
+    this.dialect = dialect
+  }
+
+  /** Brings the schema up to date. Safe to call on every start. */
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider })
+    const { error, results } = await migrator.migrateToLatest()
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName
+      throw new Error(`Database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error })
+    }
+  }
+
+  /** Closes the connection pool or file. */
+  async close(): Promise<void> {
+    await this.db.destroy()
+  }
+
+  // --- tenants and API keys ---------------------------------------------------------------
+
+  /** Creates a tenant. */
+  async createTenant(tenant: TenantRow): Promise<void> {
+    await this.db.insertInto('tenants').values(tenant).execute()
+  }
+
+  /** Finds a tenant by name (the first one when several share it). */
+  async findTenantByName(name: string): Promise<TenantRow | undefined> {
+    return this.db.selectFrom('tenants').selectAll().where('name', '=', name).orderBy('created_at').limit(1).executeTakeFirst()
+  }
+
+  /** Number of tenants. */
+  async countTenants(): Promise<number> {
+    const r = await this.db.selectFrom('tenants').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+    return Number(r.n)
+  }
+
+  /** Stores a new API key hash. */
+  async createApiKey(key: ApiKeyRow): Promise<void> {
+    await this.db.insertInto('api_keys').values(key).execute()
+  }
+
+  /** The tenant owning the key with this hash, if any. */
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
+    return this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst()
+  }
+
+  // --- connections ----------------------------------------------------------------------------
+
+  /**
+   * Inserts a connection.
+   * @throws {PatchbayError} NAME_EXISTS when the tenant already has a connection with that name.
+   */
+  async insertConnection(row: ConnectionRow): Promise<void> {
+    try {
+      await this.db.insertInto('connections').values(row).execute()
+    } catch (err) {
+      throw this.#mapUnique(err, row.name)
+    }
+  }
+
+  /** A tenant's connection by id; another tenant's id is indistinguishable from an unknown one. */
+  async getConnection(tenantId: string, id: string): Promise<ConnectionRow | undefined> {
+    return this.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+  }
+
+  /**
+   * Applies `patch` and bumps the version. With `expectedVersion`, only when the stored version
+   * still equals it (optimistic concurrency). Returns the new row, or undefined when nothing
+   * matched (unknown id, other tenant, or a lost race).
+   */
+  async updateConnection(
+    tenantId: string,
+    id: string,
+    patch: ConnectionPatch,
+    expectedVersion?: number,
+  ): Promise<ConnectionRow | undefined> {
+    try {
+      let q = this.db
+        .updateTable('connections')
+        .set({ ...patch, updated_at: new Date().toISOString(), version: sql<number>`version + 1` })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+      if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion)
+      return await q.returningAll().executeTakeFirst()
+    } catch (err) {
+      throw this.#mapUnique(err, patch.name ?? '')
+    }
+  }
+
+  /** Deletes a tenant's connection; false when there was none. */
+  async deleteConnection(tenantId: string, id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('connections').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
+  }
+
+  /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
+  async listConnections(tenantId: string, options: { offset: number; limit: number; query?: string }): Promise<ConnectionPage> {
+    let base = this.db.selectFrom('connections').where('tenant_id', '=', tenantId)
+    if (options.query) {
+      const pattern = `%${options.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      base = base.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`)
+    }
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id').offset(options.offset).limit(options.limit).execute(),
+      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ])
+    return { rows, total: Number(count.n) }
+  }
+
+  /** Deletes PENDING connections whose `expires_at` has passed; returns how many. */
+  async deleteExpiredPending(now: Date): Promise<number> {
+    const r = await this.db
+      .deleteFrom('connections')
+      .where('status', '=', 'PENDING')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<', now.toISOString())
+      .executeTakeFirst()
+    return Number(r.numDeletedRows)
+  }
+
+  // --- asynchronous runs ----------------------------------------------------------------------
+
+  /** Records a run that has started. */
+  async insertRun(row: RunRow): Promise<void> {
+    await this.db.insertInto('runs').values(row).execute()
+  }
+
+  /** Stores a run's final body. */
+  async completeRun(id: string, status: string, result: unknown): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({ status, result: JSON.stringify(result), completed_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute()
+  }
+
+  /** A tenant's run by id. */
+  async getRun(tenantId: string, id: string): Promise<RunRow | undefined> {
+    return this.db.selectFrom('runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+  }
+
+  /**
+   * Marks runs left IN_PROGRESS by a process that died as FAILED, and deletes runs older than
+   * `olderThan`. Called at start.
+   */
+  async sweepRuns(staleBefore: Date, olderThan: Date): Promise<void> {
+    const failed = { status: 'FAILED', completed: true, error_message: 'The hub restarted before this run finished; run it again.' }
+    await this.db
+      .updateTable('runs')
+      .set({ status: 'FAILED', result: JSON.stringify(failed), completed_at: new Date().toISOString() })
+      .where('status', '=', 'IN_PROGRESS')
+      .where('created_at', '<', staleBefore.toISOString())
+      .execute()
+    await this.db.deleteFrom('runs').where('created_at', '<', olderThan.toISOString()).execute()
+  }
+
+  #mapUnique(err: unknown, name: string): unknown {
+    const e = err as { code?: string; constraint?: string; message?: string }
+    const unique =
+      e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''))
+    if (!unique) return err
+    return new PatchbayError('NAME_EXISTS', `Name already exists: you already have a connection named "${name}"; choose another name`, {
+      supplierError: 'Name already exists',
+      cause: err,
+    })
+  }
+}
+
+/**
+ * Opens a store from a database URL: `postgres://…` / `postgresql://…` for PostgreSQL, anything
+ * else (optionally `sqlite:` prefixed) is a SQLite file path, created with its folder if missing.
+ */
+export function openStore(databaseUrl: string, options: { poolSize?: number } = {}): Store {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 })
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => {})
+    return new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres')
+  }
+  const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '')
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  const db = new SQLite(file)
+  // WAL lets the CLI (e.g. `patchbay keys create`) write while a hub is serving.
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  db.pragma('foreign_keys = ON')
+  return new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) }), 'sqlite')
+}
