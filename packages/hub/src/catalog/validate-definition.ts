@@ -6,6 +6,7 @@ import {
   type AuthenticationSchema,
   type IntegrationDefinition,
 } from '@patchbay/core'
+import { placeholderNames as placeholdersOf } from '../actions/template.js'
 
 /** One problem found in a definition: the field (JSON pointer) and what is wrong with it. */
 export interface DefinitionProblem {
@@ -21,12 +22,6 @@ export type DefinitionValidation =
 
 const ajv = new Ajv({ allErrors: true, strict: false })
 const validateShape = ajv.compile<IntegrationDefinition>(integrationDefinitionSchema)
-const PLACEHOLDER = /\{\+?([A-Za-z_][A-Za-z0-9_]*)\}/g
-
-/** Names used by `{name}` / `{+name}` placeholders in a template string. */
-export function placeholdersOf(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string)
-}
 
 function describeAjvError(e: ErrorObject): DefinitionProblem {
   const field = e.instancePath || '/'

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Selectable } from 'kysely'
@@ -232,7 +232,11 @@ export function openStore(databaseUrl: string, options: { poolSize?: number } = 
     return new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres')
   }
   const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '')
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    // Create the file owner-only before SQLite does (its -wal/-shm files inherit the mode).
+    closeSync(openSync(file, 'a', 0o600))
+  }
   const db = new SQLite(file)
   // WAL lets the CLI (e.g. `patchbay keys create`) write while a hub is serving.
   db.pragma('journal_mode = WAL')

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto'
+import {
+  ConnectionStatus,
+  ExecuteAction,
+  PatchbayError,
+  type ActionInputSpec,
+  type ActionInputsSpec,
+  type ActionSummary,
+  type ExecuteFailure,
+  type ExecuteInProgress,
+  type ExecuteSuccess,
+} from '@patchbay/core'
+import { findAction, type ActionRunner } from '../actions/run-action.js'
+import type { Catalog, Integration } from '../catalog/catalog.js'
+import { connect } from '../connections/connect.js'
+import type { ConnectionRow, Store } from '../store/store.js'
+import type { Vault } from '../vault/vault.js'
+
+/** Dependencies of the execute endpoint. */
+export interface ExecuteDeps {
+  store: Store
+  vault: Vault
+  catalog: Catalog
+  runner: ActionRunner
+}
+
+/** A resolved execute target: an integration (connect, discovery) or a tenant's connection. */
+export type ExecuteTarget =
+  | { kind: 'integration'; integration: Integration }
+  | { kind: 'connection'; integration: Integration; connection: ConnectionRow }
+
+/**
+ * Resolves an execute/record id for a tenant: a catalog integration (by 24-hex id or path), else
+ * the tenant's own connection. Another tenant's connection answers exactly like an unknown id.
+ */
+export async function resolveTarget(deps: Pick<ExecuteDeps, 'store' | 'catalog'>, tenantId: string, id: string): Promise<ExecuteTarget> {
+  const integration = deps.catalog.get(id)
+  if (integration) return { kind: 'integration', integration }
+  if (/^[0-9a-f]{24}$/.test(id)) {
+    const connection = await deps.store.getConnection(tenantId, id)
+    if (connection) {
+      const parent = deps.catalog.get(connection.integration_id)
+      if (parent) return { kind: 'connection', integration: parent, connection }
+      throw new PatchbayError(
+        'NOT_FOUND',
+        `Connection ${id} belongs to integration ${connection.integration_id}, which is no longer in the catalog; restore its definition or delete the connection`,
+      )
+    }
+  }
+  throw new PatchbayError('NOT_FOUND', `No integration or connection with id ${id}; list integrations with POST /sdk/models/paginate`)
+}
+
+/** Wraps a result in the sync success body (§4.2). */
+export function success<T>(data: T, startedAt: number): ExecuteSuccess<T> {
+  return { status: 'SUCCESS', completed: true, data, runTime: (performance.now() - startedAt) / 1000 }
+}
+
+/** The 2xx FAILED body (§4.5) of an action whose service failed. */
+export function failure(err: PatchbayError): ExecuteFailure {
+  const body: ExecuteFailure = {
+    status: 'FAILED',
+    completed: true,
+    error_message: err.message,
+    errorMessage: err.message,
+    statusCode: err.status,
+    code: err.code,
+  }
+  if (err.supplierError !== undefined) body.supplierError = err.supplierError
+  if (err.details !== undefined) body.data = { ...err.details }
+  return body
+}
+
+function actionSummary(integration: Integration): ActionSummary[] {
+  return integration.definition.actions.map((a) => ({ name: a.code, displayName: a.name, description: a.description, slug: a.code }))
+}
+
+function jsonTypeOf(schema: Record<string, unknown>): string {
+  const t = schema['type']
+  if (typeof t === 'string') return t
+  if (Array.isArray(t)) return String(t.find((x) => x !== 'null') ?? 'string')
+  return 'object'
+}
+
+/** LIST_INPUTS items for the requested actions (all when none are named), matched case-insensitively (§15.8). */
+export function actionInputs(integration: Integration, requested: unknown): ActionInputsSpec[] {
+  const names = Array.isArray(requested) ? requested.filter((n): n is string => typeof n === 'string') : []
+  const actions = names.length ? names.map((n) => findAction(integration, n)) : integration.definition.actions
+  return actions.map((a) => {
+    const properties = (a.input['properties'] ?? {}) as Record<string, Record<string, unknown>>
+    const required = new Set((a.input['required'] ?? []) as string[])
+    const inputs: ActionInputSpec[] = Object.entries(properties).map(([code, schema]) => ({
+      name: typeof schema['title'] === 'string' ? schema['title'] : code,
+      code,
+      datatype: jsonTypeOf(schema),
+      required: required.has(code),
+      description: typeof schema['description'] === 'string' ? schema['description'] : '',
+      defaultValue: schema['default'] !== undefined ? [schema['default']] : [],
+      availableOptions: Array.isArray(schema['enum']) ? schema['enum'].map((v) => ({ value: v, label: String(v) })) : [],
+      allowMulti: jsonTypeOf(schema) === 'array',
+      supportsVariables: false,
+      fixed: false,
+      value: [],
+      schema,
+    }))
+    return { name: a.code, slug: a.code, displayName: a.name, description: a.description, inputs, inputSchema: a.input }
+  })
+}
+
+/** Whether an execute body asks for discovery rather than a connect or an action run. */
+function discovery(target: ExecuteTarget, action: unknown, data: unknown): ExecuteSuccess<unknown> | undefined {
+  const started = performance.now()
+  switch (action) {
+    case ExecuteAction.LIST_ACTIONS:
+      return success(actionSummary(target.integration), started)
+    case ExecuteAction.LIST_INPUTS: {
+      const requested = typeof data === 'object' && data !== null ? (data as { actions?: unknown }).actions : undefined
+      return success(actionInputs(target.integration, requested), started)
+    }
+    case 'list_trigger_types':
+      return success([], started)
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Handles one execute body (§15.6): on an integration id, a connect or discovery; on a connection
+ * id, discovery or an action run. Returns the response body; throws {@link PatchbayError} for
+ * requests that are wrong (mapped to a non-2xx by the error handler). A service's own failure is
+ * a 2xx FAILED body, as aiXplain's clients expect.
+ */
+export async function execute(deps: ExecuteDeps, tenantId: string, target: ExecuteTarget, body: Record<string, unknown>): Promise<ExecuteSuccess | ExecuteFailure> {
+  const started = performance.now()
+  const found = discovery(target, body['action'], body['data'])
+  if (found) return found
+  const action = body['action']
+  if (target.kind === 'integration') {
+    if (action !== undefined && action !== null) {
+      throw new PatchbayError(
+        'VALIDATION',
+        `${target.integration.definition.name} is an integration: connect it first (POST with {authScheme, data}), then run '${String(action)}' on the connection id`,
+      )
+    }
+    return success(await connect(deps, tenantId, target.integration, body), started)
+  }
+  if (typeof action !== 'string' || action === '') {
+    throw new PatchbayError('VALIDATION', 'action is required: send {"action": "<ACTION_CODE>", "data": {…}}; list the codes with {"action": "LIST_ACTIONS"}')
+  }
+  const { connection, integration } = target
+  if (connection.status !== ConnectionStatus.ACTIVE) throw notActive(connection)
+  const definition = findAction(integration, action)
+  try {
+    return success(await deps.runner.run(integration, connection, definition, body['data']), started)
+  } catch (err) {
+    if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return failure(err)
+    throw err
+  }
+}
+
+function notActive(c: ConnectionRow): PatchbayError {
+  const why = c.status_reason ? ` (${c.status_reason})` : ''
+  const what =
+    c.status === ConnectionStatus.PENDING
+      ? 'is waiting for the user to grant access: open the redirectURL returned at connect, then try again'
+      : c.status === ConnectionStatus.EXPIRED
+        ? 'has expired: reconnect it (connect again with data.assetId set to this id)'
+        : 'is in an error state: reconnect it (connect again with data.assetId set to this id)'
+  return new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${c.id} is ${c.status}${why} and ${what}`)
+}
+
+/**
+ * Starts an action asynchronously (the v1 execute path): records the run, answers the
+ * IN_PROGRESS acknowledgement with an absolute poll URL (§4.3, §15.10), and completes it in the
+ * background. Errors are stored as FAILED poll bodies, never thrown into the void.
+ */
+export async function executeAsync(
+  deps: ExecuteDeps,
+  tenantId: string,
+  target: ExecuteTarget,
+  body: Record<string, unknown>,
+  pollBase: string,
+  onError: (err: unknown) => void,
+): Promise<ExecuteInProgress> {
+  const id = randomUUID()
+  await deps.store.insertRun({ id, tenant_id: tenantId, status: 'IN_PROGRESS', result: null, created_at: new Date().toISOString(), completed_at: null })
+  void (async () => {
+    let result: ExecuteSuccess | ExecuteFailure
+    try {
+      result = await execute(deps, tenantId, target, body)
+    } catch (err) {
+      const e = err instanceof PatchbayError ? err : new PatchbayError('INTERNAL', 'The run failed unexpectedly; see the hub log', { cause: err })
+      if (!(err instanceof PatchbayError)) onError(err)
+      result = failure(e)
+    }
+    await deps.store.completeRun(id, result.status, result)
+  })().catch(onError)
+  const url = `${pollBase}/api/v1/data/${id}`
+  return { status: 'IN_PROGRESS', completed: false, data: url, url, requestId: id }
+}

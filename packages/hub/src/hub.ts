@@ -1,0 +1,145 @@
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { ActionRunner } from './actions/run-action.js'
+import type { Catalog } from './catalog/catalog.js'
+import { loadCatalog } from './catalog/load-catalog.js'
+import type { HubConfig } from './config.js'
+import { createLogger } from './logger.js'
+import { buildServer } from './http/server.js'
+import { openStore, type Store } from './store/store.js'
+import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
+import { resolveMasterKey } from './vault/master-key-file.js'
+import { Vault } from './vault/vault.js'
+
+/** Everything a hub is assembled from. Tests pass their own; {@link startHub} builds them from config. */
+export interface HubDeps {
+  store: Store
+  vault: Vault
+  catalog: Catalog
+  logger: Logger
+  /** Public base URL for absolute links; default the URL the hub listens on. */
+  publicUrl?: string
+  maxBodyBytes?: number
+  upstreamConnectTimeoutMs?: number
+  upstreamTimeoutMs?: number
+}
+
+/** A running (or ready to run) hub. */
+export interface Hub {
+  readonly app: FastifyInstance
+  readonly store: Store
+  readonly catalog: Catalog
+  /** Listens on host:port and returns the base URL (`http://127.0.0.1:8470`). */
+  listen(host: string, port: number): Promise<string>
+  /** The base URL once listening. */
+  readonly url: string | undefined
+  /** Stops accepting requests, waits for in-flight ones, closes pools and the store. */
+  close(): Promise<void>
+}
+
+/**
+ * Assembles a hub from its dependencies. No environment is read here.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ store, vault, catalog, logger })
+ * const url = await hub.listen('127.0.0.1', 0)
+ * ```
+ */
+export function createHub(deps: HubDeps): Hub {
+  const runner = new ActionRunner({
+    vault: deps.vault,
+    connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
+    timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
+  })
+  let url: string | undefined
+  const app = buildServer({
+    store: deps.store,
+    vault: deps.vault,
+    catalog: deps.catalog,
+    runner,
+    keys: new ApiKeyResolver(deps.store),
+    logger: deps.logger,
+    maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
+    publicUrl: () => deps.publicUrl ?? url,
+  })
+  return {
+    app,
+    store: deps.store,
+    catalog: deps.catalog,
+    get url() {
+      return url
+    },
+    async listen(host, port) {
+      await app.listen({ host, port })
+      const addr = app.server.address() as AddressInfo
+      const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+      url = `http://${h === '0.0.0.0' || h === '[::]' ? '127.0.0.1' : h}:${addr.port}`
+      return url
+    },
+    async close() {
+      await app.close()
+      await runner.close()
+      await deps.store.close()
+    },
+  }
+}
+
+/** What {@link startHub} reports for the start banner. */
+export interface StartedHub extends Hub {
+  readonly url: string
+  readonly masterKeySource: 'env' | 'file' | 'generated'
+  readonly masterKeyFile: string | undefined
+  readonly catalogErrors: number
+  readonly hasApiKeys: boolean
+}
+
+/**
+ * Starts a hub from configuration: master key, store (migrated), catalog, bootstrap key, HTTP.
+ */
+export async function startHub(config: HubConfig, logger: Logger = createLogger(config.logLevel)): Promise<StartedHub> {
+  const mk = await resolveMasterKey(config.masterKey, config.dataDir)
+  const store = openStore(config.databaseUrl)
+  try {
+    await store.migrate()
+    const now = Date.now()
+    await store.sweepRuns(new Date(now), new Date(now - 3_600_000))
+    if (config.bootstrapApiKey) await ensureBootstrapKey(store, config.bootstrapApiKey)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  let catalogErrors = 0
+  const catalog = await loadCatalog({
+    dirs: config.catalogDirs,
+    onError: (e) => {
+      catalogErrors++
+      for (const p of e.problems) logger.warn({ file: e.file, field: p.field }, `skipped definition ${e.file}: ${p.field} ${p.message}`)
+    },
+  })
+  const hub = createHub({
+    store,
+    vault: new Vault([mk.key]),
+    catalog,
+    logger,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    maxBodyBytes: config.maxBodyBytes,
+    upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+  })
+  const url = await hub.listen(config.host, config.port)
+  const hasApiKeys = (await store.countTenants()) > 0
+  return {
+    app: hub.app,
+    store: hub.store,
+    catalog: hub.catalog,
+    listen: hub.listen,
+    close: hub.close,
+    url,
+    masterKeySource: mk.source,
+    masterKeyFile: mk.file,
+    catalogErrors,
+    hasApiKeys,
+  }
+}
