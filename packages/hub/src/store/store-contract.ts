@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest'
+import { PatchbayError } from '@patchbay/core'
+import { newId } from '../ids.js'
+import type { ConnectionRow, Store } from './store.js'
+
+/**
+ * The behaviour every {@link Store} dialect must have. Run by store.test.ts on SQLite and by
+ * store.integration.test.ts on PostgreSQL.
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    const fresh = async () => {
+      const store = await open()
+      await store.migrate()
+      await store.migrate() // idempotent
+      return store
+    }
+    const tenant = async (store: Store) => {
+      const t = { id: newId(), name: `t-${newId()}`, created_at: new Date().toISOString() }
+      await store.createTenant(t)
+      return t.id
+    }
+    const row = (tenantId: string, over: Partial<ConnectionRow> = {}): ConnectionRow => {
+      const now = new Date().toISOString()
+      return {
+        id: newId(),
+        tenant_id: tenantId,
+        integration_id: 'i1',
+        name: `conn-${newId()}`,
+        description: 'd',
+        auth_scheme: 'API_KEY',
+        status: 'ACTIVE',
+        status_reason: null,
+        config: '{}',
+        secrets: 'pb1.x.y',
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        expires_at: null,
+        ...over,
+      }
+    }
+
+    it('stores and scopes connections by tenant', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const b = await tenant(store)
+        const r = row(a)
+        await store.insertConnection(r)
+        expect(await store.getConnection(a, r.id)).toMatchObject({ id: r.id, name: r.name, version: 1 })
+        expect(await store.getConnection(b, r.id)).toBeUndefined()
+        expect(await store.deleteConnection(b, r.id)).toBe(false)
+        expect(await store.updateConnection(b, r.id, { name: 'x' })).toBeUndefined()
+        expect(await store.deleteConnection(a, r.id)).toBe(true)
+        expect(await store.getConnection(a, r.id)).toBeUndefined()
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('rejects a duplicate name per tenant with NAME_EXISTS, allows it across tenants', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const b = await tenant(store)
+        await store.insertConnection(row(a, { name: 'same' }))
+        const err = await store.insertConnection(row(a, { name: 'same' })).catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(PatchbayError)
+        expect((err as PatchbayError).code).toBe('NAME_EXISTS')
+        expect((err as PatchbayError).supplierError).toBe('Name already exists')
+        await store.insertConnection(row(b, { name: 'same' }))
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('bumps the version on update and honours the expected version', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const r = row(a)
+        await store.insertConnection(r)
+        const u1 = await store.updateConnection(a, r.id, { status: 'EXPIRED', status_reason: 'why' }, 1)
+        expect(u1).toMatchObject({ version: 2, status: 'EXPIRED', status_reason: 'why' })
+        expect(await store.updateConnection(a, r.id, { status: 'ACTIVE' }, 1)).toBeUndefined()
+        expect((await store.getConnection(a, r.id))?.status).toBe('EXPIRED')
+        expect(await store.updateConnection(a, r.id, { status: 'ACTIVE' })).toMatchObject({ version: 3 })
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('pages a tenant\'s connections newest first with a total, and filters by name', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        for (let i = 0; i < 5; i++) {
+          await store.insertConnection(row(a, { name: `item_${i}%`, created_at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }))
+        }
+        const p1 = await store.listConnections(a, { offset: 0, limit: 2 })
+        expect(p1.total).toBe(5)
+        expect(p1.rows.map((r) => r.name)).toEqual(['item_4%', 'item_3%'])
+        const p3 = await store.listConnections(a, { offset: 4, limit: 2 })
+        expect(p3.rows.map((r) => r.name)).toEqual(['item_0%'])
+        const q = await store.listConnections(a, { offset: 0, limit: 10, query: 'ITEM_2' })
+        expect(q.rows.map((r) => r.name)).toEqual(['item_2%'])
+        // LIKE wildcards in the query are literal.
+        expect((await store.listConnections(a, { offset: 0, limit: 10, query: '_%' })).total).toBe(0)
+        expect((await store.listConnections(a, { offset: 0, limit: 10, query: '1%' })).total).toBe(1)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('finds API keys by hash and tenants by name', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const hash = newId() + newId()
+        await store.createApiKey({ id: newId(), tenant_id: a, name: 'k', key_hash: hash, prefix: 'pb_abcd', created_at: new Date().toISOString() })
+        expect((await store.findApiKeyByHash(hash))?.tenant_id).toBe(a)
+        expect(await store.findApiKeyByHash('nope')).toBeUndefined()
+        expect(await store.countTenants()).toBeGreaterThanOrEqual(1)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('records runs, completes them and sweeps stale ones', async () => {
+      const store = await fresh()
+      try {
+        const old = new Date(Date.now() - 7_200_000).toISOString()
+        await store.insertRun({ id: 'r-done', tenant_id: 't', status: 'IN_PROGRESS', result: null, created_at: new Date().toISOString(), completed_at: null })
+        await store.insertRun({ id: 'r-stale', tenant_id: 't', status: 'IN_PROGRESS', result: null, created_at: new Date(Date.now() - 60_000).toISOString(), completed_at: null })
+        await store.insertRun({ id: 'r-old', tenant_id: 't', status: 'SUCCESS', result: '{}', created_at: old, completed_at: old })
+        await store.completeRun('r-done', 'SUCCESS', { status: 'SUCCESS', completed: true, data: 1 })
+        expect(JSON.parse((await store.getRun('t', 'r-done'))?.result ?? 'null')).toEqual({ status: 'SUCCESS', completed: true, data: 1 })
+        expect(await store.getRun('other', 'r-done')).toBeUndefined()
+        await store.sweepRuns(new Date(Date.now() - 1_000), new Date(Date.now() - 3_600_000))
+        expect((await store.getRun('t', 'r-stale'))?.status).toBe('FAILED')
+        expect((await store.getRun('t', 'r-done'))?.status).toBe('SUCCESS')
+        expect(await store.getRun('t', 'r-old')).toBeUndefined()
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('deletes PENDING connections past their expiry only', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const past = new Date(Date.now() - 1000).toISOString()
+        const future = new Date(Date.now() + 60_000).toISOString()
+        const expired = row(a, { status: 'PENDING', expires_at: past })
+        const waiting = row(a, { status: 'PENDING', expires_at: future })
+        const active = row(a, { status: 'ACTIVE', expires_at: past })
+        for (const r of [expired, waiting, active]) await store.insertConnection(r)
+        expect(await store.deleteExpiredPending(new Date())).toBeGreaterThanOrEqual(1)
+        expect(await store.getConnection(a, expired.id)).toBeUndefined()
+        expect(await store.getConnection(a, waiting.id)).toBeDefined()
+        expect(await store.getConnection(a, active.id)).toBeDefined()
+      } finally {
+        await store.close()
+      }
+    })
+  })
+}
