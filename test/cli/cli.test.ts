@@ -1,0 +1,124 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const CLI = new URL('../../packages/hub/bin/patchbay.js', import.meta.url).pathname
+const children: ChildProcess[] = []
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGTERM')
+})
+
+async function cli(args: string[], env: Record<string, string>) {
+  try {
+    const r = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
+    return { code: 0, stdout: r.stdout, stderr: r.stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/** Starts `patchbay serve` and resolves with its URL once the banner is printed. */
+function serve(env: Record<string, string>): Promise<{ url: string; out: () => string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, PATCHBAY_PORT: '0', PATCHBAY_LOG_LEVEL: 'warn', ...env } })
+  children.push(child)
+  let out = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 15_000)
+    const onData = (d: Buffer) => {
+      out += d.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m && out.includes('Point clients at it')) {
+        clearTimeout(timer)
+        resolve({ url: m[1] as string, out: () => out, child })
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}:\n${out}`)))
+  })
+}
+
+describe('patchbay CLI', () => {
+  it('serve starts with the built-in catalog, a generated 0600 master key, and says how to get a key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
+    const env = { PATCHBAY_DATA_DIR: dir }
+    const hub = await serve(env)
+    expect(hub.out()).toContain('No API key yet')
+    expect(hub.out()).toContain('npx patchbay keys create --name me')
+    expect(hub.out()).toMatch(/catalog: +\d+ integrations/)
+    expect((await stat(join(dir, 'master.key'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dir, 'patchbay.db'))).mode & 0o777).toBe(0o600)
+
+    const created = await cli(['keys', 'create', '--name', 'me', '--json'], env)
+    expect(created.code).toBe(0)
+    const { key, tenant } = JSON.parse(created.stdout) as { key: string; tenant: string }
+    expect(key).toMatch(/^pb_[A-Za-z0-9_-]{43}$/)
+    expect(tenant).toBe('default')
+    const res = await fetch(`${hub.url}/sdk/models/patchbay%2Fgithub`, { headers: { authorization: `Token ${key}` } })
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { name: string }).name).toBe('GitHub')
+    // The key file and the printed key never meet: the DB holds only its hash.
+    expect((await readFile(join(dir, 'patchbay.db'))).toString('latin1')).not.toContain(key)
+
+    const stopped = new Promise((r) => hub.child.on('exit', r))
+    hub.child.kill('SIGTERM')
+    expect(await stopped).toBe(0)
+  })
+
+  it('PATCHBAY_BOOTSTRAP_API_KEY seeds a working key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
+    const key = 'bootstrap-key-0123456789abcdef'
+    const hub = await serve({ PATCHBAY_DATA_DIR: dir, PATCHBAY_BOOTSTRAP_API_KEY: key })
+    expect(hub.out()).not.toContain(key)
+    const res = await fetch(`${hub.url}/sdk/models/patchbay%2Fgithub`, { headers: { 'x-api-key': key } })
+    expect(res.status).toBe(200)
+  })
+
+  it('bad configuration fails with one clear line naming the variable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
+    const port = await cli(['serve'], { PATCHBAY_DATA_DIR: dir, PATCHBAY_PORT: 'eighty' })
+    expect(port.code).toBe(1)
+    expect(port.stderr).toContain('PATCHBAY_PORT must be an integer')
+    expect(port.stderr).not.toContain('    at ')
+    const mk = await cli(['serve'], { PATCHBAY_DATA_DIR: dir, PATCHBAY_MASTER_KEY: 'c2VjcmV0LWJ1dC10b28tc2hvcnQ=' })
+    expect(mk.code).toBe(1)
+    expect(mk.stderr).toContain('PATCHBAY_MASTER_KEY is invalid')
+    expect(mk.stderr).not.toContain('c2VjcmV0LWJ1dC10b28tc2hvcnQ=')
+  })
+
+  it('catalog validate reports each bad file with its field and exits 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-cat-'))
+    await mkdir(join(dir, 'x'))
+    await writeFile(join(dir, 'bad.yaml'), 'id: Bad Id\nname: x\n')
+    const r = await cli(['catalog', 'validate', dir], {})
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(`error ${join(dir, 'bad.yaml')}  /id must match`)
+    expect(r.stdout).toContain('/description is required')
+    expect(r.stdout).toContain('0 valid, 1 invalid')
+    const builtIn = await cli(['catalog', 'validate', new URL('../../packages/hub/catalog', import.meta.url).pathname], {})
+    expect(builtIn.code).toBe(0)
+    expect(builtIn.stdout).toMatch(/\d+ valid, 0 invalid/)
+    const missing = await cli(['catalog', 'validate', join(dir, 'nope')], {})
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('Cannot read')
+  })
+
+  it('every command has --help and unknown commands explain themselves', async () => {
+    for (const args of [['--help'], ['serve', '--help'], ['keys', 'create', '--help'], ['catalog', 'validate', '--help'], ['migrate', '--help']]) {
+      const r = await cli(args, {})
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('Usage: patchbay')
+    }
+    const bad = await cli(['frobnicate'], {})
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain("unknown command 'frobnicate'")
+    const noName = await cli(['keys', 'create'], {})
+    expect(noName.code).not.toBe(0)
+    expect(noName.stderr).toContain("required option '-n, --name <name>'")
+  })
+})
