@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
 import { Agent, request, type Dispatcher } from 'undici'
 import { PatchbayError, type ActionDefinition, type AuthenticationSchema } from '@patchbay/core'
 import type { Integration } from '../catalog/catalog.js'
@@ -71,7 +72,7 @@ export class ActionRunner {
   readonly #maxResponseBytes: number
   readonly #dispatcher: Dispatcher
   readonly #ownsDispatcher: boolean
-  readonly #ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
+  readonly #ajv = addFormats.default(new Ajv({ allErrors: true, useDefaults: true, strict: false }))
   readonly #plans = new WeakMap<ActionDefinition, ActionPlan>()
   readonly #credentials = new Map<string, Credentials>()
 

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv'
+import addFormats from 'ajv-formats'
 import {
   AUTHENTICATION_SCHEMAS,
   integrationDefinitionSchema,
@@ -21,6 +22,8 @@ export type DefinitionValidation =
   | { ok: false; problems: DefinitionProblem[] }
 
 const ajv = new Ajv({ allErrors: true, strict: false })
+// Action input schemas may use `format` (email, uri, date-time…), as the runner validates them too.
+addFormats.default(ajv)
 const validateShape = ajv.compile<IntegrationDefinition>(integrationDefinitionSchema)
 
 function describeAjvError(e: ErrorObject): DefinitionProblem {
@@ -37,6 +40,8 @@ function describeAjvError(e: ErrorObject): DefinitionProblem {
       return { field, message: `must match ${String(e.params['pattern'])}` }
     case 'enum':
       return { field, message: `must be one of ${JSON.stringify(e.params['allowedValues'])}` }
+    case 'const':
+      return { field, message: `must be ${JSON.stringify(e.params['allowedValue'])}` }
     default:
       return { field, message: e.message ?? 'is invalid' }
   }
