@@ -2,7 +2,7 @@
  * Vitest setup: tests may only talk to this machine. Any attempt to connect elsewhere fails at
  * once with an error naming the host, instead of leaking traffic (or hanging on DNS).
  */
-import net from 'node:net'
+import * as net from 'node:net'
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i
 const original = net.Socket.prototype.connect

@@ -80,6 +80,7 @@ export async function connect(
     created_at: now,
     updated_at: now,
     expires_at: null,
+    token_expires_at: null,
   }
   await deps.store.insertConnection(row)
   return { id }

@@ -53,6 +53,37 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('runs_created').on('runs').column('created_at').execute()
     },
   },
+  '0002_oauth': {
+    async up(db: Kysely<any>) {
+      // OAuth app credentials (client id/secret, consumer key/secret) per tenant and integration.
+      await db.schema
+        .createTable('oauth_apps')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+        .addColumn('integration_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('oauth_apps_pk', ['tenant_id', 'integration_id'])
+        .execute()
+      // One row per authorization in flight; the key is a hash of the state (OAuth 2) or of the
+      // temporary token (OAuth 1), never the value itself.
+      await db.schema
+        .createTable('oauth_states')
+        .addColumn('state_hash', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('oauth_states_expires').on('oauth_states').column('expires_at').execute()
+      // Plaintext expiry so refresh decisions need no decryption.
+      await db.schema.alterTable('connections').addColumn('token_expires_at', 'text').execute()
+    },
+  },
 }
 
 /** Serves {@link migrations} to Kysely's Migrator without reading files at run time. */

@@ -36,6 +36,34 @@ export interface ConnectionTable {
   updated_at: string
   /** When a PENDING connection stops being completable. */
   expires_at: string | null
+  /** When the OAuth access token expires (null: unknown or never). */
+  token_expires_at: string | null
+}
+
+/** `oauth_apps`: a tenant's OAuth client for one integration; the secret is sealed. */
+export interface OAuthAppTable {
+  tenant_id: string
+  integration_id: string
+  client_id: string
+  /** Sealed `{ client_secret }` (bound to tenant and `oauth-app:<integration>`). */
+  secret: string
+  /** Space-separated scope override, or null for the definition's defaults. */
+  scopes: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** `oauth_states`: an authorization in flight, single-use. */
+export interface OAuthStateTable {
+  /** SHA-256 of the state (OAuth 2) or temporary token (OAuth 1). */
+  state_hash: string
+  tenant_id: string
+  connection_id: string
+  /** Sealed flow secrets: the PKCE verifier, or the OAuth 1 temporary token secret. */
+  secret: string
+  expires_at: string
+  used_at: string | null
+  created_at: string
 }
 
 /** `runs`: asynchronous executions whose result is read through a poll URL. */
@@ -55,4 +83,6 @@ export interface Database {
   api_keys: ApiKeyTable
   connections: ConnectionTable
   runs: RunTable
+  oauth_apps: OAuthAppTable
+  oauth_states: OAuthStateTable
 }

@@ -37,6 +37,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         created_at: now,
         updated_at: now,
         expires_at: null,
+        token_expires_at: null,
         ...over,
       }
     }
