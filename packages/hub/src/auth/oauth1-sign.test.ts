@@ -25,7 +25,7 @@ describe('OAuth 1.0a signing (RFC 5849)', () => {
     expect(baseStringUri(new URL('https://www.example.net:8080/?q=1'))).toBe('https://www.example.net:8080/')
   })
 
-  it('matches the HMAC-SHA1 example of Twitter's "Creating a signature" guide', () => {
+  it('matches the HMAC-SHA1 example of the Twitter guide "Creating a signature"', () => {
     const url = 'https://api.twitter.com/1.1/statuses/update.json?include_entities=true'
     const h = signOAuth1(
       'HMAC-SHA1',
