@@ -636,7 +636,7 @@ export class OAuthService {
       ...(o2.revocationUrl ? { revocation_endpoint: o2.revocationUrl } : {}),
     }
     const client: oauth.Client = { client_id: app.clientId }
-    const auth = o2.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(app.clientSecret) : oauth.ClientSecretBasic(app.clientSecret)
+    const auth = o2.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(app.clientSecret) : clientSecretBasic(app.clientSecret)
     const opts = {
       [oauth.allowInsecureRequests]: new URL(o2.tokenUrl).protocol === 'http:',
       signal: AbortSignal.timeout(this.#timeoutMs),
@@ -696,6 +696,19 @@ export class OAuthService {
       })
     }
     return new URLSearchParams(text)
+  }
+}
+
+/**
+ * HTTP Basic client authentication (RFC 6749 §2.3.1) with the id and secret serialised as
+ * application/x-www-form-urlencoded, as the RFC says. oauth4webapi's `ClientSecretBasic` also
+ * escapes `-`, `.`, `_` and `*` (e.g. `cid%2D1`), which providers that do not decode the Basic
+ * credentials (Slack-style ids such as `1234.5678`) then reject.
+ */
+function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  const encode = (v: string) => new URLSearchParams({ v }).toString().slice(2)
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(clientSecret)}`).toString('base64')}`)
   }
 }
 
