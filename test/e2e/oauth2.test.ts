@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AuthenticationSchema, ConnectionTool, createClient } from '@patchbay/sdk'
 import { followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { call, seenResponses, startTestHub, type TestHub } from '../support/test-hub.js'
 
@@ -188,6 +189,26 @@ describe('OAuth 2 authorization code flow', () => {
     const swept = await hub.hub.oauth.sweep(new Date(Date.now() + 11 * 60_000))
     expect(swept.connections).toBeGreaterThanOrEqual(1)
     expect((await call(hub, 'GET', `/sdk/models/${res.body.data.id}`)).status).toBe(404)
+  })
+})
+
+describe('OAuth 2 through the TypeScript SDK', () => {
+  it('connect sends no data, surfaces the redirect URL as a warning, and the tool runs once granted', async () => {
+    const warnings: string[] = []
+    const patchbay = createClient({ apiKey: hub.key, backendUrl: hub.url, env: {}, onWarning: (m) => warnings.push(m) })
+    const acme = await patchbay.IntegrationFactory.get({ name: 'Acme' })
+    expect(acme.authenticationMethods).toContain('OAUTH2')
+    const res = await acme.connect(AuthenticationSchema.OAUTH2, { name: 'SDK Acme' })
+    const redirectURL = (res.data as { redirectURL: string }).redirectURL
+    expect(warnings).toEqual([`Before using the tool, please visit the following URL to complete the connection: ${redirectURL}`])
+    const page = await followAuthorization(redirectURL, `${hub.url}/oauth/callback`)
+    expect(page.body).toContain('you can close this window')
+    const tool = await patchbay.ModelFactory.get((res.data as { id: string }).id)
+    expect(tool).toBeInstanceOf(ConnectionTool)
+    const out = await (tool as ConnectionTool).run('ACME_GET_THING', { id: '7' })
+    expect(out.status).toBe('SUCCESS')
+    expect(out.data).toMatchObject({ ok: true, path: '/api/things/7' })
+    await tool.delete()
   })
 })
 

@@ -92,6 +92,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.decorateRequest('tenantId', '')
 
+  // aiXplain's clients send `Content-Type: application/json` on bodiless requests (DELETE, GET):
+  // an empty JSON body means no body, not an error.
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    const raw = String(text)
+    if (raw.trim() === '') return done(null, undefined)
+    try {
+      done(null, JSON.parse(raw))
+    } catch {
+      done(new PatchbayError('INVALID_JSON', 'The request body is not valid JSON; send a JSON object with Content-Type: application/json'), undefined)
+    }
+  })
+
   app.addHook('onRequest', async (req) => {
     if (PUBLIC_PATHS.has(req.url.split('?')[0] as string)) return
     const key = apiKeyOf(req)
