@@ -114,6 +114,7 @@ describe('OAuth 2 authorization code flow', () => {
     expect(Buffer.from(url.searchParams.get('state') as string, 'base64url').length).toBeGreaterThanOrEqual(16)
     const rec = await record(res.body.data.id)
     expect(rec.connectionStatus).toBe('PENDING')
+    expect(Date.parse(rec.connectionExpiresAt) - Date.now()).toBeGreaterThan(9 * 60_000)
     const ran = await run(res.body.data.id, 'ACME_GET_THING', { id: '1' })
     expect(ran.status).toBe(409)
     expect(ran.body.message).toContain('waiting for the user to grant access')
@@ -129,6 +130,8 @@ describe('OAuth 2 authorization code flow', () => {
     const rec = await record(id)
     expect(rec.connectionStatus).toBe('ACTIVE')
     expect(rec.connectionStatusReason).toBeNull()
+    expect(Date.parse(rec.tokenExpiresAt) - Date.now()).toBeGreaterThan(3000_000) // the server's 1 h lifetime
+    expect(rec.connectionExpiresAt).toBeUndefined()
     const ran = await run(id, 'ACME_CREATE_THING', { title: 'hello' })
     expect(ran.status).toBe(200)
     expect(ran.body.status).toBe('SUCCESS')
