@@ -75,6 +75,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.decorateRequest('tenantId', '')
 
+  // aiXplain's SDKs send `Content-Type: application/json` on bodiless DELETEs (v1 Model.delete);
+  // Fastify's JSON parser rejects that empty body, so a DELETE with no body is read as none.
+  const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (req.method === 'DELETE' && body === '') done(null, undefined)
+    else parseJson(req, String(body), done)
+  })
+
   app.addHook('onRequest', async (req) => {
     if (req.url === '/health' || req.url.startsWith('/health?')) return
     const key = apiKeyOf(req)
