@@ -2,7 +2,12 @@
  * Issue 2's TypeScript flow, end to end: `@patchbay/sdk` against a real hub on a 127.0.0.1 port,
  * with a real HTTP server standing in for the external service.
  */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { parse as parseYaml } from 'yaml'
 import {
   AuthenticationError,
   AuthenticationSchema,
@@ -65,6 +70,44 @@ function lastRequest() {
   if (request === undefined) throw new Error('no request was sent')
   return request
 }
+
+describe("issue 2's example, line by line, with the environment variables of the README", () => {
+  it('GitHub by name, connect with a token, the ConnectionTool, inputs, run, delete', async () => {
+    // The built-in GitHub definition, pointed at the stand-in service: a user folder overrides a
+    // built-in of the same id, so the example's calls and names are exactly the real ones.
+    const builtIn = parseYaml(await readFile(fileURLToPath(new URL('../../packages/hub/catalog/github.yaml', import.meta.url)), 'utf8'))
+    const dir = await mkdtemp(join(tmpdir(), 'patchbay-github-'))
+    await writeFile(join(dir, 'github.json'), JSON.stringify({ ...builtIn, baseUrl: echo.upstream.url, auth: { BEARER_TOKEN: builtIn.auth.BEARER_TOKEN } }))
+    const own = await startTestHub({ catalogDirs: [dir] })
+    try {
+      vi.stubEnv('TEAM_API_KEY', own.key)
+      vi.stubEnv('AIXPLAIN_API_KEY', '')
+      vi.stubEnv('BACKEND_URL', own.url)
+      vi.stubEnv('MODELS_RUN_URL', `${own.url}/api/v1/execute`)
+      const token = 'ghp_example_FFFF6666'
+
+      const github = await IntegrationFactory.get({ name: 'GitHub' }) // or IntegrationFactory.get('<id>')
+      expect(String(github)).toBe(`Integration: GitHub by Patchbay (id=${github.id})`)
+      const res = await github.connect(AuthenticationSchema.BEARER_TOKEN, { data: { token }, name: 'My GitHub' })
+      const tool = await ModelFactory.get(res.data.id) // a ConnectionTool
+      if (!(tool instanceof ConnectionTool)) throw new Error(`expected a ConnectionTool, got ${String(tool)}`)
+      expect(tool.actions.map((a) => a.code)).toContain('GITHUB_GET_REPOSITORY')
+      expect(tool.actions.every((a) => a instanceof ConnectAction && a.name !== '' && a.description !== '')).toBe(true)
+      const inputs = await tool.getActionInputs('GITHUB_GET_REPOSITORY')
+      expect(Object.keys(inputs ?? {})).toEqual(['owner', 'repo'])
+      echo.upstream.received.length = 0
+      const out = await tool.run('GITHUB_GET_REPOSITORY', { owner: 'octocat', repo: 'hello-world' })
+      expect(out).toMatchObject({ status: 'SUCCESS', completed: true, data: { ok: true, path: '/repos/octocat/hello-world' } })
+      const got = echo.upstream.received[0]
+      expect(got?.headers.authorization).toBe(`Bearer ${token}`)
+      expect(got?.headers.accept).toBe('application/vnd.github+json')
+      await tool.delete()
+      await expect(ModelFactory.get(res.data.id)).rejects.toThrow(ResourceError)
+    } finally {
+      await own.close()
+    }
+  })
+})
 
 describe('integrations: get, list, toString', () => {
   it('gets an integration by exact name and by id, with the Patchbay string form', async () => {
