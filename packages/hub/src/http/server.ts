@@ -92,17 +92,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.decorateRequest('tenantId', '')
 
-  // aiXplain's clients send `Content-Type: application/json` on bodiless requests (DELETE, GET):
-  // an empty JSON body means no body, not an error.
+  // aiXplain's SDKs send `Content-Type: application/json` on bodiless DELETEs (v1 Model.delete);
+  // Fastify's JSON parser rejects that empty body, so a DELETE with no body is read as none.
+  const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error')
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
-    const raw = String(text)
-    if (raw.trim() === '') return done(null, undefined)
-    try {
-      done(null, JSON.parse(raw))
-    } catch {
-      done(new PatchbayError('INVALID_JSON', 'The request body is not valid JSON; send a JSON object with Content-Type: application/json'), undefined)
-    }
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (req.method === 'DELETE' && body === '') done(null, undefined)
+    else parseJson(req, String(body), done)
   })
 
   app.addHook('onRequest', async (req) => {
