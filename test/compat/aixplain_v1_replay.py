@@ -824,6 +824,14 @@ class Runner:
         if self.s.get("mode") == "unauthorized":
             self.run_unauthorized()
             return
+        if self.s.get("mode") == "oauth_connect":
+            self.run_oauth_connect()
+            return
+        if self.s.get("mode") == "existing_connection":
+            conn = self.s["connection"]
+            self.use_connection(conn["id"], conn["label"], conn)
+            self.r.ok("done")
+            return
         name = self.s["integration"]
         listing = self.s.get("list", {})
         listed = self.step("integration_list", lambda: IntegrationFactory.list(query=listing.get("query", ""), page_size=listing.get("page_size", 20)))
@@ -895,6 +903,23 @@ class Runner:
         self.r.ok("unauthorized_run", f"status={response.status} error_message={_short(response.error_message, 200)}")
         self.r.ok("done")
 
+    def run_oauth_connect(self) -> None:
+        # Integration.connect for OAUTH1/OAUTH2: no `data` in the body, the redirect URL as a warning.
+        integration = self.step("integration_get_by_name", lambda: IntegrationFactory.get(name=self.s["integration"]))
+        scheme = AuthenticationSchema(self.s["scheme"])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            response = self.step("oauth_connect", lambda: integration.connect(scheme, name=self.s.get("name")))
+        if response.status != ResponseStatus.SUCCESS or not isinstance(response.data, dict):
+            self.r.fail("oauth_connect", f"expected SUCCESS with {{id, redirectURL}}, got {response.status} {response.error_message!r}")
+        texts = [str(w.message) for w in caught]
+        expected = f"Before using the tool, please visit the following URL to complete the connection: {response.data.get('redirectURL')}"
+        if texts != [expected]:
+            self.r.fail("oauth_connect", f"expected the warning {expected!r}, got {texts!r}")
+        self.r.ok("oauth_connect", f"id={response.data['id']} redirect={response.data['redirectURL']}")
+        self.r.ok("oauth_warning", texts[0])
+        self.r.ok("done")
+
     def run_connection(self, integration: Integration, conn: Dict) -> None:
         label = conn["label"]
         scheme = AuthenticationSchema(conn["scheme"])
@@ -907,7 +932,9 @@ class Runner:
             self.r.fail(f"connect[{label}]", f"response.data must be an object with a string id, got {_short(response.data)}")
         conn_id = response.data["id"]
         self.r.ok(f"connect[{label}]", f"status={response.status} id={conn_id} completed={response.completed}")
+        self.use_connection(conn_id, label, conn)
 
+    def use_connection(self, conn_id: str, label: str, conn: Dict) -> None:
         tool = self.step(f"model_get[{label}]", lambda: ModelFactory.get(conn_id))
         if type(tool) is not ConnectionTool:
             self.r.fail(f"model_get[{label}]", f"expected a ConnectionTool, got {type(tool).__name__}")
