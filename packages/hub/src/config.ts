@@ -31,6 +31,8 @@ export interface HubConfig {
   readonly upstreamConnectTimeoutMs: number
   /** Total timeout for calls to services, ms (`PATCHBAY_UPSTREAM_TIMEOUT_MS`, default 60 000). */
   readonly upstreamTimeoutMs: number
+  /** Let tenant-supplied URLs (remote MCP servers) reach loopback/private/link-local addresses (`PATCHBAY_ALLOW_PRIVATE_NETWORK`, default false). */
+  readonly allowPrivateNetwork: boolean
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -80,6 +82,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 16) {
     throw new ConfigError('PATCHBAY_BOOTSTRAP_API_KEY must be at least 16 characters long')
   }
+  const allowPrivate = (env['PATCHBAY_ALLOW_PRIVATE_NETWORK'] ?? '').toLowerCase()
+  if (!['', 'true', 'false', '1', '0'].includes(allowPrivate)) {
+    throw new ConfigError(`PATCHBAY_ALLOW_PRIVATE_NETWORK must be true or false; got "${env['PATCHBAY_ALLOW_PRIVATE_NETWORK']}"`)
+  }
   return Object.freeze({
     host: env['PATCHBAY_HOST'] || '127.0.0.1',
     port: integer(env, 'PATCHBAY_PORT', 8470, 0, 65535),
@@ -93,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     maxBodyBytes: integer(env, 'PATCHBAY_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     upstreamConnectTimeoutMs: integer(env, 'PATCHBAY_UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, 600_000),
     upstreamTimeoutMs: integer(env, 'PATCHBAY_UPSTREAM_TIMEOUT_MS', 60_000, 1, 3_600_000),
+    allowPrivateNetwork: allowPrivate === 'true' || allowPrivate === '1',
   })
 }

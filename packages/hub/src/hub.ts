@@ -23,6 +23,8 @@ export interface HubDeps {
   maxBodyBytes?: number
   upstreamConnectTimeoutMs?: number
   upstreamTimeoutMs?: number
+  /** Let tenant-supplied URLs (remote MCP servers) reach loopback and private addresses; default false. */
+  allowPrivateNetwork?: boolean
 }
 
 /** A running (or ready to run) hub. */
@@ -63,6 +65,9 @@ export function createHub(deps: HubDeps): Hub {
     logger: deps.logger,
     maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
     publicUrl: () => deps.publicUrl ?? url,
+    allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
+    upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: deps.upstreamTimeoutMs,
   })
   return {
     app,
@@ -127,6 +132,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     maxBodyBytes: config.maxBodyBytes,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    allowPrivateNetwork: config.allowPrivateNetwork,
   })
   const url = await hub.listen(config.host, config.port)
   const hasApiKeys = (await store.countTenants()) > 0
