@@ -88,6 +88,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.decorateRequest('tenantId', '')
 
   app.addHook('onRequest', async (req) => {
+    // aiXplain's clients (and our SDK) send `Content-Type: application/json` on a bodiless DELETE;
+    // without this the JSON parser answers 400 for the empty body.
+    if (req.method === 'DELETE' && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding']) delete req.headers['content-type']
     if (req.url === '/health' || req.url.startsWith('/health?')) return
     const key = apiKeyOf(req)
     if (!key) {
