@@ -313,7 +313,7 @@ function paramsOf(list: unknown, swagger2: boolean, budget: Budget): Param[] {
       const { name: _n, in: _i, required: _r, description: _d, collectionFormat: _c, allowEmptyValue: _a, ...rest } = p
       schema = convertSchema({ ...rest, type: rest['type'] === 'file' ? 'string' : rest['type'] }, budget)
     } else {
-      schema = convertSchema(isObj(p['schema']) ? p['schema'] : isObj(p['content']) ? firstMediaSchema(p['content']) : {}, budget)
+      schema = convertSchema(isObj(p['schema']) ? p['schema'] : isObj(p['content']) ? firstMediaSchema(p['content']) : {}, budget, { request: p['in'] === 'body' })
     }
     if (typeof p['description'] === 'string' && p['description'].trim()) schema = { ...schema, description: clip(p['description'], 500) }
     out.push({ name: p['name'], in: p['in'], required: p['required'] === true || p['in'] === 'path', schema })
