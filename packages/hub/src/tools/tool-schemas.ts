@@ -78,6 +78,7 @@ const MAX_DESCRIPTION = 1024
 function slug(s: string): string {
   return s
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .replace(/[^a-zA-Z0-9_-]+/g, '_')
     .replace(/_+/g, '_')
     .replace(/^[_-]+|[_-]+$/g, '')
