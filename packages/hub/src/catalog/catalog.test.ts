@@ -152,7 +152,8 @@ describe('built-in catalog', () => {
   it('declares real https endpoints and no inputs for OAuth schemes', () => {
     const https = /^https:\/\/[a-z0-9.-]+\.[a-z]{2,}\//
     for (const d of defs()) {
-      expect(d.baseUrl.startsWith('https://') || d.id === 'http-api', d.id).toBe(true)
+      // The HTTP API and MCP Server take their whole URL from the connection.
+      expect(d.baseUrl.startsWith('https://') || d.id === 'http-api' || d.id === 'mcp-server', d.id).toBe(true)
       if (d.id !== 'http-api') expect(d.docsUrl ?? '', d.id).toMatch(https)
       const o2 = d.auth.OAUTH2?.oauth2
       if (o2) {
