@@ -64,7 +64,6 @@ describe('the hub as an MCP server, tool schemas and runtime integrations', () =
   let upstream: Upstream
   let peer: McpPeer
   let notesId: string
-  let mcpConnId: string
 
   beforeAll(async () => {
     ;[hub, upstream, peer] = await Promise.all([startTestHub(), startUpstream(), startMcpPeer()])
@@ -78,7 +77,7 @@ describe('the hub as an MCP server, tool schemas and runtime integrations', () =
     expect(conn.body.status, conn.text).toBe('SUCCESS')
     notesId = conn.body.data.id
     const mcp = await call(hub, 'POST', '/api/v2/execute/686eb9cd26480723d0634d3e', { data: peer.mcpUrl, name: 'Calculator' })
-    mcpConnId = mcp.body.data.id
+    expect(mcp.body.status, mcp.text).toBe('SUCCESS')
   })
   afterAll(async () => {
     await Promise.all([hub?.close(), upstream?.close(), peer?.close()])
