@@ -31,6 +31,8 @@ export interface HubDeps {
   oauthRefreshMarginMs?: number
   /** How often PENDING connections past their expiry are deleted, ms (default 60 s; 0 disables). */
   sweepIntervalMs?: number
+  /** Let tenant-supplied URLs (remote MCP servers) reach loopback and private addresses; default false. */
+  allowPrivateNetwork?: boolean
 }
 
 /** A running (or ready to run) hub. */
@@ -101,6 +103,9 @@ export function createHub(deps: HubDeps): Hub {
     publicUrl,
     oauth,
     oauthApps,
+    allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
+    upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: deps.upstreamTimeoutMs,
   })
   return {
     app,
@@ -169,6 +174,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     oauthStateTtlMs: config.oauthStateTtlSeconds * 1000,
     oauthRefreshMarginMs: config.oauthRefreshMarginSeconds * 1000,
+    allowPrivateNetwork: config.allowPrivateNetwork,
   })
   const url = await hub.listen(config.host, config.port)
   const hasApiKeys = (await store.countTenants()) > 0
