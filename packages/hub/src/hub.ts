@@ -4,6 +4,9 @@ import type { Logger } from 'pino'
 import { ActionRunner } from './actions/run-action.js'
 import { OAuthApps } from './auth/oauth-apps.js'
 import { OAuthService } from './auth/oauth.js'
+import type { Integration } from './catalog/catalog.js'
+import { TenantIntegrations, TENANT_SOURCE } from './catalog/tenant-integrations.js'
+import { createGuardedDispatcher, createGuardedFetch } from './net/ssrf-guard.js'
 import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
 import type { HubConfig } from './config.js'
@@ -63,13 +66,28 @@ export function createHub(deps: HubDeps): Hub {
   let url: string | undefined
   const publicUrl = () => deps.publicUrl ?? url
   const oauthApps = new OAuthApps(deps.store, deps.vault)
+  const tenantIntegrations = new TenantIntegrations(deps.store, deps.catalog)
+  // URLs a tenant controls (templated base URLs, definitions a tenant registered) may not reach
+  // this hub's own network unless the operator allows it (PATCHBAY_ALLOW_PRIVATE_NETWORK).
+  const tenantControlled = (i: Integration) => i.source === TENANT_SOURCE || i.definition.baseUrl.includes('{')
+  const guardDispatcher = deps.allowPrivateNetwork
+    ? undefined
+    : createGuardedDispatcher({
+        allowPrivateNetwork: false,
+        connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
+        timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
+      })
   const oauth = new OAuthService({
     store: deps.store,
     vault: deps.vault,
     catalog: deps.catalog,
+    tenantIntegrations,
     apps: oauthApps,
     logger: deps.logger,
     publicUrl,
+    ...(guardDispatcher
+      ? { guard: { fetch: createGuardedFetch(guardDispatcher, { allowPrivateNetwork: false }), appliesTo: (i: Integration) => i.source === TENANT_SOURCE } }
+      : {}),
     ...(deps.oauthStateTtlMs !== undefined ? { stateTtlMs: deps.oauthStateTtlMs } : {}),
     ...(deps.oauthRefreshMarginMs !== undefined ? { refreshMarginMs: deps.oauthRefreshMarginMs } : {}),
   })
@@ -78,6 +96,7 @@ export function createHub(deps: HubDeps): Hub {
     connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
     timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
     auth: oauth,
+    ...(guardDispatcher ? { guard: { dispatcher: guardDispatcher, appliesTo: tenantControlled } } : {}),
   })
   const sweepMs = deps.sweepIntervalMs ?? 60_000
   const sweeper =
@@ -103,6 +122,7 @@ export function createHub(deps: HubDeps): Hub {
     publicUrl,
     oauth,
     oauthApps,
+    tenantIntegrations,
     allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
     upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
     upstreamTimeoutMs: deps.upstreamTimeoutMs,
@@ -126,6 +146,7 @@ export function createHub(deps: HubDeps): Hub {
       if (sweeper) clearInterval(sweeper)
       await app.close()
       await runner.close()
+      await guardDispatcher?.close()
       await deps.store.close()
     },
   }

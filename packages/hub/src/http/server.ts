@@ -237,8 +237,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   // OAuth apps of the caller's tenant (client id/secret per integration); secrets are write-only.
-  const integrationOf = (id: string): Integration => {
-    const integration = deps.catalog.get(id)
+  const integrationOf = async (tenantId: string, id: string): Promise<Integration> => {
+    const integration = deps.catalog.get(id) ?? (await deps.tenantIntegrations?.get(tenantId, id))
     if (!integration) throw new PatchbayError('NOT_FOUND', `No integration ${id} in the catalog; use its id (e.g. slack) or model id`)
     const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => s === 'OAUTH1' || s === 'OAUTH2')
     if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
@@ -246,13 +246,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
   app.get('/admin/oauth-apps', async (req) => ({ items: await deps.oauthApps.list(req.tenantId), redirectUrl: callbackUrl(req) }))
   app.get<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
-    const integration = integrationOf(req.params.integration)
+    const integration = await integrationOf(req.tenantId, req.params.integration)
     const found = (await deps.oauthApps.list(req.tenantId)).find((a) => a.integrationId === integration.modelId)
     if (!found) throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}; set one with PUT /admin/oauth-apps/${integration.definition.id}`)
     return { ...found, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
   })
   app.put<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
-    const integration = integrationOf(req.params.integration)
+    const integration = await integrationOf(req.tenantId, req.params.integration)
     const body = requireObject(req.body, 'OAuth app')
     const saved = await deps.oauthApps.set(req.tenantId, integration.modelId, {
       clientId: body['clientId'] ?? body['client_id'],
@@ -262,7 +262,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return { ...saved, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
   })
   app.delete<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
-    const integration = integrationOf(req.params.integration)
+    const integration = await integrationOf(req.tenantId, req.params.integration)
     if (!(await deps.oauthApps.delete(req.tenantId, integration.modelId))) {
       throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}`)
     }

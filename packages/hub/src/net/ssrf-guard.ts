@@ -56,9 +56,11 @@ export function blockedReason(address: string): string | undefined {
 /** The error for a refused address; it names the host and the operator switch, never more. */
 export function privateNetworkError(host: string, address: string, reason: string): PatchbayError {
   const via = host === address ? '' : ` (it resolves to ${address})`
+  // ipaddr.js range names (`linkLocal`, `uniqueLocal`, `carrierGradeNat`) in plain words.
+  const words = reason.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase().replace('carrier-grade-nat', 'carrier-grade NAT')
   return new PatchbayError(
     'VALIDATION',
-    `${host}${via} is a ${reason} address, which this hub does not connect to for a tenant-supplied URL; use a public address, or let the operator set PATCHBAY_ALLOW_PRIVATE_NETWORK=true`,
+    `${host}${via} is a ${words} address, which this hub does not connect to for a tenant-supplied URL; use a public address, or let the operator set PATCHBAY_ALLOW_PRIVATE_NETWORK=true`,
   )
 }
 
