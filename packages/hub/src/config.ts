@@ -17,6 +17,10 @@ export interface HubConfig {
   readonly databaseUrl: string
   /** Base64 of 32 bytes (`PATCHBAY_MASTER_KEY`); when absent a key file in `dataDir` is used or created. */
   readonly masterKey: string | undefined
+  /** Comma-separated base64 keys, the first seals, all open (`PATCHBAY_MASTER_KEYS`; for rotation). */
+  readonly masterKeys: string | undefined
+  /** A keys file, one base64 key per line, the first seals (`PATCHBAY_MASTER_KEY_FILE`). */
+  readonly masterKeyFile: string | undefined
   /** Public base URL of the hub, used in poll and OAuth callback URLs (`PATCHBAY_PUBLIC_URL`). */
   readonly publicUrl: string | undefined
   /** Extra folders of user integration definitions (`PATCHBAY_CATALOG_DIR`, `:`-separated). */
@@ -76,6 +80,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       throw new ConfigError(`PATCHBAY_PUBLIC_URL must use http or https; got "${url.protocol}"`)
     }
   }
+  const keySources = ['PATCHBAY_MASTER_KEYS', 'PATCHBAY_MASTER_KEY', 'PATCHBAY_MASTER_KEY_FILE'].filter((n) => env[n])
+  if (keySources.length > 1) {
+    throw new ConfigError(`Set only one of ${keySources.join(' and ')}: they would disagree on which master key seals`)
+  }
   const bootstrapApiKey = env['PATCHBAY_BOOTSTRAP_API_KEY'] || undefined
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 16) {
     throw new ConfigError('PATCHBAY_BOOTSTRAP_API_KEY must be at least 16 characters long')
@@ -86,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     dataDir,
     databaseUrl: env['PATCHBAY_DATABASE_URL'] || resolve(dataDir, 'patchbay.db'),
     masterKey: env['PATCHBAY_MASTER_KEY'] || undefined,
+    masterKeys: env['PATCHBAY_MASTER_KEYS'] || undefined,
+    masterKeyFile: env['PATCHBAY_MASTER_KEY_FILE'] ? resolve(env['PATCHBAY_MASTER_KEY_FILE']) : undefined,
     publicUrl: publicUrl?.replace(/\/+$/, ''),
     catalogDirs: Object.freeze((env['PATCHBAY_CATALOG_DIR'] ?? '').split(':').filter(Boolean).map((d) => resolve(d))),
     bootstrapApiKey,
