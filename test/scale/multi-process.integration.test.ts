@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateMasterKey } from '@patchbay/hub'
-import { startHubProcesses, stopAllProcesses, waitFor, type HubProcess } from '../support/hub-processes.js'
+import { startHubProcess, startHubProcesses, stopAllProcesses, waitFor, type HubProcess } from '../support/hub-processes.js'
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
 import { call } from '../support/test-hub.js'
 import { startUpstream, type Upstream } from '../support/upstream.js'
@@ -20,6 +20,7 @@ describe.skipIf(!available)('hub processes sharing one PostgreSQL database', () 
   let gated: GatedServer
   let hubs: HubProcess[]
   let db: pg.Client
+  const masterKeys = [generateMasterKey()]
 
   beforeAll(async () => {
     upstream = await startUpstream()
@@ -27,7 +28,7 @@ describe.skipIf(!available)('hub processes sharing one PostgreSQL database', () 
     dbUrl = await createTestDatabase()
     // Four processes at the same moment on an empty database: all race to migrate and to seed
     // the bootstrap key.
-    hubs = await startHubProcesses(4, { databaseUrl: dbUrl, masterKeys: [generateMasterKey()], apiKey, name: 'hub' })
+    hubs = await startHubProcesses(4, { databaseUrl: dbUrl, masterKeys, apiKey, name: 'hub' })
     db = new pg.Client({ connectionString: dbUrl })
     await db.connect()
   })
@@ -82,6 +83,9 @@ describe.skipIf(!available)('hub processes sharing one PostgreSQL database', () 
     const onB = (await call(b(), 'GET', `/api/v1/data/${runId}`)).body
     expect(onB).toEqual({ completed: false, status: 'IN_PROGRESS' })
     await waitFor(() => gated.received === 1, 'the run to reach the service')
+    // A process starting meanwhile must not take the live run for one a crash left behind.
+    const late = await startHubProcess({ databaseUrl: dbUrl, masterKeys, apiKey, name: 'late' })
+    expect((await call(late, 'GET', `/api/v1/data/${runId}`)).body).toEqual({ completed: false, status: 'IN_PROGRESS' })
     gated.release()
     let done: any
     await waitFor(async () => {
@@ -90,6 +94,8 @@ describe.skipIf(!available)('hub processes sharing one PostgreSQL database', () 
     }, 'the run to complete, polled on another process')
     expect(done).toMatchObject({ status: 'SUCCESS', completed: true, data: { status: 200, body: { released: true, path: '/slow' } } })
     expect((await call(hubs[2] as HubProcess, 'GET', `/api/v1/data/${runId}`)).body).toEqual(done)
+    expect((await call(late, 'GET', `/api/v1/data/${runId}`)).body).toEqual(done)
+    await late.stop()
   })
 
   it('a connection deleted on one process is refused at once by another that had its credentials cached', async () => {

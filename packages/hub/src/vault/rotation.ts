@@ -21,6 +21,8 @@ export interface RotationProgress {
   total: number
   /** Values re-encrypted so far by this run, all tables. */
   reencrypted: number
+  /** This pass is through with this table (rows others re-sealed meanwhile may leave `done` below `total`). */
+  tableDone: boolean
 }
 
 /** A value that could not be re-encrypted. The reason never contains the value. */
@@ -212,9 +214,10 @@ export async function rotateMasterKey(store: Store, vault: Vault, options: Rotat
           report.conflicts += writes.length - updated
         }
         done += rows.length
-        options.onProgress?.({ pass, table: c.table, done: Math.min(done, total), total, reencrypted: report.reencrypted })
+        options.onProgress?.({ pass, table: c.table, done: Math.min(done, total), total, reencrypted: report.reencrypted, tableDone: false })
         if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs))
       }
+      options.onProgress?.({ pass, table: c.table, done: Math.min(done, total), total, reencrypted: report.reencrypted, tableDone: true })
     }
     report.remaining = await remaining()
     // Done when all that is left are values that cannot be opened (a pass more would not help).

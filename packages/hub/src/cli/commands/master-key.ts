@@ -134,13 +134,13 @@ resume. It exits 0 only once nothing is sealed with any key but the new one. See
         let lastTable = ''
         const progress = (p: RotationProgress) => {
           const now = Date.now()
-          const tableDone = p.done >= p.total
           // The first batch, then at most once a second, and each table's end.
-          if (p.table === lastTable && !tableDone && now - lastPrint < 1_000) return
+          if (p.table === lastTable && !p.tableDone && now - lastPrint < 1_000) return
+          if (p.tableDone && p.total === 0) return
           lastTable = p.table
           lastPrint = now
-          const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100
-          err.write(`pass ${p.pass} ${p.table}: ${p.done}/${p.total} (${pct}%), ${p.reencrypted} re-encrypted\n`)
+          const pct = p.tableDone ? 100 : Math.floor((100 * p.done) / p.total)
+          err.write(`pass ${p.pass} ${p.table}: ${p.done}/${p.total} (${pct}%)${p.tableDone ? ' done' : ''}, ${p.reencrypted} re-encrypted so far\n`)
         }
         let report
         try {
