@@ -15,6 +15,8 @@ export interface HubConfig {
   readonly dataDir: string
   /** `postgres://…` or a SQLite file path (`PATCHBAY_DATABASE_URL`, default `<dataDir>/patchbay.db`). */
   readonly databaseUrl: string
+  /** Most PostgreSQL connections this process opens (`PATCHBAY_DATABASE_POOL_SIZE`, default 10). */
+  readonly databasePoolSize: number
   /** Base64 of 32 bytes (`PATCHBAY_MASTER_KEY`); when absent a key file in `dataDir` is used or created. */
   readonly masterKey: string | undefined
   /** Comma-separated base64 keys, the first seals, all open (`PATCHBAY_MASTER_KEYS`; for rotation). */
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: integer(env, 'PATCHBAY_PORT', 8470, 0, 65535),
     dataDir,
     databaseUrl: env['PATCHBAY_DATABASE_URL'] || resolve(dataDir, 'patchbay.db'),
+    databasePoolSize: integer(env, 'PATCHBAY_DATABASE_POOL_SIZE', 10, 2, 1000),
     masterKey: env['PATCHBAY_MASTER_KEY'] || undefined,
     masterKeys: env['PATCHBAY_MASTER_KEYS'] || undefined,
     masterKeyFile: env['PATCHBAY_MASTER_KEY_FILE'] ? resolve(env['PATCHBAY_MASTER_KEY_FILE']) : undefined,

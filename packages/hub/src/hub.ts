@@ -105,7 +105,7 @@ export interface StartedHub extends Hub {
  */
 export async function startHub(config: HubConfig, logger: Logger = createLogger(config.logLevel)): Promise<StartedHub> {
   const mk = await resolveMasterKeys(config)
-  const store = openStore(config.databaseUrl)
+  const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
   // Other hub processes may share the database: a run younger than this may still be running
   // in one of them (a run is bounded by the upstream timeout, twice with an OAuth refresh).
   const runBoundMs = 2 * config.upstreamTimeoutMs + 60_000
