@@ -58,6 +58,13 @@ export interface OAuth2Definition {
   grant?: 'authorization_code' | 'client_credentials'
   /** Dotted path of the access token in a non-standard token response, e.g. `authed_user.access_token`. */
   accessTokenPath?: string
+  /**
+   * The authorization server's issuer identifier. When set, an `iss` parameter on the callback
+   * must equal it (RFC 9207 mix-up defence); when unset, `iss` is ignored.
+   */
+  issuer?: string
+  /** Lifetime assumed when the token response has no `expires_in` (seconds); default: no expiry (refresh only after a 401). */
+  defaultExpiresIn?: number
 }
 
 /** OAuth 1.0a provider facts (used from the OAuth issue on). */
@@ -205,6 +212,8 @@ const schemeSchema = {
         pkce: { type: 'boolean' },
         grant: { enum: ['authorization_code', 'client_credentials'] },
         accessTokenPath: { type: 'string' },
+        issuer: { type: 'string', minLength: 1 },
+        defaultExpiresIn: { type: 'integer', minimum: 1 },
       },
     },
     oauth1: {

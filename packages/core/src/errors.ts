@@ -28,6 +28,8 @@ export const ErrorCodes = {
   UNKNOWN_ACTION: { status: 400, error: 'err.unknown_action' },
   /** The connection is not usable yet (PENDING) or any more (EXPIRED, ERROR). */
   CONNECTION_NOT_ACTIVE: { status: 409, error: 'err.connection_not_active' },
+  /** OAuth connect before the tenant set the integration's OAuth app (client id and secret). */
+  OAUTH_APP_NOT_CONFIGURED: { status: 400, error: 'err.oauth_app_not_configured' },
   /** The external service answered with a non-2xx status. */
   UPSTREAM_ERROR: { status: 480, error: 'err.supplier_error' },
   /** The external service could not be reached or did not answer in time. */

@@ -111,6 +111,10 @@ export interface ModelRecordV1 {
   connectionStatusReason?: string | null
   /** Patchbay extension, connections only: the scheme it was connected with. */
   authScheme?: AuthenticationSchema
+  /** Patchbay extension, PENDING connections only: when the authorization stops being completable (ISO 8601). */
+  connectionExpiresAt?: string | null
+  /** Patchbay extension, OAUTH2 connections only: when the access token expires (ISO 8601; null when unknown). */
+  tokenExpiresAt?: string | null
 }
 
 /** `POST sdk/models/paginate` request body (§5.6). Every field optional. */

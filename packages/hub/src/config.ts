@@ -37,6 +37,10 @@ export interface HubConfig {
   readonly upstreamConnectTimeoutMs: number
   /** Total timeout for calls to services, ms (`PATCHBAY_UPSTREAM_TIMEOUT_MS`, default 60 000). */
   readonly upstreamTimeoutMs: number
+  /** How long an OAuth authorization stays completable, s (`PATCHBAY_OAUTH_STATE_TTL_SECONDS`, default 600). */
+  readonly oauthStateTtlSeconds: number
+  /** Refresh OAuth 2 tokens this long before expiry, s (`PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS`, default 60). */
+  readonly oauthRefreshMarginSeconds: number
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -106,5 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     maxBodyBytes: integer(env, 'PATCHBAY_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     upstreamConnectTimeoutMs: integer(env, 'PATCHBAY_UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, 600_000),
     upstreamTimeoutMs: integer(env, 'PATCHBAY_UPSTREAM_TIMEOUT_MS', 60_000, 1, 3_600_000),
+    oauthStateTtlSeconds: integer(env, 'PATCHBAY_OAUTH_STATE_TTL_SECONDS', 600, 10, 86_400),
+    oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 60, 0, 86_400),
   })
 }

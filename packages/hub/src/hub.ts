@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ActionRunner } from './actions/run-action.js'
+import { OAuthApps } from './auth/oauth-apps.js'
+import { OAuthService } from './auth/oauth.js'
 import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
 import type { HubConfig } from './config.js'
@@ -24,6 +26,12 @@ export interface HubDeps {
   maxBodyBytes?: number
   upstreamConnectTimeoutMs?: number
   upstreamTimeoutMs?: number
+  /** How long an OAuth authorization and its PENDING connection stay completable, ms (default 10 min). */
+  oauthStateTtlMs?: number
+  /** Refresh OAuth 2 tokens this long before they expire, ms (default 60 s). */
+  oauthRefreshMarginMs?: number
+  /** How often PENDING connections past their expiry are deleted, ms (default 60 s; 0 disables). */
+  sweepIntervalMs?: number
 }
 
 /** A running (or ready to run) hub. */
@@ -35,6 +43,8 @@ export interface Hub {
   listen(host: string, port: number): Promise<string>
   /** The base URL once listening. */
   readonly url: string | undefined
+  /** OAuth flows, refresh and housekeeping. */
+  readonly oauth: OAuthService
   /** Stops accepting requests, waits for in-flight ones, closes pools and the store. */
   close(): Promise<void>
 }
@@ -49,12 +59,38 @@ export interface Hub {
  * ```
  */
 export function createHub(deps: HubDeps): Hub {
+  let url: string | undefined
+  const publicUrl = () => deps.publicUrl ?? url
+  const oauthApps = new OAuthApps(deps.store, deps.vault)
+  const oauth = new OAuthService({
+    store: deps.store,
+    vault: deps.vault,
+    catalog: deps.catalog,
+    apps: oauthApps,
+    logger: deps.logger,
+    publicUrl,
+    ...(deps.oauthStateTtlMs !== undefined ? { stateTtlMs: deps.oauthStateTtlMs } : {}),
+    ...(deps.oauthRefreshMarginMs !== undefined ? { refreshMarginMs: deps.oauthRefreshMarginMs } : {}),
+  })
   const runner = new ActionRunner({
     vault: deps.vault,
     connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
     timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
+    auth: oauth,
   })
-  let url: string | undefined
+  const sweepMs = deps.sweepIntervalMs ?? 60_000
+  const sweeper =
+    sweepMs > 0
+      ? setInterval(() => {
+          oauth.sweep().then(
+            (n) => {
+              if (n.connections > 0) deps.logger.info({ deleted: n.connections }, 'deleted PENDING connections whose authorization expired')
+            },
+            (err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'sweeping expired PENDING connections failed'),
+          )
+        }, sweepMs)
+      : undefined
+  sweeper?.unref()
   const app = buildServer({
     store: deps.store,
     vault: deps.vault,
@@ -63,7 +99,9 @@ export function createHub(deps: HubDeps): Hub {
     keys: new ApiKeyResolver(deps.store),
     logger: deps.logger,
     maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
-    publicUrl: () => deps.publicUrl ?? url,
+    publicUrl,
+    oauth,
+    oauthApps,
   })
   return {
     app,
@@ -79,7 +117,9 @@ export function createHub(deps: HubDeps): Hub {
       url = `http://${h === '0.0.0.0' || h === '[::]' ? '127.0.0.1' : h}:${addr.port}`
       return url
     },
+    oauth,
     async close() {
+      if (sweeper) clearInterval(sweeper)
       await app.close()
       await runner.close()
       await deps.store.close()
@@ -141,6 +181,8 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     maxBodyBytes: config.maxBodyBytes,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    oauthStateTtlMs: config.oauthStateTtlSeconds * 1000,
+    oauthRefreshMarginMs: config.oauthRefreshMarginSeconds * 1000,
   })
   const url = await hub.listen(config.host, config.port)
   const hasApiKeys = (await store.countTenants()) > 0
@@ -158,6 +200,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
       clearInterval(sweeper)
       return hub.close()
     },
+    oauth: hub.oauth,
     url,
     masterKeySource: mk.source,
     masterKeyFile: mk.file,

@@ -36,8 +36,11 @@ export interface ConnectActionInit {
  * ```
  */
 export class ConnectAction {
+  /** Machine name, e.g. `GITHUB_GET_REPOSITORY`: what {@link ConnectionTool.run} sends as `action`. */
   code: string
+  /** Display name, e.g. `Get a repository`. */
   name: string
+  /** What the action does. */
   description: string
   /** Inputs keyed by code, filled in by `getActionInputs`. */
   inputs: ActionInputs | undefined
@@ -193,8 +196,10 @@ export class ConnectionTool extends Model {
 
   /**
    * The inputs of one action, keyed by input code (`LIST_INPUTS`), cached on the matching entry
-   * of {@link ConnectionTool.actions}. The item whose `name` equals the action code is used,
-   * else the first item. Resolves to `undefined` when the call does not succeed, as in v1.
+   * of {@link ConnectionTool.actions}: once read, asking again (by code or by action) sends
+   * nothing (aiXplain's client re-reads when given a code). The item whose `name` equals the
+   * action code is used, else the first item. Resolves to `undefined` when the call does not
+   * succeed, as in v1.
    *
    * @throws {InternalError} when a successful answer cannot be read.
    * @example

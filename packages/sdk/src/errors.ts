@@ -161,6 +161,7 @@ export abstract class AixplainError extends Error {
  * ```
  */
 export class AuthenticationError extends AixplainError {
+  /** The class name, `AuthenticationError`, as `String(error)` shows it. */
   override readonly name: string = 'AuthenticationError'
   readonly code = AixplainErrorCode.AUTHENTICATION
   readonly category = ErrorCategory.AUTHENTICATION
@@ -175,6 +176,7 @@ export class AuthenticationError extends AixplainError {
  * ```
  */
 export class ValidationError extends AixplainError {
+  /** The class name, `ValidationError`, as `String(error)` shows it. */
   override readonly name: string = 'ValidationError'
   readonly code = AixplainErrorCode.VALIDATION
   readonly category = ErrorCategory.VALIDATION
@@ -189,6 +191,7 @@ export class ValidationError extends AixplainError {
  * ```
  */
 export class ResourceError extends AixplainError {
+  /** The class name, `ResourceError`, as `String(error)` shows it. */
   override readonly name: string = 'ResourceError'
   readonly code = AixplainErrorCode.RESOURCE
   readonly category = ErrorCategory.RESOURCE
@@ -203,6 +206,7 @@ export class ResourceError extends AixplainError {
  * ```
  */
 export class BillingError extends AixplainError {
+  /** The class name, `BillingError`, as `String(error)` shows it. */
   override readonly name: string = 'BillingError'
   readonly code = AixplainErrorCode.BILLING
   readonly category = ErrorCategory.BILLING
@@ -217,6 +221,7 @@ export class BillingError extends AixplainError {
  * ```
  */
 export class SupplierError extends AixplainError {
+  /** The class name, `SupplierError`, as `String(error)` shows it. */
   override readonly name: string = 'SupplierError'
   readonly code = AixplainErrorCode.SUPPLIER
   readonly category = ErrorCategory.SUPPLIER
@@ -234,6 +239,7 @@ export class SupplierError extends AixplainError {
  * ```
  */
 export class NetworkError extends AixplainError {
+  /** The class name, `NetworkError`, as `String(error)` shows it. */
   override readonly name: string = 'NetworkError'
   readonly code = AixplainErrorCode.NETWORK
   readonly category = ErrorCategory.NETWORK
@@ -251,6 +257,7 @@ export class NetworkError extends AixplainError {
  * ```
  */
 export class ServiceError extends AixplainError {
+  /** The class name, `ServiceError`, as `String(error)` shows it. */
   override readonly name: string = 'ServiceError'
   readonly code = AixplainErrorCode.SERVICE
   readonly category = ErrorCategory.SERVICE
@@ -271,6 +278,7 @@ const RETRYABLE_SERVER_STATUSES: readonly number[] = [500, 502, 503, 504]
  * ```
  */
 export class InternalError extends AixplainError {
+  /** The class name, `InternalError`, as `String(error)` shows it. */
   override readonly name: string = 'InternalError'
   readonly code = AixplainErrorCode.INTERNAL
   readonly category = ErrorCategory.INTERNAL

@@ -117,8 +117,9 @@ export class Integration extends Model {
    * 1. The MCP integration ({@link MCP_INTEGRATION_ID}) sends `{data}` only (`{data: {}}` when
    *    none is given), whatever the other arguments.
    * 2. `schema` is required and must be one of {@link Integration.authenticationMethods}.
-   * 3. For non-OAuth schemes every input the scheme lists must be a key of `data` (whatever its
-   *    `required` flag says); the body is `{name, description, authScheme, data}`.
+   * 3. For non-OAuth schemes every input the scheme lists must be a key of `data`, except those
+   *    marked `required: false` (aiXplain's Python client demands those too); the body is
+   *    `{name, description, authScheme, data}`.
    * 4. For OAuth schemes the body has no `data`; when the answer carries a `redirectURL`, the
    *    config's `onWarning` hook receives "Before using the tool, please visit the following URL
    *    to complete the connection: <url>".
@@ -176,7 +177,11 @@ export class Integration extends Model {
     if (!isRecord(data)) {
       throw new TypeError(`\`data\` must be an object of the ${schema} inputs of ${this.name}, e.g. { token: '…' }`)
     }
-    const names = this.getAuthInputs(schema).map((input) => input.name)
+    // aiXplain's v1 client demands every listed input whatever its `required` flag says (§12.4);
+    // an input the integration marks `required: false` (it has a default) may be left out here.
+    const names = this.getAuthInputs(schema)
+      .filter((input) => input.required !== false)
+      .map((input) => input.name)
     for (const param of names) {
       if (Object.hasOwn(data, param)) continue
       if (names.length === 1) {

@@ -211,21 +211,27 @@ export function supplierName(supplier: Supplier): string {
 export class Model {
   /** The asset id. */
   readonly id: string
+  /** Display name; `''` when the record has none. */
   name: string
+  /** Description; a connection's ends with the scheme suffix the hub appends. */
   description: string
+  /** Who provides it: a `{id, name, code}` record or a bare name; default `'aiXplain'`. */
   supplier: Supplier
   /** The version id, e.g. `slack`. */
   version: string | undefined
+  /** The platform function, e.g. `{ id: 'utilities', name: 'Utilites' }` for integrations. */
   function: ModelFunction | undefined
   /** `ai`, `connector`, `connection`, `mcpconnection`, … */
   functionType: FunctionType | (string & {})
   /** Pricing (the record's `pricing`). */
   cost: Record<string, unknown> | undefined
+  /** Whether the record carries a `subscription`. */
   isSubscribed: boolean
   /** The API key sent with this model's calls. */
   apiKey: string
   /** Asset status, e.g. `onboarded`. */
   status: string
+  /** When the asset was created, if the record says. */
   createdAt: Date | undefined
   /** `{name, code}` entries; `code` is JSON text. */
   attributes: AttributeEntry[]

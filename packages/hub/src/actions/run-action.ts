@@ -18,6 +18,18 @@ export interface ActionRunnerConfig {
   maxResponseBytes?: number
   /** Where outbound calls go; default a keep-alive undici Agent owned by the runner. */
   dispatcher?: Dispatcher
+  /** OAuth hooks: refresh before expiry and after a 401 (OAUTH2), request signing (OAUTH1). */
+  auth?: RunAuth
+}
+
+/** What the runner asks of the OAuth layer. Implemented by `OAuthService`. */
+export interface RunAuth {
+  /** The row to run with, refreshed first when its OAuth 2 token is about to expire. */
+  ready(integration: Integration, row: ConnectionRow): Promise<ConnectionRow>
+  /** After a 401: a refreshed row to retry once with, or undefined. */
+  unauthorized(integration: Integration, row: ConnectionRow): Promise<ConnectionRow | undefined>
+  /** The OAuth 1.0a `Authorization` header of a built request. */
+  signRequest(integration: Integration, row: ConnectionRow, secrets: Record<string, unknown>, req: BuiltRequest): Promise<string>
 }
 
 /** Decrypted, per-version view of a connection, cached so the hot path neither decrypts nor parses. */
@@ -75,9 +87,11 @@ export class ActionRunner {
   readonly #ajv = addFormats.default(new Ajv({ allErrors: true, useDefaults: true, strict: false }))
   readonly #plans = new WeakMap<ActionDefinition, ActionPlan>()
   readonly #credentials = new Map<string, Credentials>()
+  readonly #auth: RunAuth | undefined
 
   constructor(config: ActionRunnerConfig) {
     this.#vault = config.vault
+    this.#auth = config.auth
     this.#connectTimeoutMs = config.connectTimeoutMs
     this.#timeoutMs = config.timeoutMs
     this.#maxResponseBytes = config.maxResponseBytes ?? 10 * 1024 * 1024
@@ -129,19 +143,16 @@ export class ActionRunner {
    */
   async run(integration: Integration, connection: ConnectionRow, action: ActionDefinition, raw: unknown): Promise<unknown> {
     const input = this.validateInput(integration, action, raw)
-    const creds = this.#credentialsOf(connection)
-    const built = buildRequest(integration, connection.auth_scheme as AuthenticationSchema, action, input, creds, this.#plan(action).consumed)
-    let res: Dispatcher.ResponseData
-    try {
-      res = await request(built.url, {
-        method: built.method as Dispatcher.HttpMethod,
-        headers: built.headers,
-        body: built.body,
-        dispatcher: this.#dispatcher,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      })
-    } catch (cause) {
-      throw unreachable(integration, built.url, cause, this.#timeoutMs)
+    const oauth2 = connection.auth_scheme === 'OAUTH2' && this.#auth !== undefined
+    const row = oauth2 ? await (this.#auth as RunAuth).ready(integration, connection) : connection
+    let { res, built, creds } = await this.#send(integration, row, action, input)
+    if (res.statusCode === 401 && oauth2) {
+      // The token was refused: refresh once (shared with every concurrent caller) and retry.
+      const next = await (this.#auth as RunAuth).unauthorized(integration, row)
+      if (next) {
+        res.body.resume()
+        ;({ res, built, creds } = await this.#send(integration, next, action, input))
+      }
     }
     let text: string
     try {
@@ -164,6 +175,33 @@ export class ActionRunner {
       )
     }
     return body
+  }
+
+  async #send(
+    integration: Integration,
+    row: ConnectionRow,
+    action: ActionDefinition,
+    input: Record<string, unknown>,
+  ): Promise<{ res: Dispatcher.ResponseData; built: BuiltRequest; creds: Credentials }> {
+    const creds = this.#credentialsOf(row)
+    const schema = row.auth_scheme as AuthenticationSchema
+    const built = buildRequest(integration, schema, action, input, creds, this.#plan(action).consumed)
+    if (schema === 'OAUTH1') {
+      if (!this.#auth) throw new PatchbayError('UNSUPPORTED_SCHEME', 'OAUTH1 is not enabled on this hub')
+      built.headers['Authorization'] = await this.#auth.signRequest(integration, row, creds.secrets, built)
+    }
+    try {
+      const res = await request(built.url, {
+        method: built.method as Dispatcher.HttpMethod,
+        headers: built.headers,
+        body: built.body,
+        dispatcher: this.#dispatcher,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      })
+      return { res, built, creds }
+    } catch (cause) {
+      throw unreachable(integration, built.url, cause, this.#timeoutMs)
+    }
   }
 
   #plan(action: ActionDefinition): ActionPlan {

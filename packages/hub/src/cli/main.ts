@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { registerCatalog } from './commands/catalog.js'
 import { registerKeys } from './commands/keys.js'
 import { registerMigrate } from './commands/migrate.js'
+import { registerOAuthApp } from './commands/oauth-app.js'
 import { registerServe } from './commands/serve.js'
 
 const program = new Command()
@@ -16,6 +17,7 @@ registerServe(program)
 registerKeys(program)
 registerCatalog(program)
 registerMigrate(program)
+registerOAuthApp(program)
 
 try {
   await program.parseAsync(process.argv)

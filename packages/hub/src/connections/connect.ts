@@ -13,6 +13,7 @@ import { newId } from '../ids.js'
 import type { ConnectionRow, Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
 import { renderTemplate } from '../actions/template.js'
+import type { OAuthService } from '../auth/oauth.js'
 
 /** The connect body of the execute endpoint (§4.1), as received. */
 export interface ConnectBody {
@@ -26,6 +27,8 @@ export interface ConnectBody {
 export interface ConnectDeps {
   store: Store
   vault: Vault
+  /** OAuth flows; without it OAUTH1/OAUTH2 connects are refused. */
+  oauth?: OAuthService
 }
 
 const MAX_NAME = 200
@@ -49,15 +52,19 @@ export async function connect(
   const assetId = typeof data['assetId'] === 'string' ? data['assetId'] : undefined
   delete data['assetId']
   const schema = chooseScheme(integration, body.authScheme, data)
-  if (isOAuthSchema(schema)) {
-    throw new PatchbayError(
-      'UNSUPPORTED_SCHEME',
-      `${schema} connections are not available in this version of the hub yet; connect ${def.name} with one of ${JSON.stringify(
-        schemesOf(integration).filter((s) => !isOAuthSchema(s)),
-      )}`,
-    )
-  }
   const { config, secrets } = checkInputs(integration, schema, data)
+  if (isOAuthSchema(schema)) {
+    if (!deps.oauth) throw new PatchbayError('UNSUPPORTED_SCHEME', `${schema} is not enabled on this hub`)
+    const own = typeof body.description === 'string' && body.description.trim() ? body.description : def.description
+    return deps.oauth.connect(tenantId, integration, {
+      schema,
+      name: assetId !== undefined && !(typeof body.name === 'string' && body.name.trim()) ? await existingName(deps, tenantId, assetId) : connectionName(body.name, def.name),
+      description: connectionDescription(own, schema),
+      config,
+      secrets,
+      ...(assetId !== undefined ? { assetId } : {}),
+    })
+  }
 
   if (assetId !== undefined) return reconnect(deps, tenantId, integration, assetId, body, schema, config, secrets)
 
@@ -114,6 +121,12 @@ async function reconnect(
   })
   if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${id} to update (data.assetId)`)
   return { id }
+}
+
+async function existingName(deps: ConnectDeps, tenantId: string, id: string): Promise<string> {
+  const row = await deps.store.getConnection(tenantId, id)
+  if (!row) throw new PatchbayError('NOT_FOUND', `No connection with id ${id} to update (data.assetId)`)
+  return row.name
 }
 
 function stripSuffix(description: string): string {

@@ -11,6 +11,7 @@ import {
   type ExecuteSuccess,
 } from '@patchbay/core'
 import { findAction, type ActionRunner } from '../actions/run-action.js'
+import type { OAuthService } from '../auth/oauth.js'
 import type { Catalog, Integration } from '../catalog/catalog.js'
 import { connect } from '../connections/connect.js'
 import type { ConnectionRow, Store } from '../store/store.js'
@@ -22,6 +23,8 @@ export interface ExecuteDeps {
   vault: Vault
   catalog: Catalog
   runner: ActionRunner
+  /** OAuth flows for OAUTH1/OAUTH2 connects. */
+  oauth?: OAuthService
 }
 
 /** A resolved execute target: an integration (connect, discovery) or a tenant's connection. */

@@ -134,5 +134,7 @@ export function connectionRecord(row: ConnectionRow, integration: Integration): 
     connectionStatus: status,
     connectionStatusReason: row.status_reason,
     authScheme: row.auth_scheme as AuthenticationSchema,
+    ...(row.status === 'PENDING' ? { connectionExpiresAt: row.expires_at } : {}),
+    ...(row.auth_scheme === 'OAUTH2' ? { tokenExpiresAt: row.token_expires_at } : {}),
   }
 }

@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino'
 import { FunctionType, PatchbayError, type PaginateResponseV1 } from '@patchbay/core'
 import type { ActionRunner } from '../actions/run-action.js'
+import type { OAuthApps } from '../auth/oauth-apps.js'
+import type { CallbackOutcome, OAuthService } from '../auth/oauth.js'
 import type { Catalog, Integration } from '../catalog/catalog.js'
 import type { Store } from '../store/store.js'
 import type { ApiKeyResolver } from '../tenants/api-keys.js'
@@ -21,6 +23,21 @@ export interface ServerDeps {
   maxBodyBytes: number
   /** Base of absolute URLs the hub hands out (poll URLs); resolved per request when undefined. */
   publicUrl: () => string | undefined
+  oauth: OAuthService
+  oauthApps: OAuthApps
+}
+
+/** Routes reachable without an API key. */
+const PUBLIC_PATHS = new Set(['/health', '/oauth/callback'])
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** The page a user lands on after granting (or refusing) access at a provider. */
+function callbackPage(o: CallbackOutcome): string {
+  const colour = o.ok ? '#137333' : '#b3261e'
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(o.title)} · Patchbay</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{color:${colour};font-size:1.5rem}code{background:#f3f3f3;padding:.1rem .3rem}</style></head>
+<body><h1>${escapeHtml(o.title)}</h1><p>${escapeHtml(o.message)}</p>${o.connectionId ? `<p>Connection <code>${escapeHtml(o.connectionId)}</code></p>` : ''}</body></html>`
 }
 
 declare module 'fastify' {
@@ -75,8 +92,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.decorateRequest('tenantId', '')
 
+  // aiXplain's SDKs send `Content-Type: application/json` on bodiless DELETEs (v1 Model.delete);
+  // Fastify's JSON parser rejects that empty body, so a DELETE with no body is read as none.
+  const parseJson = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (req.method === 'DELETE' && body === '') done(null, undefined)
+    else parseJson(req, String(body), done)
+  })
+
   app.addHook('onRequest', async (req) => {
-    if (req.url === '/health' || req.url.startsWith('/health?')) return
+    if (PUBLIC_PATHS.has(req.url.split('?')[0] as string)) return
     const key = apiKeyOf(req)
     if (!key) {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
@@ -115,6 +141,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   const pollBase = (req: FastifyRequest) => deps.publicUrl() ?? `${req.protocol}://${req.host}`
+  const callbackUrl = (req: FastifyRequest) => `${pollBase(req)}/oauth/callback`
 
   app.get('/health', async () => ({ status: 'ok' }))
 
@@ -177,7 +204,55 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     }
     await deps.store.deleteConnection(req.tenantId, target.connection.id)
     deps.runner.forget(target.connection.id)
-    return { id: target.connection.id, deleted: true }
+    // After the delete, so a failing provider never keeps a connection alive.
+    const revoked = await deps.oauth.revoke(target.integration, target.connection)
+    return { id: target.connection.id, deleted: true, ...(revoked ? { revoked } : {}) }
+  })
+
+  // OAuth: where providers send the user back. Public: the single-use state is the credential.
+  app.get<{ Querystring: Record<string, string | undefined> }>('/oauth/callback', async (req, reply) => {
+    const outcome = await deps.oauth.callback(req.query)
+    req.log.info({ ok: outcome.ok, connectionId: outcome.connectionId, status: outcome.status }, `OAuth callback: ${outcome.title}`)
+    return reply
+      .status(outcome.status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(callbackPage(outcome))
+  })
+
+  // OAuth apps of the caller's tenant (client id/secret per integration); secrets are write-only.
+  const integrationOf = (id: string): Integration => {
+    const integration = deps.catalog.get(id)
+    if (!integration) throw new PatchbayError('NOT_FOUND', `No integration ${id} in the catalog; use its id (e.g. slack) or model id`)
+    const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => s === 'OAUTH1' || s === 'OAUTH2')
+    if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
+    return integration
+  }
+  app.get('/admin/oauth-apps', async (req) => ({ items: await deps.oauthApps.list(req.tenantId), redirectUrl: callbackUrl(req) }))
+  app.get<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
+    const integration = integrationOf(req.params.integration)
+    const found = (await deps.oauthApps.list(req.tenantId)).find((a) => a.integrationId === integration.modelId)
+    if (!found) throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}; set one with PUT /admin/oauth-apps/${integration.definition.id}`)
+    return { ...found, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
+  })
+  app.put<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
+    const integration = integrationOf(req.params.integration)
+    const body = requireObject(req.body, 'OAuth app')
+    const saved = await deps.oauthApps.set(req.tenantId, integration.modelId, {
+      clientId: body['clientId'] ?? body['client_id'],
+      clientSecret: body['clientSecret'] ?? body['client_secret'],
+      scopes: body['scopes'],
+    })
+    return { ...saved, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
+  })
+  app.delete<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
+    const integration = integrationOf(req.params.integration)
+    if (!(await deps.oauthApps.delete(req.tenantId, integration.modelId))) {
+      throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}`)
+    }
+    return { integration: integration.definition.id, deleted: true }
   })
 
   // E6: the sync execute endpoint.

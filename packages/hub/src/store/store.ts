@@ -132,8 +132,18 @@ export class Store {
     patch: ConnectionPatch,
     expectedVersion?: number,
   ): Promise<ConnectionRow | undefined> {
+    return this.#update(this.db, tenantId, id, patch, expectedVersion)
+  }
+
+  async #update(
+    db: Kysely<Database>,
+    tenantId: string,
+    id: string,
+    patch: ConnectionPatch,
+    expectedVersion?: number,
+  ): Promise<ConnectionRow | undefined> {
     try {
-      let q = this.db
+      let q = db
         .updateTable('connections')
         .set({ ...patch, updated_at: new Date().toISOString(), version: sql<number>`version + 1` })
         .where('tenant_id', '=', tenantId)
@@ -143,6 +153,37 @@ export class Store {
     } catch (err) {
       throw this.#mapUnique(err, patch.name ?? '')
     }
+  }
+
+  /**
+   * Runs a read-check-write on one connection that must not race with another process doing the
+   * same (an OAuth token refresh). On PostgreSQL it runs in a transaction holding the row with
+   * `SELECT … FOR UPDATE`, so hub processes queue on the row and each sees the previous one's
+   * write. On SQLite (one process per file) there is no transaction, which would stall every other
+   * query on the single connection during the network call: the caller single-flights in memory
+   * and `update` still checks the expected version.
+   */
+  async withConnectionLock<T>(
+    tenantId: string,
+    id: string,
+    fn: (
+      current: ConnectionRow | undefined,
+      update: (patch: ConnectionPatch, expectedVersion: number) => Promise<ConnectionRow | undefined>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    if (this.dialect === 'sqlite') {
+      return fn(await this.getConnection(tenantId, id), (patch, v) => this.#update(this.db, tenantId, id, patch, v))
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('connections')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst()
+      return fn(current, (patch, v) => this.#update(trx, tenantId, id, patch, v))
+    })
   }
 
   /** Deletes a tenant's connection; false when there was none. */

@@ -1,0 +1,101 @@
+import type { Command } from 'commander'
+import { OAuthApps } from '../../auth/oauth-apps.js'
+import { loadCatalog } from '../../catalog/load-catalog.js'
+import type { Integration } from '../../catalog/catalog.js'
+import { loadConfig, type HubConfig } from '../../config.js'
+import { openStore, type Store } from '../../store/store.js'
+import { resolveMasterKeys } from '../../vault/master-key-file.js'
+import { Vault } from '../../vault/vault.js'
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8').trim()
+}
+
+/** Opens what an oauth-app command needs: config, migrated store, vault, catalog, tenant. */
+async function open(tenantName: string): Promise<{ config: HubConfig; store: Store; apps: OAuthApps; find: (id: string) => Integration; tenantId: string }> {
+  const config = loadConfig()
+  // The whole key ring (PATCHBAY_MASTER_KEYS etc.): the secret is sealed with the key the hubs seal with.
+  const mk = await resolveMasterKeys(config)
+  const store = openStore(config.databaseUrl)
+  await store.migrate()
+  const tenant = await store.findTenantByName(tenantName)
+  if (!tenant) {
+    await store.close()
+    throw new Error(`No tenant "${tenantName}"; tenants are created with their first API key (patchbay keys create --name <n> --tenant ${tenantName})`)
+  }
+  const catalog = await loadCatalog({ dirs: config.catalogDirs })
+  const find = (id: string) => {
+    const integration = catalog.get(id)
+    if (!integration) throw new Error(`No integration "${id}" in the catalog; use its id, e.g. slack, github, trello`)
+    if (!integration.definition.auth.OAUTH2 && !integration.definition.auth.OAUTH1) {
+      throw new Error(`${integration.definition.name} has no OAUTH1 or OAUTH2 scheme; it needs no OAuth app`)
+    }
+    return integration
+  }
+  return { config, store, apps: new OAuthApps(store, new Vault(mk.keys)), find, tenantId: tenant.id }
+}
+
+/** `patchbay oauth-app set|list|remove`: a tenant's OAuth client credentials per integration. */
+export function registerOAuthApp(program: Command): void {
+  const cmd = program
+    .command('oauth-app')
+    .description('set the OAuth app (client id and secret, or OAuth 1.0a consumer key and secret) a tenant connects an integration with')
+  cmd
+    .command('set')
+    .description('create or replace the OAuth app of an integration; the secret is stored encrypted')
+    .argument('<integration>', 'integration id, e.g. slack, github, trello')
+    .requiredOption('--client-id <id>', 'client id (OAuth 2) or consumer key (OAuth 1.0a) the provider gave your app')
+    .option('--client-secret <secret>', 'client or consumer secret; "-" reads it from standard input (keeps it out of shell history)')
+    .option('--client-secret-env <variable>', 'read the secret from this environment variable instead')
+    .option('--scopes <scopes>', 'scopes to ask for instead of the definition\'s defaults, separated by spaces or commas')
+    .option('-t, --tenant <tenant>', 'tenant the app belongs to', 'default')
+    .action(async (integrationId: string, opts: { clientId: string; clientSecret?: string; clientSecretEnv?: string; scopes?: string; tenant: string }) => {
+      let secret = opts.clientSecret
+      if (opts.clientSecretEnv) secret = process.env[opts.clientSecretEnv]
+      else if (secret === '-') secret = await readStdin()
+      if (!secret) throw new Error('The client secret is required: --client-secret <secret>, --client-secret - (stdin) or --client-secret-env <VAR>')
+      const { config, store, apps, find, tenantId } = await open(opts.tenant)
+      try {
+        const integration = find(integrationId)
+        const saved = await apps.set(tenantId, integration.modelId, { clientId: opts.clientId, clientSecret: secret, ...(opts.scopes ? { scopes: opts.scopes } : {}) })
+        const base = config.publicUrl ?? `http://${config.host}:${config.port}`
+        process.stdout.write(
+          `OAuth app for ${integration.definition.name} set for tenant "${opts.tenant}" (client id ${saved.clientId}${saved.scopes ? `, scopes ${saved.scopes.join(' ')}` : ''}).\n` +
+            `Register this redirect URL at the provider: ${base}/oauth/callback\n`,
+        )
+      } finally {
+        await store.close()
+      }
+    })
+  cmd
+    .command('list')
+    .description('list a tenant\'s OAuth apps (never their secrets)')
+    .option('-t, --tenant <tenant>', 'tenant', 'default')
+    .action(async (opts: { tenant: string }) => {
+      const { store, apps, tenantId } = await open(opts.tenant)
+      try {
+        const list = await apps.list(tenantId)
+        if (list.length === 0) process.stdout.write(`No OAuth apps for tenant "${opts.tenant}".\n`)
+        for (const a of list) process.stdout.write(`${a.integrationId}  client id ${a.clientId}  scopes ${a.scopes ? a.scopes.join(' ') : '(defaults)'}  updated ${a.updatedAt}\n`)
+      } finally {
+        await store.close()
+      }
+    })
+  cmd
+    .command('remove')
+    .description('remove the OAuth app of an integration (existing connections stop refreshing)')
+    .argument('<integration>', 'integration id')
+    .option('-t, --tenant <tenant>', 'tenant', 'default')
+    .action(async (integrationId: string, opts: { tenant: string }) => {
+      const { store, apps, find, tenantId } = await open(opts.tenant)
+      try {
+        const integration = find(integrationId)
+        if (!(await apps.delete(tenantId, integration.modelId))) throw new Error(`No OAuth app for ${integration.definition.name} in tenant "${opts.tenant}"`)
+        process.stdout.write(`OAuth app for ${integration.definition.name} removed.\n`)
+      } finally {
+        await store.close()
+      }
+    })
+}
