@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { call } from '../support/test-hub.js'
 
@@ -236,4 +236,54 @@ export function startConnectStream(hub: Target, baseUrl: string, workers = 6, la
       await Promise.all(loops)
     },
   }
+}
+
+/** One request a {@link LoadBalancer} forwarded. */
+export interface Forwarded {
+  method: string
+  path: string
+  backend: string
+}
+
+/** A minimal HTTP load balancer on 127.0.0.1 in front of hub processes. */
+export interface LoadBalancer {
+  url: string
+  /** Backend base URLs; requests go round-robin unless {@link LoadBalancer.pinned} is set. */
+  backends: string[]
+  /** When set, every request goes to this backend. */
+  pinned: string | undefined
+  /** Every request forwarded, in order. */
+  forwarded: Forwarded[]
+  close(): Promise<void>
+}
+
+/**
+ * Starts a round-robin reverse proxy: what the hubs' `PATCHBAY_PUBLIC_URL` points at, so that
+ * poll URLs and OAuth callbacks can land on any process, as behind a real load balancer.
+ */
+export async function startLoadBalancer(backends: string[] = []): Promise<LoadBalancer> {
+  let next = 0
+  const lb: LoadBalancer = { url: '', backends, pinned: undefined, forwarded: [], close: async () => {} }
+  const server = createServer((req, res) => {
+    const backend = lb.pinned ?? (lb.backends[next++ % lb.backends.length] as string)
+    lb.forwarded.push({ method: req.method ?? 'GET', path: req.url ?? '/', backend })
+    const target = new URL(req.url ?? '/', backend)
+    const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    upstream.on('error', (err) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
+      res.end(`load balancer: ${err.message}`)
+    })
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  lb.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  lb.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  return lb
 }
