@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateMasterKey } from '@patchbay/hub'
-import { startHubProcesses, stopAllProcesses, type HubProcess } from '../support/hub-processes.js'
+import { generateMasterKey, parseMasterKey } from '@patchbay/hub'
+import { runCli, startHubProcess, startHubProcesses, stopAllProcesses, type HubProcess } from '../support/hub-processes.js'
+import { startOAuth1Server, type OAuth1TestServer } from '../support/oauth1-server.js'
 import { followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
 import { call } from '../support/test-hub.js'
@@ -17,13 +18,19 @@ import { startLoadBalancer, type LoadBalancer } from './fixtures.js'
  */
 const available = await postgresAvailable()
 
-describe.skipIf(!available)('OAuth 2 across hub processes on PostgreSQL', () => {
+describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
   const apiKey = 'oauth-scale-test-key-0123456789ab'
   let as: OAuth2TestServer
+  let o1: OAuth1TestServer
   let lb: LoadBalancer
   let hubs: HubProcess[]
   let db: pg.Client
   let connected: string
+  let tweety: string
+  let databaseUrl: string
+  let hubEnv: Record<string, string>
+  let catalogDir: string
+  const oldKey = generateMasterKey()
 
   const refreshes = () => as.tokenRequests.filter((g) => g === 'refresh_token').length
   const run = (hub: HubProcess, id: string, n: number) => call(hub, 'POST', `/api/v2/execute/${id}`, { action: 'ACME_GET_THING', data: { id: String(n) } })
@@ -31,7 +38,32 @@ describe.skipIf(!available)('OAuth 2 across hub processes on PostgreSQL', () => 
 
   beforeAll(async () => {
     as = await startOAuth2Server()
+    o1 = await startOAuth1Server()
     const dir = await mkdtemp(join(tmpdir(), 'pb-oauth-scale-'))
+    catalogDir = dir
+    await writeFile(
+      join(dir, 'tweety.json'),
+      JSON.stringify({
+        id: 'tweety',
+        name: 'Tweety',
+        description: 'Stand-in OAuth 1.0a service',
+        baseUrl: `${o1.url}/1`,
+        auth: {
+          OAUTH1: {
+            oauth1: { requestTokenUrl: `${o1.url}/oauth/request_token`, authorizationUrl: `${o1.url}/oauth/authorize`, accessTokenUrl: `${o1.url}/oauth/access_token`, signatureMethod: 'HMAC-SHA1' },
+          },
+        },
+        actions: [
+          {
+            code: 'TWEETY_SEARCH',
+            name: 'Search',
+            description: 'Search with query parameters.',
+            input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
+            request: { method: 'GET', path: '/search/tweets.json', query: { q: '{q}' } },
+          },
+        ],
+      }),
+    )
     await writeFile(
       join(dir, 'acme.json'),
       JSON.stringify({
@@ -52,15 +84,10 @@ describe.skipIf(!available)('OAuth 2 across hub processes on PostgreSQL', () => 
       }),
     )
     lb = await startLoadBalancer()
-    const databaseUrl = await createTestDatabase()
-    hubs = await startHubProcesses(3, {
-      databaseUrl,
-      masterKeys: [generateMasterKey()],
-      apiKey,
-      catalogDirs: [dir],
-      // Every process hands out the balancer's URL: callbacks and polls may land anywhere.
-      env: { PATCHBAY_PUBLIC_URL: lb.url, PATCHBAY_DATABASE_POOL_SIZE: '10' },
-    })
+    databaseUrl = await createTestDatabase()
+    // Every process hands out the balancer's URL: callbacks and polls may land anywhere.
+    hubEnv = { PATCHBAY_PUBLIC_URL: lb.url }
+    hubs = await startHubProcesses(3, { databaseUrl, masterKeys: [oldKey], apiKey, catalogDirs: [dir], env: hubEnv })
     lb.backends = hubs.map((h) => h.url)
     as.configure(`${lb.url}/oauth/callback`)
     db = new pg.Client({ connectionString: databaseUrl })
@@ -74,6 +101,7 @@ describe.skipIf(!available)('OAuth 2 across hub processes on PostgreSQL', () => 
     await stopAllProcesses()
     await lb?.close()
     await as?.close()
+    await o1?.close()
     await dropTestDatabases()
   })
 
@@ -110,6 +138,27 @@ describe.skipIf(!available)('OAuth 2 across hub processes on PostgreSQL', () => 
     connected = id
   })
 
+  it('an OAuth 1.0a authorization started on one process completes through a callback landing on another', async () => {
+    const [a, b, c] = hubs as [HubProcess, HubProcess, HubProcess]
+    expect((await call(b, 'PUT', '/admin/oauth-apps/tweety', { clientId: o1.consumerKey, clientSecret: o1.consumerSecret })).status).toBe(200)
+    const started = await call(a, 'POST', '/api/v2/execute/tweety', { name: 'Tweety across processes', authScheme: 'OAUTH1' })
+    expect(started.status).toBe(200)
+    lb.pinned = c.url
+    let page
+    try {
+      page = await followAuthorization(started.body.data.redirectURL, `${lb.url}/oauth/callback`)
+    } finally {
+      lb.pinned = undefined
+    }
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('you can close this window')
+    expect(lb.forwarded.filter((f) => f.path.startsWith('/oauth/callback')).at(-1)?.backend).toBe(c.url)
+    const ran = await call(b, 'POST', `/api/v2/execute/${started.body.data.id}`, { action: 'TWEETY_SEARCH', data: { q: 'across' } })
+    expect(ran.body).toMatchObject({ status: 'SUCCESS', data: { query: { q: 'across' } } })
+    expect(o1.rejected).toEqual([])
+    tweety = started.body.data.id
+  })
+
   it('≥200 concurrent runs over three processes on an expired token make exactly one token request', async () => {
     expect(connected).toBeDefined()
     const usedBefore = new Set(as.apiTokens)
@@ -128,5 +177,31 @@ describe.skipIf(!available)('OAuth 2 across hub processes on PostgreSQL', () => 
     const again = await Promise.all(hubs.map((h, i) => run(h, connected, 1000 + i)))
     expect(again.map((r) => r.body.status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS'])
     expect(refreshes()).toBe(before + 1)
+  })
+  it('a master key rotation re-encrypts OAuth apps, flow states and tokens: runs, refresh and signing work with the new key alone', async () => {
+    expect(connected && tweety).toBeTruthy()
+    // A flow left half-way keeps a sealed state row.
+    expect((await call(hubs[0] as HubProcess, 'POST', '/api/v2/execute/acme', { name: 'Never finished', authScheme: 'OAUTH2' })).status).toBe(200)
+    const newKey = generateMasterKey()
+    const newId = parseMasterKey(newKey).id
+    await stopAllProcesses()
+    hubs = await startHubProcesses(2, { databaseUrl, masterKeys: [newKey, oldKey], apiKey, catalogDirs: [catalogDir], env: hubEnv })
+    lb.backends = hubs.map((h) => h.url)
+    const rotated = await runCli(['keys', 'rotate-master', '--new-key', 'env:PB_NEW'], { PATCHBAY_DATABASE_URL: databaseUrl, PATCHBAY_MASTER_KEYS: oldKey, PB_NEW: newKey })
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0)
+    expect(rotated.stdout).toMatch(new RegExp(`oauth_apps 2 \\(2 with [0-9a-f]{8}\\); oauth_states [1-9]\\d* \\(`))
+    expect(rotated.stdout).toContain(`Verified: every stored secret is sealed with ${newId}`)
+    expect(rotated.stdout).not.toContain('cannot re-encrypt')
+
+    await stopAllProcesses()
+    const onlyNew = await startHubProcess({ databaseUrl, masterKeys: [newKey], apiKey, catalogDirs: [catalogDir], env: hubEnv })
+    const before = refreshes()
+    await expireToken(connected)
+    const ran = await run(onlyNew, connected, 7)
+    expect(ran.body.status, ran.text).toBe('SUCCESS')
+    expect(refreshes()).toBe(before + 1)
+    const signed = await call(onlyNew, 'POST', `/api/v2/execute/${tweety}`, { action: 'TWEETY_SEARCH', data: { q: 'after rotation' } })
+    expect(signed.body.status, signed.text).toBe('SUCCESS')
+    expect(o1.rejected).toEqual([])
   })
 })
