@@ -287,3 +287,66 @@ export async function startLoadBalancer(backends: string[] = []): Promise<LoadBa
     })
   return lb
 }
+
+/** A proxy that can hold requests: to stop a hub in the middle of a call it makes. */
+export interface GateProxy {
+  url: string
+  /** Requests waiting at the closed gate. */
+  readonly held: number
+  /** Requests forwarded to the target. */
+  readonly forwarded: number
+  /** Hold every request from now on. */
+  close(): void
+  /** Forward the held requests whose client is still there, and every later one. */
+  open(): void
+  stop(): Promise<void>
+}
+
+/** Starts a {@link GateProxy} in front of `target` (open at first). */
+export async function startGateProxy(target: string): Promise<GateProxy> {
+  let gateOpen = true
+  let forwarded = 0
+  const waiting: (() => void)[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const forward = () => {
+        // A client that died while held (a killed hub) never reaches the target.
+        if (res.destroyed || req.socket.destroyed) return
+        forwarded++
+        const url = new URL(req.url ?? '/', target)
+        const out = httpRequest(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(res)
+        })
+        out.on('error', () => res.destroy())
+        out.end(Buffer.concat(chunks))
+      }
+      if (gateOpen) forward()
+      else waiting.push(forward)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get held() {
+      return waiting.length
+    },
+    get forwarded() {
+      return forwarded
+    },
+    close() {
+      gateOpen = false
+    },
+    open() {
+      gateOpen = true
+      for (const f of waiting.splice(0)) f()
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateMasterKey, parseMasterKey } from '@patchbay/hub'
-import { runCli, startHubProcess, startHubProcesses, stopAllProcesses, type HubProcess } from '../support/hub-processes.js'
+import { generateMasterKey, parseMasterKey, Vault } from '@patchbay/hub'
+import { runCli, startHubProcess, startHubProcesses, stopAllProcesses, waitFor, type HubProcess } from '../support/hub-processes.js'
 import { startOAuth1Server, type OAuth1TestServer } from '../support/oauth1-server.js'
 import { followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
 import { call } from '../support/test-hub.js'
-import { startLoadBalancer, type LoadBalancer } from './fixtures.js'
+import { startGateProxy, startLoadBalancer, type GateProxy, type LoadBalancer } from './fixtures.js'
 
 /**
  * OAuth 2 across hub processes behind a load balancer, against the real `oidc-provider`: the
@@ -22,6 +22,7 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
   const apiKey = 'oauth-scale-test-key-0123456789ab'
   let as: OAuth2TestServer
   let o1: OAuth1TestServer
+  let gate: GateProxy
   let lb: LoadBalancer
   let hubs: HubProcess[]
   let db: pg.Client
@@ -41,6 +42,27 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
     o1 = await startOAuth1Server()
     const dir = await mkdtemp(join(tmpdir(), 'pb-oauth-scale-'))
     catalogDir = dir
+    // Acme again, but its token endpoint behind a gate, to kill a hub in the middle of a refresh.
+    gate = await startGateProxy(as.url)
+    await writeFile(
+      join(dir, 'acme-gated.json'),
+      JSON.stringify({
+        id: 'acme-gated',
+        name: 'Acme gated',
+        description: 'Stand-in OAuth 2 service whose token endpoint can be held',
+        baseUrl: `${as.url}/api`,
+        auth: { OAUTH2: { oauth2: { authorizationUrl: `${as.url}/auth`, tokenUrl: `${gate.url}/token`, issuer: as.url, scopes: ['api:read'] } } },
+        actions: [
+          {
+            code: 'ACME_GET_THING',
+            name: 'Get thing',
+            description: 'Read a thing.',
+            input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+            request: { method: 'GET', path: '/things/{id}' },
+          },
+        ],
+      }),
+    )
     await writeFile(
       join(dir, 'tweety.json'),
       JSON.stringify({
@@ -102,6 +124,7 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
     await lb?.close()
     await as?.close()
     await o1?.close()
+    await gate?.stop()
     await dropTestDatabases()
   })
 
@@ -178,6 +201,42 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
     expect(again.map((r) => r.body.status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS'])
     expect(refreshes()).toBe(before + 1)
   })
+  it('a hub killed while it refreshes a token leaves the credential intact, and another process refreshes it', async () => {
+    const [a, b] = hubs as [HubProcess, HubProcess]
+    expect((await call(a, 'PUT', '/admin/oauth-apps/acme-gated', { clientId: as.clientId, clientSecret: as.clientSecret })).status).toBe(200)
+    const started = await call(a, 'POST', '/api/v2/execute/acme-gated', { name: 'Acme refresh crash', authScheme: 'OAUTH2' })
+    const page = await followAuthorization(started.body.data.redirectURL, `${lb.url}/oauth/callback`)
+    expect(page.status).toBe(200)
+    const id = started.body.data.id as string
+    const before = refreshes()
+    const forwardedBefore = gate.forwarded
+    await expireToken(id)
+
+    // A takes the row lock and calls the token endpoint, where the request is held; then A dies.
+    gate.close()
+    const onA = Array.from({ length: 5 }, (_, i) => run(a, id, i).catch((err: Error) => err))
+    await waitFor(() => gate.held === 1, 'A to call the token endpoint')
+    await a.kill()
+    await Promise.all(onA)
+    lb.backends = hubs.slice(1).map((h) => h.url)
+    gate.open()
+    expect(gate.forwarded).toBe(forwardedBefore) // A's request never reached the provider.
+
+    // B gets the lock A's death released, refreshes once, and every run succeeds.
+    const onB = await Promise.all(Array.from({ length: 20 }, (_, i) => run(b, id, 100 + i)))
+    expect(onB.filter((r) => r.body.status !== 'SUCCESS').map((r) => r.text)).toEqual([])
+    expect(refreshes()).toBe(before + 1)
+    expect(as.tokenErrors).toEqual([])
+    const row = (await db.query('select tenant_id, secrets, status from connections where id = $1', [id])).rows[0]
+    expect(row.status).toBe('ACTIVE')
+    expect(new Vault([parseMasterKey(oldKey)]).open(row.secrets, { tenantId: row.tenant_id, connectionId: id })).toHaveProperty('refresh_token')
+
+    // The next start of A recovers: it serves at once.
+    hubs[0] = await startHubProcess({ databaseUrl, masterKeys: [oldKey], apiKey, catalogDirs: [catalogDir], env: hubEnv, name: 'a-restarted' })
+    lb.backends = hubs.map((h) => h.url)
+    expect((await run(hubs[0] as HubProcess, id, 999)).body.status).toBe('SUCCESS')
+  })
+
   it('a master key rotation re-encrypts OAuth apps, flow states and tokens: runs, refresh and signing work with the new key alone', async () => {
     expect(connected && tweety).toBeTruthy()
     // A flow left half-way keeps a sealed state row.
@@ -189,7 +248,7 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
     lb.backends = hubs.map((h) => h.url)
     const rotated = await runCli(['keys', 'rotate-master', '--new-key', 'env:PB_NEW'], { PATCHBAY_DATABASE_URL: databaseUrl, PATCHBAY_MASTER_KEYS: oldKey, PB_NEW: newKey })
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0)
-    expect(rotated.stdout).toMatch(new RegExp(`oauth_apps 2 \\(2 with [0-9a-f]{8}\\); oauth_states [1-9]\\d* \\(`))
+    expect(rotated.stdout).toMatch(new RegExp(`oauth_apps 3 \\(3 with [0-9a-f]{8}\\); oauth_states [1-9]\\d* \\(`))
     expect(rotated.stdout).toContain(`Verified: every stored secret is sealed with ${newId}`)
     expect(rotated.stdout).not.toContain('cannot re-encrypt')
 
