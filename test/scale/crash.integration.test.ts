@@ -92,11 +92,11 @@ describe.skipIf(!available)('crash safety (SIGKILL) on PostgreSQL', () => {
     const connects = startConnectStream(a, upstream.url, 4, 'rot')
     const traffic = startTraffic({ hubs: [b], upstream, connections: seeded, workers: 3 })
     const env = { PATCHBAY_DATABASE_URL: databaseUrl, PATCHBAY_MASTER_KEYS: `${newKey},${oldKey}` }
-    const rotation = spawnCli(['keys', 'rotate-master', '--new-key', newKeyFile, '--batch-size', '5', '--pause', '100'], env)
+    const rotation = spawnCli(['keys', 'rotate-master', '--new-key', newKeyFile, '--batch-size', '5', '--pause', '200'], env)
     await waitFor(() => /pass 1 connections: [1-9]\d*\//.test(rotation.output()), 'the rotation to start')
     await a.kill()
     const okAtKill = traffic.ok
-    await waitFor(() => traffic.ok >= okAtKill + 30, 'traffic on B to go on while the rotation runs')
+    await waitFor(() => traffic.ok >= okAtKill + 15, 'traffic on B to go on while the rotation runs')
     rotation.child.kill('SIGKILL')
     expect((await rotation.done).signal).toBe('SIGKILL')
     await connects.stop()
