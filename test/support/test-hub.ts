@@ -25,6 +25,8 @@ export interface TestHubOptions {
   catalogDirs?: string[]
   databaseUrl?: string
   logLevel?: 'debug' | 'info' | 'trace'
+  /** Let tenant URLs reach 127.0.0.1 (PATCHBAY_ALLOW_PRIVATE_NETWORK); default true, as tests' peers are local. */
+  allowPrivateNetwork?: boolean
 }
 
 /** Starts a hub with the built-in catalog plus `catalogDirs`, logging at debug into `logs`. */
@@ -48,6 +50,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     logger: createLogger(options.logLevel ?? 'debug', sink),
     upstreamTimeoutMs: 5_000,
     upstreamConnectTimeoutMs: 2_000,
+    allowPrivateNetwork: options.allowPrivateNetwork ?? true,
   })
   const url = await hub.listen('127.0.0.1', 0)
   const { key } = await createApiKey(store, { name: 'test' })

@@ -41,6 +41,8 @@ export interface HubConfig {
   readonly oauthStateTtlSeconds: number
   /** Refresh OAuth 2 tokens this long before expiry, s (`PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS`, default 60). */
   readonly oauthRefreshMarginSeconds: number
+  /** Let tenant-supplied URLs (remote MCP servers) reach loopback/private/link-local addresses (`PATCHBAY_ALLOW_PRIVATE_NETWORK`, default false). */
+  readonly allowPrivateNetwork: boolean
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -94,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 16) {
     throw new ConfigError('PATCHBAY_BOOTSTRAP_API_KEY must be at least 16 characters long')
   }
+  const allowPrivate = (env['PATCHBAY_ALLOW_PRIVATE_NETWORK'] ?? '').toLowerCase()
+  if (!['', 'true', 'false', '1', '0'].includes(allowPrivate)) {
+    throw new ConfigError(`PATCHBAY_ALLOW_PRIVATE_NETWORK must be true or false; got "${env['PATCHBAY_ALLOW_PRIVATE_NETWORK']}"`)
+  }
   return Object.freeze({
     host: env['PATCHBAY_HOST'] || '127.0.0.1',
     port: integer(env, 'PATCHBAY_PORT', 8470, 0, 65535),
@@ -112,5 +118,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     upstreamTimeoutMs: integer(env, 'PATCHBAY_UPSTREAM_TIMEOUT_MS', 60_000, 1, 3_600_000),
     oauthStateTtlSeconds: integer(env, 'PATCHBAY_OAUTH_STATE_TTL_SECONDS', 600, 10, 86_400),
     oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 60, 0, 86_400),
+    allowPrivateNetwork: allowPrivate === 'true' || allowPrivate === '1',
   })
 }

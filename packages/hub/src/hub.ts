@@ -4,6 +4,9 @@ import type { Logger } from 'pino'
 import { ActionRunner } from './actions/run-action.js'
 import { OAuthApps } from './auth/oauth-apps.js'
 import { OAuthService } from './auth/oauth.js'
+import type { Integration } from './catalog/catalog.js'
+import { TenantIntegrations, TENANT_SOURCE } from './catalog/tenant-integrations.js'
+import { createGuardedDispatcher, createGuardedFetch } from './net/ssrf-guard.js'
 import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
 import type { HubConfig } from './config.js'
@@ -32,6 +35,8 @@ export interface HubDeps {
   oauthRefreshMarginMs?: number
   /** How often PENDING connections past their expiry are deleted, ms (default 60 s; 0 disables). */
   sweepIntervalMs?: number
+  /** Let tenant-supplied URLs (remote MCP servers) reach loopback and private addresses; default false. */
+  allowPrivateNetwork?: boolean
 }
 
 /** A running (or ready to run) hub. */
@@ -62,13 +67,28 @@ export function createHub(deps: HubDeps): Hub {
   let url: string | undefined
   const publicUrl = () => deps.publicUrl ?? url
   const oauthApps = new OAuthApps(deps.store, deps.vault)
+  const tenantIntegrations = new TenantIntegrations(deps.store, deps.catalog)
+  // URLs a tenant controls (templated base URLs, definitions a tenant registered) may not reach
+  // this hub's own network unless the operator allows it (PATCHBAY_ALLOW_PRIVATE_NETWORK).
+  const tenantControlled = (i: Integration) => i.source === TENANT_SOURCE || i.definition.baseUrl.includes('{')
+  const guardDispatcher = deps.allowPrivateNetwork
+    ? undefined
+    : createGuardedDispatcher({
+        allowPrivateNetwork: false,
+        connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
+        timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
+      })
   const oauth = new OAuthService({
     store: deps.store,
     vault: deps.vault,
     catalog: deps.catalog,
+    tenantIntegrations,
     apps: oauthApps,
     logger: deps.logger,
     publicUrl,
+    ...(guardDispatcher
+      ? { guard: { fetch: createGuardedFetch(guardDispatcher, { allowPrivateNetwork: false }), appliesTo: (i: Integration) => i.source === TENANT_SOURCE } }
+      : {}),
     ...(deps.oauthStateTtlMs !== undefined ? { stateTtlMs: deps.oauthStateTtlMs } : {}),
     ...(deps.oauthRefreshMarginMs !== undefined ? { refreshMarginMs: deps.oauthRefreshMarginMs } : {}),
   })
@@ -77,6 +97,7 @@ export function createHub(deps: HubDeps): Hub {
     connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
     timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
     auth: oauth,
+    ...(guardDispatcher ? { guard: { dispatcher: guardDispatcher, appliesTo: tenantControlled } } : {}),
   })
   const sweepMs = deps.sweepIntervalMs ?? 60_000
   const sweeper =
@@ -102,6 +123,10 @@ export function createHub(deps: HubDeps): Hub {
     publicUrl,
     oauth,
     oauthApps,
+    tenantIntegrations,
+    allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
+    upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: deps.upstreamTimeoutMs,
   })
   return {
     app,
@@ -122,6 +147,7 @@ export function createHub(deps: HubDeps): Hub {
       if (sweeper) clearInterval(sweeper)
       await app.close()
       await runner.close()
+      await guardDispatcher?.close()
       await deps.store.close()
     },
   }
@@ -183,6 +209,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     oauthStateTtlMs: config.oauthStateTtlSeconds * 1000,
     oauthRefreshMarginMs: config.oauthRefreshMarginSeconds * 1000,
+    allowPrivateNetwork: config.allowPrivateNetwork,
   })
   const url = await hub.listen(config.host, config.port)
   const hasApiKeys = (await store.countTenants()) > 0

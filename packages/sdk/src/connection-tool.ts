@@ -7,7 +7,7 @@ import { ExecuteAction, FunctionType, ResponseStatus } from '@patchbay/core'
 import type { ActionInputSpec } from '@patchbay/core'
 import { errorFromCode, errorFromStatus, InternalError, isAixplainErrorCode, ResourceError } from './errors.js'
 import type { AixplainError } from './errors.js'
-import { isRecord } from './http.js'
+import { executeHeaders, isRecord, joinUrl, sendRequest } from './http.js'
 import { Model } from './model.js'
 import type { ModelInit, ModelOptions, RunOptions } from './model.js'
 import type { ModelResponse } from './model-response.js'
@@ -56,6 +56,15 @@ export class ConnectAction {
   toString(): string {
     return `Action(code=${this.code}, name=${this.name})`
   }
+}
+
+/** Tool-definition formats of {@link ConnectionTool.toToolSchemas}. */
+export type ToolSchemaFormat = 'openai' | 'anthropic' | 'mcp'
+
+/** Options of {@link ConnectionTool.toToolSchemas}. */
+export interface ToolSchemaOptions {
+  /** OpenAI only: strict-mode schemas (all properties required, optional ones nullable, closed objects). */
+  strict?: boolean
 }
 
 /** One entry of {@link ConnectionTool.getParameters}: an action with its inputs. */
@@ -282,6 +291,37 @@ export class ConnectionTool extends Model {
       parameters.push({ code: action.code, name: action.name, description: action.description, inputs })
     }
     return parameters
+  }
+
+  /**
+   * The connection's actions as tool definitions for a model vendor, ready to pass as `tools`:
+   * OpenAI function calling (`{type: 'function', function: {name, description, parameters}}`),
+   * Anthropic tool use (`{name, description, input_schema}`) or MCP (`{name, description,
+   * inputSchema}`). Only the actions of {@link ConnectionTool.actionScope} when it is set (and
+   * within the scope stored on the hub). Tool names are the action codes, made to match
+   * `^[a-zA-Z0-9_-]{1,64}$`; run a tool call with `tool.run(<name>, <arguments>)`.
+   *
+   * A Patchbay hub extension (`GET /api/v2/connections/{id}/tools`); aiXplain's backend has no
+   * such endpoint.
+   *
+   * @throws {AixplainError} of the class the HTTP status maps to, when the hub refuses.
+   * @example
+   * ```ts
+   * tool.actionScope = tool.actions.filter((a) => a.code === 'GITHUB_GET_REPOSITORY')
+   * const tools = await tool.toToolSchemas('anthropic')
+   * const msg = await anthropic.messages.create({ model, max_tokens: 1024, tools, messages })
+   * ```
+   */
+  async toToolSchemas(format: ToolSchemaFormat = 'openai', options: ToolSchemaOptions = {}): Promise<Array<Record<string, unknown>>> {
+    const params = new URLSearchParams({ format })
+    if (this.actionScope !== undefined && this.actionScope.length > 0) params.set('actions', this.actionScope.map((a) => a.code).join(','))
+    if (options.strict) params.set('strict', 'true')
+    const url = joinUrl(this.backendUrl, `api/v2/connections/${encodeURIComponent(this.id)}/tools?${params.toString()}`)
+    const result = await sendRequest(this.config, 'GET', url, executeHeaders(this.apiKey))
+    if (!result.ok) throw errorFromStatus(result.status, result.body ?? result.text)
+    const tools = isRecord(result.body) ? result.body['tools'] : undefined
+    if (!Array.isArray(tools)) throw new InternalError(`The tool schemas of ${this.id} could not be read: the answer has no tools list`)
+    return tools as Array<Record<string, unknown>>
   }
 
   /** `ConnectionTool(id=<id>, name=<name>)`. */

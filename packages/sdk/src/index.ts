@@ -17,7 +17,7 @@ export { DEFAULT_BACKEND_URL, DEFAULT_MODELS_RUN_URL, isResolvedConfig, resolveC
 export type { ClientConfig, ConfigOptions, FetchLike, PatchbayConfig, ResolvedConfig } from './config.js'
 
 export { ConnectAction, ConnectionTool } from './connection-tool.js'
-export type { ActionInputs, ActionParameters, ActionRunInput, ConnectActionInit } from './connection-tool.js'
+export type { ActionInputs, ActionParameters, ActionRunInput, ConnectActionInit, ToolSchemaFormat, ToolSchemaOptions } from './connection-tool.js'
 
 export {
   AixplainError,

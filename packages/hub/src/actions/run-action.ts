@@ -5,6 +5,7 @@ import { PatchbayError, type ActionDefinition, type AuthenticationSchema } from 
 import type { Integration } from '../catalog/catalog.js'
 import type { ConnectionRow } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
+import { checkUrl } from '../net/ssrf-guard.js'
 import { placeholderNames, renderTemplate, renderValue, type Lookup } from './template.js'
 
 /** What {@link ActionRunner} is built with. */
@@ -20,6 +21,13 @@ export interface ActionRunnerConfig {
   dispatcher?: Dispatcher
   /** OAuth hooks: refresh before expiry and after a 401 (OAUTH2), request signing (OAUTH1). */
   auth?: RunAuth
+  /**
+   * Network policy for URLs a tenant controls (a templated base URL such as the HTTP API's
+   * `{base_url}`, or a definition the tenant registered): those requests go through `dispatcher`,
+   * which refuses private, loopback and link-local addresses after DNS resolution. Absent when
+   * `PATCHBAY_ALLOW_PRIVATE_NETWORK=true`.
+   */
+  guard?: { dispatcher: Dispatcher; appliesTo: (integration: Integration) => boolean }
 }
 
 /** What the runner asks of the OAuth layer. Implemented by `OAuthService`. */
@@ -88,10 +96,13 @@ export class ActionRunner {
   readonly #plans = new WeakMap<ActionDefinition, ActionPlan>()
   readonly #credentials = new Map<string, Credentials>()
   readonly #auth: RunAuth | undefined
+  readonly #guard: ActionRunnerConfig['guard']
+  readonly #guarded = new WeakMap<Integration, boolean>()
 
   constructor(config: ActionRunnerConfig) {
     this.#vault = config.vault
     this.#auth = config.auth
+    this.#guard = config.guard
     this.#connectTimeoutMs = config.connectTimeoutMs
     this.#timeoutMs = config.timeoutMs
     this.#maxResponseBytes = config.maxResponseBytes ?? 10 * 1024 * 1024
@@ -190,16 +201,28 @@ export class ActionRunner {
       if (!this.#auth) throw new PatchbayError('UNSUPPORTED_SCHEME', 'OAUTH1 is not enabled on this hub')
       built.headers['Authorization'] = await this.#auth.signRequest(integration, row, creds.secrets, built)
     }
+    let dispatcher = this.#dispatcher
+    if (this.#guard) {
+      let guarded = this.#guarded.get(integration)
+      if (guarded === undefined) this.#guarded.set(integration, (guarded = this.#guard.appliesTo(integration)))
+      if (guarded) {
+        checkUrl(built.url, { allowPrivateNetwork: false })
+        dispatcher = this.#guard.dispatcher
+      }
+    }
     try {
       const res = await request(built.url, {
         method: built.method as Dispatcher.HttpMethod,
         headers: built.headers,
         body: built.body,
-        dispatcher: this.#dispatcher,
+        dispatcher,
         signal: AbortSignal.timeout(this.#timeoutMs),
       })
       return { res, built, creds }
     } catch (cause) {
+      if (cause instanceof PatchbayError) throw cause
+      const refused = (cause as { cause?: unknown }).cause
+      if (refused instanceof PatchbayError) throw refused
       throw unreachable(integration, built.url, cause, this.#timeoutMs)
     }
   }

@@ -20,6 +20,8 @@ export interface OAuthServiceConfig {
   store: Store
   vault: Vault
   catalog: Catalog
+  /** Integrations tenants registered at run time (looked up after the catalog). */
+  tenantIntegrations?: { get(tenantId: string, id: string): Promise<Integration | undefined> }
   apps: OAuthApps
   logger: Logger
   /** The hub's public base URL (the callback is `<base>/oauth/callback`). */
@@ -30,6 +32,11 @@ export interface OAuthServiceConfig {
   refreshMarginMs?: number
   /** Timeout of a call to a provider's token endpoint, ms. Default 15 s. */
   timeoutMs?: number
+  /**
+   * For integrations whose endpoints a tenant controls (definitions a tenant registered): a fetch
+   * that refuses private, loopback and link-local addresses. Absent when private networks are allowed.
+   */
+  guard?: { fetch: (url: string | URL, init?: RequestInit) => Promise<Response>; appliesTo: (integration: Integration) => boolean }
 }
 
 /** What the connect of an OAuth scheme was given, after the common checks. */
@@ -128,6 +135,7 @@ export class OAuthService {
   readonly #store: Store
   readonly #vault: Vault
   readonly #catalog: Catalog
+  readonly #tenantIntegrations: OAuthServiceConfig['tenantIntegrations']
   readonly #apps: OAuthApps
   readonly #log: Logger
   readonly #publicUrl: () => string | undefined
@@ -135,17 +143,25 @@ export class OAuthService {
   readonly #refreshMarginMs: number
   readonly #timeoutMs: number
   readonly #inflight = new Map<string, Promise<ConnectionRow | undefined>>()
+  readonly #guard: OAuthServiceConfig['guard']
 
   constructor(config: OAuthServiceConfig) {
     this.#store = config.store
     this.#vault = config.vault
     this.#catalog = config.catalog
+    this.#tenantIntegrations = config.tenantIntegrations
     this.#apps = config.apps
     this.#log = config.logger
     this.#publicUrl = config.publicUrl
     this.#stateTtlMs = config.stateTtlMs ?? 600_000
     this.#refreshMarginMs = config.refreshMarginMs ?? 60_000
     this.#timeoutMs = config.timeoutMs ?? 15_000
+    this.#guard = config.guard
+  }
+
+  /** The fetch for calls to this integration's provider: guarded when a tenant controls its endpoints. */
+  #fetchFor(integration: Integration): typeof fetch {
+    return this.#guard?.appliesTo(integration) ? (this.#guard.fetch as typeof fetch) : fetch
   }
 
   /** The redirect URI registered at providers: `<PATCHBAY_PUBLIC_URL>/oauth/callback`. */
@@ -332,7 +348,7 @@ export class OAuthService {
       await this.#markError(connection, `the authorization was not completed within ${Math.round(this.#stateTtlMs / 60_000)} minutes; connect again`)
       return fail(400, 'Authorization expired', 'This authorization took too long and expired. Start the connection again.', connection.id)
     }
-    const integration = this.#catalog.get(connection.integration_id)
+    const integration = this.#catalog.get(connection.integration_id) ?? (await this.#tenantIntegrations?.get(tenantId, connection.integration_id))
     if (!integration) {
       await this.#markError(connection, 'its integration is no longer in the catalog')
       return fail(400, 'Integration unavailable', 'The integration of this connection is no longer in the hub catalog.', connection.id)
@@ -639,6 +655,7 @@ export class OAuthService {
     const auth = o2.clientAuth === 'client_secret_post' ? oauth.ClientSecretPost(app.clientSecret) : clientSecretBasic(app.clientSecret)
     const opts = {
       [oauth.allowInsecureRequests]: new URL(o2.tokenUrl).protocol === 'http:',
+      [oauth.customFetch]: this.#fetchFor(integration),
       signal: AbortSignal.timeout(this.#timeoutMs),
       ...(o2.tokenParams ? { additionalParameters: o2.tokenParams } : {}),
     }
@@ -662,7 +679,7 @@ export class OAuthService {
     try {
       res = await send(as, client, auth, opts)
     } catch (err) {
-      if (err instanceof TokenEndpointError) throw err
+      if (err instanceof TokenEndpointError || err instanceof PatchbayError) throw err
       const origin = new URL(o2.tokenUrl).origin
       throw new PatchbayError('UPSTREAM_UNREACHABLE', `Could not reach ${integration.definition.name}'s token endpoint at ${origin} (${grant}): ${(err as { code?: string; name?: string }).code ?? (err as Error).name}`, { cause: err })
     }
@@ -685,8 +702,9 @@ export class OAuthService {
     }, { method: 'POST', url, extra })
     let res: Response
     try {
-      res = await fetch(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded, */*' }, signal: AbortSignal.timeout(this.#timeoutMs) })
+      res = await this.#fetchFor(integration)(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded, */*' }, signal: AbortSignal.timeout(this.#timeoutMs) })
     } catch (err) {
+      if (err instanceof PatchbayError) throw err
       throw new PatchbayError('UPSTREAM_UNREACHABLE', `Could not reach ${integration.definition.name} at ${new URL(url).origin}: ${(err as { code?: string; name?: string }).code ?? (err as Error).name}`, { cause: err })
     }
     const text = await res.text()

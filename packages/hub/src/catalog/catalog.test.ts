@@ -64,7 +64,9 @@ describe('built-in catalog', () => {
     expect(new Set(modelIds).size).toBe(modelIds.length)
     expect(new Set(paths).size).toBe(paths.length)
     for (const i of integrations) {
-      expect(i.modelId).toBe(deriveModelId(i.definition.id))
+      // The MCP integration keeps aiXplain's wire id: its clients special-case that id at connect.
+      if (i.definition.id === 'mcp-server') expect(i.modelId).toBe('686eb9cd26480723d0634d3e')
+      else expect(i.modelId).toBe(deriveModelId(i.definition.id))
       expect(i.path).toBe(`patchbay/${i.definition.id}`)
     }
   })
@@ -72,6 +74,8 @@ describe('built-in catalog', () => {
   it('gives every service at least 3 actions, and the HTTP API exactly REQUEST', () => {
     for (const d of defs()) {
       if (d.id === 'http-api') expect(d.actions.map((a) => a.code)).toEqual(['REQUEST'])
+      // A remote MCP server's actions are its tools, listed live, so the definition has none.
+      else if (d.id === 'mcp-server') expect(d.actions).toEqual([])
       else expect(d.actions.length, d.id).toBeGreaterThanOrEqual(3)
     }
   })
@@ -148,7 +152,8 @@ describe('built-in catalog', () => {
   it('declares real https endpoints and no inputs for OAuth schemes', () => {
     const https = /^https:\/\/[a-z0-9.-]+\.[a-z]{2,}\//
     for (const d of defs()) {
-      expect(d.baseUrl.startsWith('https://') || d.id === 'http-api', d.id).toBe(true)
+      // The HTTP API and MCP Server take their whole URL from the connection.
+      expect(d.baseUrl.startsWith('https://') || d.id === 'http-api' || d.id === 'mcp-server', d.id).toBe(true)
       if (d.id !== 'http-api') expect(d.docsUrl ?? '', d.id).toMatch(https)
       const o2 = d.auth.OAUTH2?.oauth2
       if (o2) {

@@ -14,6 +14,9 @@ import { findAction, type ActionRunner } from '../actions/run-action.js'
 import type { OAuthService } from '../auth/oauth.js'
 import type { Catalog, Integration } from '../catalog/catalog.js'
 import { connect } from '../connections/connect.js'
+import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
+import { executeMcp, isMcpIntegration, type McpExecuteHelpers } from '../mcp/mcp-integration.js'
+import type { RemoteMcpClients } from '../mcp/remote-client.js'
 import type { ConnectionRow, Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
 
@@ -25,6 +28,10 @@ export interface ExecuteDeps {
   runner: ActionRunner
   /** OAuth flows for OAUTH1/OAUTH2 connects. */
   oauth?: OAuthService
+  /** Clients of remote MCP servers (the MCP Server integration). */
+  mcpClients?: RemoteMcpClients | undefined
+  /** Integrations tenants registered at run time. */
+  tenantIntegrations?: TenantIntegrations | undefined
 }
 
 /** A resolved execute target: an integration (connect, discovery) or a tenant's connection. */
@@ -36,13 +43,13 @@ export type ExecuteTarget =
  * Resolves an execute/record id for a tenant: a catalog integration (by 24-hex id or path), else
  * the tenant's own connection. Another tenant's connection answers exactly like an unknown id.
  */
-export async function resolveTarget(deps: Pick<ExecuteDeps, 'store' | 'catalog'>, tenantId: string, id: string): Promise<ExecuteTarget> {
+export async function resolveTarget(deps: Pick<ExecuteDeps, 'store' | 'catalog' | 'tenantIntegrations'>, tenantId: string, id: string): Promise<ExecuteTarget> {
   const integration = deps.catalog.get(id)
   if (integration) return { kind: 'integration', integration }
   if (/^[0-9a-f]{24}$/.test(id)) {
     const connection = await deps.store.getConnection(tenantId, id)
     if (connection) {
-      const parent = deps.catalog.get(connection.integration_id)
+      const parent = deps.catalog.get(connection.integration_id) ?? (await deps.tenantIntegrations?.get(tenantId, connection.integration_id))
       if (parent) return { kind: 'connection', integration: parent, connection }
       throw new PatchbayError(
         'NOT_FOUND',
@@ -50,6 +57,8 @@ export async function resolveTarget(deps: Pick<ExecuteDeps, 'store' | 'catalog'>
       )
     }
   }
+  const own = await deps.tenantIntegrations?.get(tenantId, id)
+  if (own) return { kind: 'integration', integration: own }
   throw new PatchbayError('NOT_FOUND', `No integration or connection with id ${id}; list integrations with POST /sdk/models/paginate`)
 }
 
@@ -134,6 +143,7 @@ function discovery(target: ExecuteTarget, action: unknown, data: unknown): Execu
  */
 export async function execute(deps: ExecuteDeps, tenantId: string, target: ExecuteTarget, body: Record<string, unknown>): Promise<ExecuteSuccess | ExecuteFailure> {
   const started = performance.now()
+  if (isMcpIntegration(target.integration)) return executeMcp(deps, mcpHelpers, tenantId, target, body)
   const found = discovery(target, body['action'], body['data'])
   if (found) return found
   const action = body['action']
@@ -159,6 +169,8 @@ export async function execute(deps: ExecuteDeps, tenantId: string, target: Execu
     throw err
   }
 }
+
+const mcpHelpers: McpExecuteHelpers = { success, failure, actionInputs, findAction, notActive }
 
 function notActive(c: ConnectionRow): PatchbayError {
   const why = c.status_reason ? ` (${c.status_reason})` : ''

@@ -9,6 +9,7 @@ import {
   type ParamSpec,
 } from '@patchbay/core'
 import { supplierCode, type Integration } from '../catalog/catalog.js'
+import { MCP_INTEGRATION_MODEL_ID } from '../mcp/mcp-ids.js'
 import type { ConnectionRow } from '../store/store.js'
 
 /** Catalog entries have no creation time of their own; a fixed one keeps records stable. */
@@ -124,7 +125,8 @@ export function connectionRecord(row: ConnectionRow, integration: Integration): 
     description: row.description,
     status: ASSET_STATUS[status] ?? 'failed',
     ...base(integration),
-    functionType: 'connection',
+    // A remote MCP server's connection is an `mcpconnection` (aiXplain's clients pick MCPConnection by it).
+    functionType: integration.modelId === MCP_INTEGRATION_MODEL_ID ? 'mcpconnection' : 'connection',
     params: CONNECTION_PARAMS,
     attributes: describe(integration).attributes,
     createdAt: row.created_at,

@@ -8,6 +8,9 @@ import type { Catalog, Integration } from '../catalog/catalog.js'
 import type { Store } from '../store/store.js'
 import type { ApiKeyResolver } from '../tenants/api-keys.js'
 import type { Vault } from '../vault/vault.js'
+import { createAgentServices, registerAgentRoutes } from '../agents/agent-services.js'
+import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
+import type { RemoteMcpClients } from '../mcp/remote-client.js'
 import { execute, executeAsync, resolveTarget } from './execute.js'
 import { connectionRecord, integrationRecord } from './records.js'
 
@@ -25,6 +28,13 @@ export interface ServerDeps {
   publicUrl: () => string | undefined
   oauth: OAuthService
   oauthApps: OAuthApps
+  /** Let tenant-supplied URLs (remote MCP servers) reach private addresses (`PATCHBAY_ALLOW_PRIVATE_NETWORK`). */
+  allowPrivateNetwork?: boolean | undefined
+  upstreamConnectTimeoutMs?: number | undefined
+  upstreamTimeoutMs?: number | undefined
+  /** Built by {@link buildServer} when absent (see agents/agent-services.ts). */
+  mcpClients?: RemoteMcpClients | undefined
+  tenantIntegrations?: TenantIntegrations | undefined
 }
 
 /** Routes reachable without an API key. */
@@ -81,6 +91,8 @@ function int(value: unknown, name: string, fallback: number, min: number, max: n
  * contract's error body and never leaks internals or secrets.
  */
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  // Remote MCP clients and tenant-registered integrations (agents/agent-services.ts).
+  deps = { ...deps, ...createAgentServices(deps) }
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request info lines cost throughput; requests are logged at debug in onResponse instead.
@@ -178,7 +190,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const wantsIntegrations = functions.length === 0 || functions.includes(FunctionType.INTEGRATION)
     const wantsConnections = functions.length === 0 || functions.includes(FunctionType.CONNECTION) || functions.includes('utilities')
     const offset = pageNumber * pageSize
-    const integrations = wantsIntegrations ? matchIntegrations(deps.catalog, q) : []
+    const own = wantsIntegrations ? ((await deps.tenantIntegrations?.list(req.tenantId)) ?? []) : []
+    const integrations = wantsIntegrations ? [...matchIntegrations(deps.catalog, q), ...own.filter((i) => matches(i, q))] : []
     const items = integrations.slice(offset, offset + pageSize).map(integrationRecord)
     let total = integrations.length
     if (wantsConnections) {
@@ -188,7 +201,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       total += page.total
       if (remaining > 0) {
         for (const row of page.rows) {
-          const parent = deps.catalog.get(row.integration_id)
+          const parent = deps.catalog.get(row.integration_id) ?? (await deps.tenantIntegrations?.get(req.tenantId, row.integration_id))
           if (parent) items.push(connectionRecord(row, parent))
         }
       }
@@ -205,6 +218,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     await deps.store.deleteConnection(req.tenantId, target.connection.id)
     deps.runner.forget(target.connection.id)
     // After the delete, so a failing provider never keeps a connection alive.
+    void deps.mcpClients?.forget(target.connection.id)
     const revoked = await deps.oauth.revoke(target.integration, target.connection)
     return { id: target.connection.id, deleted: true, ...(revoked ? { revoked } : {}) }
   })
@@ -223,8 +237,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   // OAuth apps of the caller's tenant (client id/secret per integration); secrets are write-only.
-  const integrationOf = (id: string): Integration => {
-    const integration = deps.catalog.get(id)
+  const integrationOf = async (tenantId: string, id: string): Promise<Integration> => {
+    const integration = deps.catalog.get(id) ?? (await deps.tenantIntegrations?.get(tenantId, id))
     if (!integration) throw new PatchbayError('NOT_FOUND', `No integration ${id} in the catalog; use its id (e.g. slack) or model id`)
     const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => s === 'OAUTH1' || s === 'OAUTH2')
     if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
@@ -232,13 +246,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
   app.get('/admin/oauth-apps', async (req) => ({ items: await deps.oauthApps.list(req.tenantId), redirectUrl: callbackUrl(req) }))
   app.get<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
-    const integration = integrationOf(req.params.integration)
+    const integration = await integrationOf(req.tenantId, req.params.integration)
     const found = (await deps.oauthApps.list(req.tenantId)).find((a) => a.integrationId === integration.modelId)
     if (!found) throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}; set one with PUT /admin/oauth-apps/${integration.definition.id}`)
     return { ...found, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
   })
   app.put<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
-    const integration = integrationOf(req.params.integration)
+    const integration = await integrationOf(req.tenantId, req.params.integration)
     const body = requireObject(req.body, 'OAuth app')
     const saved = await deps.oauthApps.set(req.tenantId, integration.modelId, {
       clientId: body['clientId'] ?? body['client_id'],
@@ -248,7 +262,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return { ...saved, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
   })
   app.delete<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
-    const integration = integrationOf(req.params.integration)
+    const integration = await integrationOf(req.tenantId, req.params.integration)
     if (!(await deps.oauthApps.delete(req.tenantId, integration.modelId))) {
       throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}`)
     }
@@ -280,7 +294,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return JSON.parse(run.result) as unknown
   })
 
+  registerAgentRoutes(app, deps)
+
   return app
+}
+
+function matches(i: Integration, q: string): boolean {
+  return !q || i.definition.name.toLowerCase().includes(q) || i.definition.id.includes(q) || i.path.includes(q)
 }
 
 function matchIntegrations(catalog: Catalog, q: string): Integration[] {

@@ -84,6 +84,32 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('connections').addColumn('token_expires_at', 'text').execute()
     },
   },
+  '0003_tenant_integrations': {
+    async up(db: Kysely<any>) {
+      // Integration definitions a tenant registered at run time (e.g. imported from OpenAPI),
+      // visible to that tenant only. `definition` is the validated definition as JSON text.
+      await db.schema
+        .createTable('tenant_integrations')
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('model_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tenant_integrations_pk', ['tenant_id', 'id'])
+        .addUniqueConstraint('tenant_integrations_model', ['tenant_id', 'model_id'])
+        .execute()
+      // The actions of a connection that agents may use (MCP server, tool schemas); no row: all.
+      await db.schema
+        .createTable('connection_action_scopes')
+        .addColumn('connection_id', 'text', (c) => c.primaryKey().references('connections.id').onDelete('cascade'))
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('actions', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 /** Serves {@link migrations} to Kysely's Migrator without reading files at run time. */

@@ -77,6 +77,29 @@ export interface RunTable {
   completed_at: string | null
 }
 
+/** `tenant_integrations`: a definition a tenant registered at run time (visible to that tenant only). */
+export interface TenantIntegrationTable {
+  tenant_id: string
+  /** The definition's slug id. */
+  id: string
+  /** Its 24-hex wire id. */
+  model_id: string
+  name: string
+  /** The validated definition, JSON text. */
+  definition: string
+  created_at: string
+  updated_at: string
+}
+
+/** `connection_action_scopes`: the actions of a connection agents may use. */
+export interface ConnectionActionScopeTable {
+  connection_id: string
+  tenant_id: string
+  /** JSON array of action codes. */
+  actions: string
+  updated_at: string
+}
+
 /** Kysely database type. */
 export interface Database {
   tenants: TenantTable
@@ -85,4 +108,6 @@ export interface Database {
   runs: RunTable
   oauth_apps: OAuthAppTable
   oauth_states: OAuthStateTable
+  tenant_integrations: TenantIntegrationTable
+  connection_action_scopes: ConnectionActionScopeTable
 }

@@ -147,6 +147,56 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       }
     })
 
+    it('stores runtime integrations per tenant, replaces by id, refuses a duplicate wire id', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const b = await tenant(store)
+        const now = new Date().toISOString()
+        const ti = (over: Record<string, string> = {}) => ({ tenant_id: a, id: 'pets', model_id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'Pets', definition: '{"v":1}', created_at: now, updated_at: now, ...over })
+        await store.upsertTenantIntegration(ti())
+        expect((await store.getTenantIntegration(a, 'pets'))?.definition).toBe('{"v":1}')
+        expect((await store.getTenantIntegration(a, 'aaaaaaaaaaaaaaaaaaaaaaaa'))?.id).toBe('pets')
+        expect(await store.getTenantIntegration(b, 'pets')).toBeUndefined()
+        await store.upsertTenantIntegration(ti({ definition: '{"v":2}', name: 'Pets 2' }))
+        expect((await store.listTenantIntegrations(a)).map((r) => [r.id, r.definition])).toEqual([['pets', '{"v":2}']])
+        const dup = await store.upsertTenantIntegration(ti({ id: 'other' })).catch((e: unknown) => e)
+        expect((dup as PatchbayError).code).toBe('NAME_EXISTS')
+        await store.upsertTenantIntegration(ti({ tenant_id: b }))
+        expect(await store.deleteTenantIntegration(a, 'pets')).toBe(true)
+        expect(await store.deleteTenantIntegration(a, 'pets')).toBe(false)
+        expect((await store.listTenantIntegrations(b))).toHaveLength(1)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('sets, replaces and clears action scopes, scoped by tenant, gone with the connection', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const b = await tenant(store)
+        const r1 = row(a)
+        const r2 = row(a)
+        await store.insertConnection(r1)
+        await store.insertConnection(r2)
+        await store.setActionScope(a, r1.id, ['X', 'Y'])
+        await store.setActionScope(a, r2.id, [])
+        expect(await store.getActionScopes(a)).toEqual(new Map([[r1.id, ['X', 'Y']], [r2.id, []]]))
+        expect(await store.getActionScopes(b)).toEqual(new Map())
+        expect(await store.getActionScopes(a, [r2.id])).toEqual(new Map([[r2.id, []]]))
+        expect(await store.getActionScopes(a, [])).toEqual(new Map())
+        await store.setActionScope(a, r1.id, ['Z'])
+        expect((await store.getActionScopes(a, [r1.id])).get(r1.id)).toEqual(['Z'])
+        await store.setActionScope(a, r1.id, null)
+        expect((await store.getActionScopes(a, [r1.id])).has(r1.id)).toBe(false)
+        await store.deleteConnection(a, r2.id)
+        expect((await store.getActionScopes(a)).has(r2.id)).toBe(false)
+      } finally {
+        await store.close()
+      }
+    })
+
     it('deletes PENDING connections past their expiry only', async () => {
       const store = await fresh()
       try {

@@ -5,7 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Selectable 
 import pg from 'pg'
 import { PatchbayError } from '@patchbay/core'
 import { migrationProvider } from './migrations.js'
-import type { ApiKeyTable, ConnectionTable, Database, OAuthAppTable, OAuthStateTable, RunTable, TenantTable } from './schema.js'
+import type { ApiKeyTable, ConnectionTable, Database, OAuthAppTable, OAuthStateTable, RunTable, TenantIntegrationTable, TenantTable } from './schema.js'
 
 /** A stored tenant. */
 export type TenantRow = Selectable<TenantTable>
@@ -19,6 +19,9 @@ export type RunRow = Selectable<RunTable>
 export type OAuthAppRow = Selectable<OAuthAppTable>
 /** A stored OAuth authorization in flight. */
 export type OAuthStateRow = Selectable<OAuthStateTable>
+
+/** A definition a tenant registered at run time. */
+export type TenantIntegrationRow = Selectable<TenantIntegrationTable>
 
 /** Fields of a connection that can change after it is created. */
 export type ConnectionPatch = Partial<
@@ -318,6 +321,69 @@ export class Store {
       .where('created_at', '<', staleBefore.toISOString())
       .execute()
     await this.db.deleteFrom('runs').where('created_at', '<', olderThan.toISOString()).execute()
+  }
+
+  // --- tenant integrations and action scopes (agents issue) ----------------------------------
+
+  /** Creates or replaces a tenant's runtime integration (same tenant and id). */
+  async upsertTenantIntegration(row: TenantIntegrationRow): Promise<void> {
+    try {
+      await this.db
+        .insertInto('tenant_integrations')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'id']).doUpdateSet({ model_id: row.model_id, name: row.name, definition: row.definition, updated_at: row.updated_at }),
+        )
+        .execute()
+    } catch (err) {
+      const e = err as { code?: string; message?: string }
+      if (e.code === '23505' || /UNIQUE/.test(e.message ?? '')) {
+        throw new PatchbayError('NAME_EXISTS', `Another of your integrations already uses wire id ${row.model_id}; change modelId or id`, { cause: err })
+      }
+      throw err
+    }
+  }
+
+  /** A tenant's runtime integration by slug id or wire id. */
+  async getTenantIntegration(tenantId: string, idOrModelId: string): Promise<TenantIntegrationRow | undefined> {
+    return this.db
+      .selectFrom('tenant_integrations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where((eb) => eb.or([eb('id', '=', idOrModelId), eb('model_id', '=', idOrModelId)]))
+      .executeTakeFirst()
+  }
+
+  /** A tenant's runtime integrations, by name. */
+  async listTenantIntegrations(tenantId: string): Promise<TenantIntegrationRow[]> {
+    return this.db.selectFrom('tenant_integrations').selectAll().where('tenant_id', '=', tenantId).orderBy('name').orderBy('id').execute()
+  }
+
+  /** Deletes a tenant's runtime integration; false when there was none. */
+  async deleteTenantIntegration(tenantId: string, id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('tenant_integrations').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
+  }
+
+  /** Sets (array) or clears (null) the action scope of a tenant's connection. */
+  async setActionScope(tenantId: string, connectionId: string, actions: readonly string[] | null): Promise<void> {
+    await this.db.deleteFrom('connection_action_scopes').where('tenant_id', '=', tenantId).where('connection_id', '=', connectionId).execute()
+    if (actions === null) return
+    await this.db
+      .insertInto('connection_action_scopes')
+      .values({ connection_id: connectionId, tenant_id: tenantId, actions: JSON.stringify(actions), updated_at: new Date().toISOString() })
+      .execute()
+  }
+
+  /** Action scopes of a tenant's connections (all of them, or those listed), by connection id. */
+  async getActionScopes(tenantId: string, connectionIds?: readonly string[]): Promise<Map<string, string[]>> {
+    let q = this.db.selectFrom('connection_action_scopes').select(['connection_id', 'actions']).where('tenant_id', '=', tenantId)
+    if (connectionIds) {
+      if (connectionIds.length === 0) return new Map()
+      q = q.where('connection_id', 'in', connectionIds)
+    }
+    const rows = await q.execute()
+    return new Map(rows.map((r) => [r.connection_id, JSON.parse(r.actions) as string[]]))
   }
 
   #mapUnique(err: unknown, name: string): unknown {

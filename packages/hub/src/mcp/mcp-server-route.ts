@@ -1,0 +1,80 @@
+/**
+ * The hub as an MCP server: `POST /mcp` (Streamable HTTP, stateless, JSON responses),
+ * authenticated with the tenant's API key like every other route. Its tools are the tenant's
+ * active connections' actions within their action scopes; calling one runs the action through
+ * the execute endpoint's code path.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { PatchbayError } from '@patchbay/core'
+import { execute, type ExecuteDeps } from '../http/execute.js'
+import { collectTools } from '../tools/collect-tools.js'
+import { formatTools } from '../tools/tool-schemas.js'
+
+/** Name and version the hub announces in the MCP `initialize` answer. */
+export const MCP_SERVER_INFO = { name: 'patchbay', version: '0.1.0' } as const
+
+const INSTRUCTIONS =
+  'Tools of the connections in this Patchbay hub. Each tool runs one action of one connection (its description ends with the connection); ' +
+  'arguments follow the tool input schema. A failed call answers isError with the reason, e.g. a missing input or the service refusing the request.'
+
+function text(t: string): CallToolResult['content'] {
+  return [{ type: 'text', text: t }]
+}
+
+/**
+ * Builds the MCP server of one request: tools of `tenantId`, run through {@link execute}.
+ * Stateless: nothing outlives the request, so any hub process can serve any call.
+ */
+export function createTenantMcpServer(deps: ExecuteDeps, tenantId: string, log: FastifyBaseLogger): Server {
+  const server = new Server(MCP_SERVER_INFO, { capabilities: { tools: {} }, instructions: INSTRUCTIONS })
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const tools = await collectTools(deps, tenantId, { logger: log as never })
+    return { tools: formatTools(tools, 'mcp') as never[] }
+  })
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const tools = await collectTools(deps, tenantId, { logger: log as never })
+    const tool = tools.find((t) => t.name === request.params.name)
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}; call tools/list for the available names`)
+    try {
+      const res = await execute(deps, tenantId, tool.target, { action: tool.action, data: request.params.arguments ?? {} })
+      if (res.status === 'FAILED') return { isError: true, content: text(res.error_message) }
+      const data = res.data
+      return { content: text(typeof data === 'string' ? data : JSON.stringify(data ?? null)) }
+    } catch (err) {
+      if (err instanceof PatchbayError) return { isError: true, content: text(err.message) }
+      log.error({ err }, 'MCP tool call failed unexpectedly')
+      return { isError: true, content: text('Internal error; the hub log has the details') }
+    }
+  })
+  return server
+}
+
+/**
+ * Registers `POST /mcp` (and answers 405 to `GET`/`DELETE /mcp`: this server keeps no sessions
+ * and opens no server-initiated streams).
+ */
+export function registerMcpServerRoute(app: FastifyInstance, deps: ExecuteDeps): void {
+  app.post('/mcp', async (req, reply) => {
+    const server = createTenantMcpServer(deps, req.tenantId, req.log)
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+    reply.raw.on('close', () => {
+      void transport.close()
+      void server.close()
+    })
+    await server.connect(transport)
+    // The transport writes the response itself.
+    reply.hijack()
+    await transport.handleRequest(req.raw, reply.raw, req.body)
+  })
+  const notAllowed = async (_req: unknown, reply: { header: (k: string, v: string) => unknown; status: (n: number) => { send: (b: unknown) => unknown } }) => {
+    reply.header('allow', 'POST')
+    return reply.status(405).send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST' }, id: null })
+  }
+  app.get('/mcp', notAllowed as never)
+  app.delete('/mcp', notAllowed as never)
+}

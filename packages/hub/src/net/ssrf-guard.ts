@@ -1,0 +1,153 @@
+/**
+ * Outbound-address policy for URLs a tenant supplies (remote MCP servers): a tenant must not be
+ * able to make the hub reach its own network (loopback, private ranges, link-local metadata
+ * endpoints such as 169.254.169.254) unless the operator allows it.
+ *
+ * The check happens where the socket is opened, on the address DNS actually returned: the guarded
+ * dispatcher's `lookup` resolves the name, refuses any blocked address, and hands the checked
+ * address to the connect call, so a name that resolves to a public address when checked and to a
+ * private one a moment later (DNS rebinding) cannot slip through a check-then-connect gap.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { isIP, type LookupFunction } from 'node:net'
+import { createRequire } from 'node:module'
+import type * as IpAddr from 'ipaddr.js'
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici'
+import { PatchbayError } from '@patchbay/core'
+
+// ipaddr.js is CommonJS with `export =`; without esModuleInterop, require it.
+const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr
+
+/** What {@link createGuardedDispatcher} and {@link createGuardedFetch} are built with. */
+export interface NetworkPolicyConfig {
+  /** Allow loopback, private, link-local and unique-local addresses (`PATCHBAY_ALLOW_PRIVATE_NETWORK=true`). */
+  allowPrivateNetwork: boolean
+  /** Connect timeout, ms (default 10 000). */
+  connectTimeoutMs?: number
+  /** Header and body timeouts, ms (default 60 000). */
+  timeoutMs?: number
+}
+
+/** Ranges that are public unicast; everything else (loopback, private, link-local, CGNAT, reserved…) is refused. */
+const PUBLIC_RANGES = new Set(['unicast'])
+
+/**
+ * Why an IP address may not be reached, or undefined when it may. IPv4-mapped IPv6 addresses
+ * (`::ffff:10.0.0.1`) are judged by the IPv4 address they carry.
+ *
+ * @example
+ * ```ts
+ * blockedReason('127.0.0.1') // 'loopback'
+ * blockedReason('93.184.216.34') // undefined
+ * ```
+ */
+export function blockedReason(address: string): string | undefined {
+  let ip: IpAddr.IPv4 | IpAddr.IPv6
+  try {
+    ip = ipaddr.parse(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''))
+  } catch {
+    return 'not an IP address'
+  }
+  if (ip.kind() === 'ipv6' && (ip as IpAddr.IPv6).isIPv4MappedAddress()) ip = (ip as IpAddr.IPv6).toIPv4Address()
+  const range = ip.range()
+  return PUBLIC_RANGES.has(range) ? undefined : range
+}
+
+/** The error for a refused address; it names the host and the operator switch, never more. */
+export function privateNetworkError(host: string, address: string, reason: string): PatchbayError {
+  const via = host === address ? '' : ` (it resolves to ${address})`
+  // ipaddr.js range names (`linkLocal`, `uniqueLocal`, `carrierGradeNat`) in plain words.
+  const words = reason.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase().replace('carrier-grade-nat', 'carrier-grade NAT')
+  return new PatchbayError(
+    'VALIDATION',
+    `${host}${via} is a ${words} address, which this hub does not connect to for a tenant-supplied URL; use a public address, or let the operator set PATCHBAY_ALLOW_PRIVATE_NETWORK=true`,
+  )
+}
+
+/**
+ * A `net`/`tls` lookup function that resolves like the default one, then refuses blocked
+ * addresses. Used as the `lookup` of the guarded dispatcher's connector.
+ */
+export function guardedLookup(): LookupFunction {
+  return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err)
+      const list = addresses ?? []
+      for (const a of list) {
+        const reason = blockedReason(a.address)
+        if (reason) return callback(privateNetworkError(hostname, a.address, reason))
+      }
+      if (list.length === 0) return callback(Object.assign(new Error(`${hostname} does not resolve`), { code: 'ENOTFOUND' }))
+      if (options.all) return callback(null, list)
+      const first = list[0] as LookupAddress
+      return callback(null, first.address, first.family)
+    })
+  }) as unknown as LookupFunction
+}
+
+/**
+ * Checks a URL before any connection: http(s) only, and a literal IP host must be allowed
+ * (literal IPs never reach a lookup function, so they are checked here).
+ *
+ * @throws {PatchbayError} VALIDATION saying what is wrong with the URL.
+ */
+export function checkUrl(raw: string, policy: Pick<NetworkPolicyConfig, 'allowPrivateNetwork'>): URL {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new PatchbayError('VALIDATION', `"${raw.slice(0, 200)}" is not an absolute URL; give one such as https://mcp.example.com/mcp`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new PatchbayError('VALIDATION', `The URL must use http or https; got ${url.protocol}`)
+  }
+  if (url.username || url.password) {
+    throw new PatchbayError('VALIDATION', 'Put credentials in `token` or `headers`, not in the URL')
+  }
+  if (!policy.allowPrivateNetwork) {
+    const host = url.hostname.replace(/^\[|\]$/g, '')
+    if (isIP(host)) {
+      const reason = blockedReason(host)
+      if (reason) throw privateNetworkError(host, host, reason)
+    } else if (host === 'localhost' || host.endsWith('.localhost')) {
+      throw privateNetworkError(host, host, 'loopback')
+    }
+  }
+  return url
+}
+
+/**
+ * An undici dispatcher whose connections may only go to allowed addresses (unless the policy
+ * allows private networks). Close it when done.
+ */
+export function createGuardedDispatcher(policy: NetworkPolicyConfig): Dispatcher {
+  const timeout = policy.timeoutMs ?? 60_000
+  return new Agent({
+    connect: {
+      timeout: policy.connectTimeoutMs ?? 10_000,
+      ...(policy.allowPrivateNetwork ? {} : { lookup: guardedLookup() }),
+    },
+    headersTimeout: timeout,
+    // Streams (SSE) stay open with long gaps between events: no body timeout.
+    bodyTimeout: 0,
+    keepAliveTimeout: 10_000,
+  })
+}
+
+/** A fetch-compatible function (as the MCP SDK's transports take). */
+export type GuardedFetch = (url: string | URL, init?: RequestInit) => Promise<Response>
+
+/**
+ * A `fetch` that checks every URL with {@link checkUrl} and connects through `dispatcher` (see
+ * {@link createGuardedDispatcher}), so redirects and later requests are held to the same policy.
+ */
+export function createGuardedFetch(dispatcher: Dispatcher, policy: Pick<NetworkPolicyConfig, 'allowPrivateNetwork'>): GuardedFetch {
+  return async (url, init) => {
+    checkUrl(String(url), policy)
+    // Redirects are never followed here: a redirect to a literal IP would skip the lookup guard.
+    // The MCP SDK follows same-origin redirects itself, through this function again.
+    const redirect = init?.redirect === 'error' ? 'error' : 'manual'
+    // undici's fetch and the global one share the WHATWG shapes; the casts bridge their typings.
+    return (await undiciFetch(url, { ...(init as object), redirect, dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response
+  }
+}
