@@ -112,6 +112,8 @@ export async function startHubProcess(options: HubProcessOptions): Promise<HubPr
       PATCHBAY_LOG_LEVEL: 'warn',
       PATCHBAY_UPSTREAM_TIMEOUT_MS: '10000',
       PATCHBAY_UPSTREAM_CONNECT_TIMEOUT_MS: '2000',
+      // Every stand-in service of the tests is on 127.0.0.1.
+      PATCHBAY_ALLOW_PRIVATE_NETWORK: 'true',
       ...(options.catalogDirs?.length ? { PATCHBAY_CATALOG_DIR: options.catalogDirs.join(':') } : {}),
       ...options.env,
     }),
