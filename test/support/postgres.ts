@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 
 /** Admin URL of the test PostgreSQL (may create databases). */
@@ -21,5 +22,39 @@ export async function postgresAvailable(): Promise<boolean> {
     return false
   } finally {
     await client.end().catch(() => {})
+  }
+}
+
+const createdDatabases = new Set<string>()
+
+/**
+ * Creates a fresh, empty database `patchbay_test_<random>` on the test server and returns its
+ * URL. Drop it (and every other one this process created) with {@link dropTestDatabases}.
+ */
+export async function createTestDatabase(): Promise<string> {
+  const name = `patchbay_test_${randomBytes(8).toString('hex')}`
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
+  await client.connect()
+  try {
+    await client.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await client.end()
+  }
+  createdDatabases.add(name)
+  const url = new URL(POSTGRES_ADMIN_URL)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+/** Drops every database {@link createTestDatabase} made in this process (closing their sessions). */
+export async function dropTestDatabases(): Promise<void> {
+  if (createdDatabases.size === 0) return
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
+  await client.connect()
+  try {
+    for (const name of createdDatabases) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    createdDatabases.clear()
+  } finally {
+    await client.end()
   }
 }

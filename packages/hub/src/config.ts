@@ -15,8 +15,14 @@ export interface HubConfig {
   readonly dataDir: string
   /** `postgres://…` or a SQLite file path (`PATCHBAY_DATABASE_URL`, default `<dataDir>/patchbay.db`). */
   readonly databaseUrl: string
+  /** Most PostgreSQL connections this process opens (`PATCHBAY_DATABASE_POOL_SIZE`, default 10). */
+  readonly databasePoolSize: number
   /** Base64 of 32 bytes (`PATCHBAY_MASTER_KEY`); when absent a key file in `dataDir` is used or created. */
   readonly masterKey: string | undefined
+  /** Comma-separated base64 keys, the first seals, all open (`PATCHBAY_MASTER_KEYS`; for rotation). */
+  readonly masterKeys: string | undefined
+  /** A keys file, one base64 key per line, the first seals (`PATCHBAY_MASTER_KEY_FILE`). */
+  readonly masterKeyFile: string | undefined
   /** Public base URL of the hub, used in poll and OAuth callback URLs (`PATCHBAY_PUBLIC_URL`). */
   readonly publicUrl: string | undefined
   /** Extra folders of user integration definitions (`PATCHBAY_CATALOG_DIR`, `:`-separated). */
@@ -82,6 +88,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       throw new ConfigError(`PATCHBAY_PUBLIC_URL must use http or https; got "${url.protocol}"`)
     }
   }
+  const keySources = ['PATCHBAY_MASTER_KEYS', 'PATCHBAY_MASTER_KEY', 'PATCHBAY_MASTER_KEY_FILE'].filter((n) => env[n])
+  if (keySources.length > 1) {
+    throw new ConfigError(`Set only one of ${keySources.join(' and ')}: they would disagree on which master key seals`)
+  }
   const bootstrapApiKey = env['PATCHBAY_BOOTSTRAP_API_KEY'] || undefined
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 16) {
     throw new ConfigError('PATCHBAY_BOOTSTRAP_API_KEY must be at least 16 characters long')
@@ -95,7 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: integer(env, 'PATCHBAY_PORT', 8470, 0, 65535),
     dataDir,
     databaseUrl: env['PATCHBAY_DATABASE_URL'] || resolve(dataDir, 'patchbay.db'),
+    databasePoolSize: integer(env, 'PATCHBAY_DATABASE_POOL_SIZE', 10, 2, 1000),
     masterKey: env['PATCHBAY_MASTER_KEY'] || undefined,
+    masterKeys: env['PATCHBAY_MASTER_KEYS'] || undefined,
+    masterKeyFile: env['PATCHBAY_MASTER_KEY_FILE'] ? resolve(env['PATCHBAY_MASTER_KEY_FILE']) : undefined,
     publicUrl: publicUrl?.replace(/\/+$/, ''),
     catalogDirs: Object.freeze((env['PATCHBAY_CATALOG_DIR'] ?? '').split(':').filter(Boolean).map((d) => resolve(d))),
     bootstrapApiKey,

@@ -14,7 +14,8 @@ import { createLogger } from './logger.js'
 import { buildServer } from './http/server.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
-import { resolveMasterKey } from './vault/master-key-file.js'
+import { withAdvisoryLock } from './store/advisory-lock.js'
+import { resolveMasterKeys } from './vault/master-key-file.js'
 import { Vault } from './vault/vault.js'
 
 /** Everything a hub is assembled from. Tests pass their own; {@link startHub} builds them from config. */
@@ -157,6 +158,10 @@ export interface StartedHub extends Hub {
   readonly url: string
   readonly masterKeySource: 'env' | 'file' | 'generated'
   readonly masterKeyFile: string | undefined
+  /** The variable the master keys came from, when `masterKeySource` is `env`. */
+  readonly masterKeyVariable: string | undefined
+  /** Ids of the loaded master keys; the first one seals. */
+  readonly masterKeyIds: readonly string[]
   readonly catalogErrors: number
   readonly hasApiKeys: boolean
 }
@@ -165,13 +170,22 @@ export interface StartedHub extends Hub {
  * Starts a hub from configuration: master key, store (migrated), catalog, bootstrap key, HTTP.
  */
 export async function startHub(config: HubConfig, logger: Logger = createLogger(config.logLevel)): Promise<StartedHub> {
-  const mk = await resolveMasterKey(config.masterKey, config.dataDir)
-  const store = openStore(config.databaseUrl)
-  try {
-    await store.migrate()
+  const mk = await resolveMasterKeys(config)
+  const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
+  // Other hub processes may share the database: a run younger than this may still be running
+  // in one of them (a run is bounded by the upstream timeout, twice with an OAuth refresh).
+  const runBoundMs = 2 * config.upstreamTimeoutMs + 60_000
+  const sweep = () => {
     const now = Date.now()
-    await store.sweepRuns(new Date(now), new Date(now - 3_600_000))
-    if (config.bootstrapApiKey) await ensureBootstrapKey(store, config.bootstrapApiKey)
+    return store.sweepRuns(new Date(now - runBoundMs), new Date(now - 3_600_000))
+  }
+  try {
+    // Migrations take their own lock; the bootstrap key must not be seeded twice (two `default` tenants).
+    await store.migrate()
+    await withAdvisoryLock(store, 'startup', async () => {
+      await sweep()
+      if (config.bootstrapApiKey) await ensureBootstrapKey(store, config.bootstrapApiKey)
+    })
   } catch (err) {
     await store.close()
     throw err
@@ -186,7 +200,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
   })
   const hub = createHub({
     store,
-    vault: new Vault([mk.key]),
+    vault: new Vault(mk.keys),
     catalog,
     logger,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
@@ -199,16 +213,26 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
   })
   const url = await hub.listen(config.host, config.port)
   const hasApiKeys = (await store.countTenants()) > 0
+  // Runs left IN_PROGRESS by a process that died are failed once they are past the bound.
+  const sweeper = setInterval(() => {
+    sweep().catch((err: unknown) => logger.warn({ err }, 'sweeping old runs failed'))
+  }, 60_000)
+  sweeper.unref()
   return {
     app: hub.app,
     store: hub.store,
     catalog: hub.catalog,
     listen: hub.listen,
-    close: hub.close,
+    close: () => {
+      clearInterval(sweeper)
+      return hub.close()
+    },
     oauth: hub.oauth,
     url,
     masterKeySource: mk.source,
     masterKeyFile: mk.file,
+    masterKeyVariable: mk.variable,
+    masterKeyIds: mk.keys.map((k) => k.id),
     catalogErrors,
     hasApiKeys,
   }

@@ -80,6 +80,11 @@ export class Vault {
     return this.#activeId
   }
 
+  /** Ids of every loaded key (the sealing one first). */
+  get keyIds(): string[] {
+    return [...this.#keys.keys()]
+  }
+
   /** Encrypts a JSON-serialisable value bound to `binding`. */
   seal(value: unknown, binding: SecretBinding): string {
     const key = this.#keys.get(this.#activeId) as Buffer
@@ -117,6 +122,20 @@ export class Vault {
       throw new PatchbayError('INTERNAL', 'Stored credentials failed authentication (tampered with, or bound to another connection)', { cause })
     }
   }
+}
+
+/**
+ * The id of the master key a sealed value was written with (`pb1.<keyId>.…`), or undefined when
+ * the value is not in the vault's format. Reads no secret.
+ *
+ * @example
+ * ```ts
+ * sealedKeyId('pb1.1a2b3c4d.AAAA') // '1a2b3c4d'
+ * ```
+ */
+export function sealedKeyId(sealed: string): string | undefined {
+  const [format, keyId, payload] = sealed.split('.')
+  return format === FORMAT && keyId && payload !== undefined ? keyId : undefined
 }
 
 function aad(keyId: string, b: SecretBinding): Buffer {

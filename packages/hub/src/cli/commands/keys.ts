@@ -1,7 +1,9 @@
 import type { Command } from 'commander'
 import { loadConfig } from '../../config.js'
+import { withAdvisoryLock } from '../../store/advisory-lock.js'
 import { openStore } from '../../store/store.js'
 import { createApiKey } from '../../tenants/api-keys.js'
+import { registerMasterKey } from './master-key.js'
 
 /** `patchbay keys create`: issues an API key (shown once, stored hashed). */
 export function registerKeys(program: Command): void {
@@ -18,7 +20,10 @@ export function registerKeys(program: Command): void {
       const store = openStore(config.databaseUrl)
       try {
         await store.migrate()
-        const created = await createApiKey(store, { name: opts.name.trim(), tenantName: opts.tenant.trim() || 'default' })
+        // The same lock as hub start: a tenant is created once even when several run at once.
+        const created = await withAdvisoryLock(store, 'startup', () =>
+          createApiKey(store, { name: opts.name.trim(), tenantName: opts.tenant.trim() || 'default' }),
+        )
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ key: created.key, keyId: created.keyId, tenantId: created.tenantId, tenant: created.tenantName })}\n`)
         } else {
@@ -29,4 +34,5 @@ export function registerKeys(program: Command): void {
         await store.close()
       }
     })
+  registerMasterKey(keys)
 }

@@ -4,7 +4,7 @@ import { loadCatalog } from '../../catalog/load-catalog.js'
 import type { Integration } from '../../catalog/catalog.js'
 import { loadConfig, type HubConfig } from '../../config.js'
 import { openStore, type Store } from '../../store/store.js'
-import { resolveMasterKey } from '../../vault/master-key-file.js'
+import { resolveMasterKeys } from '../../vault/master-key-file.js'
 import { Vault } from '../../vault/vault.js'
 
 async function readStdin(): Promise<string> {
@@ -16,7 +16,8 @@ async function readStdin(): Promise<string> {
 /** Opens what an oauth-app command needs: config, migrated store, vault, catalog, tenant. */
 async function open(tenantName: string): Promise<{ config: HubConfig; store: Store; apps: OAuthApps; find: (id: string) => Integration; tenantId: string }> {
   const config = loadConfig()
-  const mk = await resolveMasterKey(config.masterKey, config.dataDir)
+  // The whole key ring (PATCHBAY_MASTER_KEYS etc.): the secret is sealed with the key the hubs seal with.
+  const mk = await resolveMasterKeys(config)
   const store = openStore(config.databaseUrl)
   await store.migrate()
   const tenant = await store.findTenantByName(tenantName)
@@ -33,7 +34,7 @@ async function open(tenantName: string): Promise<{ config: HubConfig; store: Sto
     }
     return integration
   }
-  return { config, store, apps: new OAuthApps(store, new Vault([mk.key])), find, tenantId: tenant.id }
+  return { config, store, apps: new OAuthApps(store, new Vault(mk.keys)), find, tenantId: tenant.id }
 }
 
 /** `patchbay oauth-app set|list|remove`: a tenant's OAuth client credentials per integration. */

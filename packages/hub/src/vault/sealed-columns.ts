@@ -1,0 +1,57 @@
+import type { SecretBinding } from './vault.js'
+
+/**
+ * The binding of an OAuth app's sealed client secret (`oauth_apps.secret`): the tenant, and
+ * `oauth-app:<integration id>` in place of a connection id.
+ */
+export function oauthAppBinding(tenantId: string, integrationId: string): SecretBinding {
+  return { tenantId, connectionId: `oauth-app:${integrationId}` }
+}
+
+/**
+ * The binding of an authorization in flight's sealed flow secrets (`oauth_states.secret`): the
+ * tenant and the pending connection it completes.
+ */
+export function oauthStateBinding(tenantId: string, connectionId: string): SecretBinding {
+  return { tenantId, connectionId }
+}
+
+/** A column holding values sealed by the vault, and how to rebuild each value's binding from its row. */
+export interface SealedColumn {
+  readonly table: 'connections' | 'oauth_apps' | 'oauth_states'
+  readonly column: 'secrets' | 'secret'
+  /** The primary key, in order (rows are visited in this order). */
+  readonly keyColumns: readonly string[]
+  /** Other columns {@link binding} needs. */
+  readonly bindingColumns: readonly string[]
+  binding(row: Record<string, string>): SecretBinding
+}
+
+/**
+ * Every place the hub stores sealed values. Master key rotation re-encrypts exactly these, so a
+ * new sealed column must be added here (and sealed with the binding given here), or rotation
+ * would leave it readable only with the old key.
+ */
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  {
+    table: 'connections',
+    column: 'secrets',
+    keyColumns: ['id'],
+    bindingColumns: ['tenant_id'],
+    binding: (r) => ({ tenantId: r['tenant_id'] as string, connectionId: r['id'] as string }),
+  },
+  {
+    table: 'oauth_apps',
+    column: 'secret',
+    keyColumns: ['tenant_id', 'integration_id'],
+    bindingColumns: [],
+    binding: (r) => oauthAppBinding(r['tenant_id'] as string, r['integration_id'] as string),
+  },
+  {
+    table: 'oauth_states',
+    column: 'secret',
+    keyColumns: ['state_hash'],
+    bindingColumns: ['tenant_id', 'connection_id'],
+    binding: (r) => oauthStateBinding(r['tenant_id'] as string, r['connection_id'] as string),
+  },
+]
