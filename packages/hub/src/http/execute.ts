@@ -28,6 +28,8 @@ export interface ExecuteDeps {
   runner: ActionRunner
   /** OAuth flows for OAUTH1/OAUTH2 connects. */
   oauth?: OAuthService
+  /** Asynchronous runs still working, so a graceful stop can wait for them. */
+  backgroundRuns?: Set<Promise<void>>
   /** Clients of remote MCP servers (the MCP Server integration). */
   mcpClients?: RemoteMcpClients | undefined
   /** Integrations tenants registered at run time. */
@@ -198,7 +200,7 @@ export async function executeAsync(
 ): Promise<ExecuteInProgress> {
   const id = randomUUID()
   await deps.store.insertRun({ id, tenant_id: tenantId, status: 'IN_PROGRESS', result: null, created_at: new Date().toISOString(), completed_at: null })
-  void (async () => {
+  const work = (async () => {
     let result: ExecuteSuccess | ExecuteFailure
     try {
       result = await execute(deps, tenantId, target, body)
@@ -209,6 +211,9 @@ export async function executeAsync(
     }
     await deps.store.completeRun(id, result.status, result)
   })().catch(onError)
+  // A graceful stop waits for these (see the server's onClose hook).
+  deps.backgroundRuns?.add(work)
+  void work.finally(() => deps.backgroundRuns?.delete(work))
   const url = `${pollBase}/api/v1/data/${id}`
   return { status: 'IN_PROGRESS', completed: false, data: url, url, requestId: id }
 }

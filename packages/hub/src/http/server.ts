@@ -28,6 +28,8 @@ export interface ServerDeps {
   publicUrl: () => string | undefined
   oauth: OAuthService
   oauthApps: OAuthApps
+  /** Asynchronous runs still working (built here when absent). */
+  backgroundRuns?: Set<Promise<void>>
   /** Let tenant-supplied URLs (remote MCP servers) reach private addresses (`PATCHBAY_ALLOW_PRIVATE_NETWORK`). */
   allowPrivateNetwork?: boolean | undefined
   upstreamConnectTimeoutMs?: number | undefined
@@ -92,7 +94,7 @@ function int(value: unknown, name: string, fallback: number, min: number, max: n
  */
 export function buildServer(deps: ServerDeps): FastifyInstance {
   // Remote MCP clients and tenant-registered integrations (agents/agent-services.ts).
-  deps = { ...deps, ...createAgentServices(deps) }
+  deps = { ...deps, ...createAgentServices(deps), backgroundRuns: new Set<Promise<void>>() }
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request info lines cost throughput; requests are logged at debug in onResponse instead.
@@ -295,6 +297,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   registerAgentRoutes(app, deps)
+
+  // A graceful stop (SIGTERM) lets asynchronous runs finish and store their results, so their
+  // poll URLs still answer on another process; bounded by the upstream timeout.
+  app.addHook('onClose', async () => {
+    const runs = [...(deps.backgroundRuns ?? [])]
+    if (runs.length === 0) return
+    app.log.info({ runs: runs.length }, 'waiting for asynchronous runs to finish')
+    const limit = (deps.upstreamTimeoutMs ?? 60_000) + 5_000
+    await Promise.race([Promise.allSettled(runs), new Promise((resolve) => setTimeout(resolve, limit).unref())])
+  })
 
   return app
 }
