@@ -38,6 +38,7 @@ it('a graceful stop lets asynchronous runs finish and store their result', async
   const ack = await call(hub, 'POST', `/api/v1/execute/${conn.body.data.id}`, { action: 'WAIT', data: {} })
   expect(ack.body.status).toBe('IN_PROGRESS')
   await hub.hub.close() // returns only after the run stored its result
+  expect(hub.logs.some((l) => l.includes('waiting for asynchronous runs to finish') && l.includes('"runs":1'))).toBe(true)
   const store = openStore(hub.dbFile)
   try {
     const run = await store.db.selectFrom('runs').selectAll().where('id', '=', ack.body.requestId).executeTakeFirstOrThrow()
