@@ -263,18 +263,24 @@ export class ActionRunner {
   }
 }
 
-function normaliseInput(raw: unknown, code: string): Record<string, unknown> {
+/**
+ * The `data` of an action run as an object: aiXplain's clients send an object, a JSON string of
+ * one, or `" "`/nothing for no inputs. `what` names the inputs in errors ("inputs", "tool arguments").
+ *
+ * @throws {PatchbayError} INVALID_ACTION_INPUT for anything else.
+ */
+export function normaliseInput(raw: unknown, code: string, what = 'inputs'): Record<string, unknown> {
   if (raw === undefined || raw === null || raw === '' || raw === ' ') return {}
   let value = raw
   if (typeof raw === 'string') {
     try {
       value = JSON.parse(raw)
     } catch {
-      throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${code} must be an object of inputs (or a JSON string of one)`)
+      throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${code} must be an object of ${what} (or a JSON string of one)`)
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${code} must be an object of inputs; got ${Array.isArray(value) ? 'an array' : typeof value}`)
+    throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${code} must be an object of ${what}; got ${Array.isArray(value) ? 'an array' : typeof value}`)
   }
   return { ...(value as Record<string, unknown>) }
 }

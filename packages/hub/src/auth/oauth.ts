@@ -9,6 +9,7 @@ import {
   type OAuth2Definition,
 } from '@patchbay/core'
 import type { Catalog, Integration } from '../catalog/catalog.js'
+import { newConnectionRow } from '../connections/connection-row.js'
 import { newId } from '../ids.js'
 import type { ConnectionPatch, ConnectionRow, Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
@@ -285,22 +286,22 @@ export class OAuthService {
       if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${req.assetId} to update (data.assetId)`)
       return req.assetId
     }
-    const now = new Date().toISOString()
-    const inputSecrets = Object.keys(req.secrets).length ? this.#vault.seal(req.secrets, { tenantId, connectionId: id }) : null
-    await this.#store.insertConnection({
-      id,
-      tenant_id: tenantId,
-      integration_id: integration.modelId,
-      ...base,
-      status: patch.status ?? ConnectionStatus.PENDING,
-      status_reason: patch.status_reason ?? null,
-      secrets: patch.secrets ?? inputSecrets,
-      version: 1,
-      created_at: now,
-      updated_at: now,
-      expires_at: patch.expires_at ?? null,
-      token_expires_at: patch.token_expires_at ?? null,
-    })
+    await this.#store.insertConnection(
+      newConnectionRow(this.#vault, {
+        id,
+        tenantId,
+        integrationId: integration.modelId,
+        name: req.name,
+        description: req.description,
+        schema: req.schema,
+        config: req.config,
+        ...(patch.secrets !== undefined ? { sealed: patch.secrets } : { secrets: req.secrets }),
+        status: (patch.status ?? ConnectionStatus.PENDING) as ConnectionStatus,
+        statusReason: patch.status_reason ?? null,
+        expiresAt: patch.expires_at ?? null,
+        tokenExpiresAt: patch.token_expires_at ?? null,
+      }),
+    )
     return id
   }
 

@@ -10,9 +10,10 @@ import {
 import type { Integration } from '../catalog/catalog.js'
 import { connectionDescription, schemesOf } from '../http/records.js'
 import { newId } from '../ids.js'
-import type { ConnectionRow, Store } from '../store/store.js'
+import type { Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
 import { renderTemplate } from '../actions/template.js'
+import { newConnectionRow } from './connection-row.js'
 import type { OAuthService } from '../auth/oauth.js'
 
 /** The connect body of the execute endpoint (§4.1), as received. */
@@ -69,26 +70,18 @@ export async function connect(
   if (assetId !== undefined) return reconnect(deps, tenantId, integration, assetId, body, schema, config, secrets)
 
   const name = connectionName(body.name, def.name)
-  const now = new Date().toISOString()
   const id = newId()
   const own = typeof body.description === 'string' && body.description.trim() ? body.description : def.description
-  const row: ConnectionRow = {
+  const row = newConnectionRow(deps.vault, {
     id,
-    tenant_id: tenantId,
-    integration_id: integration.modelId,
+    tenantId,
+    integrationId: integration.modelId,
     name,
     description: connectionDescription(own, schema),
-    auth_scheme: schema,
-    status: ConnectionStatus.ACTIVE,
-    status_reason: null,
-    config: JSON.stringify(config),
-    secrets: Object.keys(secrets).length ? deps.vault.seal(secrets, { tenantId, connectionId: id }) : null,
-    version: 1,
-    created_at: now,
-    updated_at: now,
-    expires_at: null,
-    token_expires_at: null,
-  }
+    schema,
+    config,
+    secrets,
+  })
   await deps.store.insertConnection(row)
   return { id }
 }

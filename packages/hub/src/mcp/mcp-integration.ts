@@ -14,7 +14,9 @@ import {
   type ExecuteFailure,
   type ExecuteSuccess,
 } from '@patchbay/core'
+import { normaliseInput } from '../actions/run-action.js'
 import type { Integration } from '../catalog/catalog.js'
+import { newConnectionRow } from '../connections/connection-row.js'
 import { connectionDescription } from '../http/records.js'
 import { newId } from '../ids.js'
 import type { ConnectionRow, Store } from '../store/store.js'
@@ -148,30 +150,22 @@ export async function connectMcp(deps: McpDeps, tenantId: string, integration: I
   }
 
   const id = newId()
-  const now = new Date().toISOString()
   const given = body['name']
   if (given !== undefined && given !== null && typeof given !== 'string') throw new PatchbayError('VALIDATION', `name must be a string; got ${typeof given}`)
   if (typeof given === 'string' && given.trim().length > 200) throw new PatchbayError('VALIDATION', 'name must be at most 200 characters')
   // aiXplain's v1 client sends no name; its default names start with "MCP Server" (§10.5).
   const name = typeof given === 'string' && given.trim() ? given.trim() : `MCP Server ${new URL(data.url).host} ${id.slice(-6)}`
   const own = typeof body['description'] === 'string' && body['description'].trim() ? body['description'] : `Tools of the MCP server at ${new URL(data.url).origin}`
-  const row: ConnectionRow = {
+  const row = newConnectionRow(deps.vault, {
     id,
-    tenant_id: tenantId,
-    integration_id: integration.modelId,
+    tenantId,
+    integrationId: integration.modelId,
     name,
     description: connectionDescription(own, schema),
-    auth_scheme: schema,
-    status: ConnectionStatus.ACTIVE,
-    status_reason: null,
-    config: JSON.stringify(config),
-    secrets: hasSecrets ? deps.vault.seal(secrets, { tenantId, connectionId: id }) : null,
-    version: 1,
-    created_at: now,
-    updated_at: now,
-    expires_at: null,
-    token_expires_at: null,
-  }
+    schema,
+    config: { ...config },
+    ...(hasSecrets ? { secrets: { ...secrets } } : {}),
+  })
   await deps.store.insertConnection(row)
   return { id }
 }
@@ -220,7 +214,7 @@ export async function withMcpActions(deps: McpDeps, integration: Integration, co
  * UPSTREAM_ERROR carrying the tool's own message (answered as a FAILED body).
  */
 export async function runMcpTool(deps: McpDeps, connection: ConnectionRow, tool: string, raw: unknown): Promise<unknown> {
-  const args = normaliseArgs(raw, tool)
+  const args = normaliseInput(raw, tool, 'tool arguments')
   const result: CallToolResult = await clients(deps).callTool(poolKey(connection), targetOf(deps, connection), tool, args)
   const text = result.content.filter((c): c is { type: 'text'; text: string } => c.type === 'text').map((c) => c.text)
   if (result.isError) {
@@ -230,22 +224,6 @@ export async function runMcpTool(deps: McpDeps, connection: ConnectionRow, tool:
   if (result.structuredContent !== undefined) return result.structuredContent
   if (result.content.length === 1 && text.length === 1) return text[0]
   return result.content
-}
-
-function normaliseArgs(raw: unknown, tool: string): Record<string, unknown> {
-  if (raw === undefined || raw === null || raw === '' || raw === ' ') return {}
-  let value = raw
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw)
-    } catch {
-      throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${tool} must be an object of tool arguments (or a JSON string of one)`)
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${tool} must be an object of tool arguments`)
-  }
-  return value as Record<string, unknown>
 }
 
 /** Helpers from the execute endpoint, passed in to keep this module free of an import cycle. */

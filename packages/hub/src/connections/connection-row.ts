@@ -1,0 +1,48 @@
+import { ConnectionStatus } from '@patchbay/core'
+import type { ConnectionRow } from '../store/store.js'
+import type { Vault } from '../vault/vault.js'
+
+/** What a new connection row is made of; secrets are sealed here, bound to tenant and id. */
+export interface NewConnection {
+  id: string
+  tenantId: string
+  integrationId: string
+  name: string
+  /** The full description, scheme suffix included. */
+  description: string
+  schema: string
+  config: Record<string, unknown>
+  /** Plain secrets to seal (none: `secrets` is null), unless `sealed` is given. */
+  secrets?: Record<string, unknown>
+  /** Already-sealed secrets (e.g. an OAuth token set sealed with its expiry). */
+  sealed?: string | null
+  status?: ConnectionStatus
+  statusReason?: string | null
+  /** When a PENDING connection stops being completable. */
+  expiresAt?: string | null
+  tokenExpiresAt?: string | null
+}
+
+/** The row of a connection being created, at version 1 (ACTIVE unless said otherwise). */
+export function newConnectionRow(vault: Vault, c: NewConnection): ConnectionRow {
+  const now = new Date().toISOString()
+  const secrets =
+    c.sealed !== undefined ? c.sealed : c.secrets && Object.keys(c.secrets).length ? vault.seal(c.secrets, { tenantId: c.tenantId, connectionId: c.id }) : null
+  return {
+    id: c.id,
+    tenant_id: c.tenantId,
+    integration_id: c.integrationId,
+    name: c.name,
+    description: c.description,
+    auth_scheme: c.schema,
+    status: c.status ?? ConnectionStatus.ACTIVE,
+    status_reason: c.statusReason ?? null,
+    config: JSON.stringify(c.config),
+    secrets,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    expires_at: c.expiresAt ?? null,
+    token_expires_at: c.tokenExpiresAt ?? null,
+  }
+}
