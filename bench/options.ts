@@ -90,7 +90,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   for (const id of only) if (!ids.has(id)) throw new Error(`--only: unknown scenario "${id}" (known: ${[...ids].join(', ')})`)
   const tenants = positive(values.tenants, 'tenants', quick ? 10 : 100, true)
   const connections = positive(values.connections, 'connections', quick ? 2_000 : 100_000, true)
-  if (connections < tenants) throw new Error('--connections must be at least --tenants')
+  if (connections < tenants * 20) throw new Error('--connections must be at least 20 × --tenants (each tenant needs a full page of 20 to list)')
   return {
     quick,
     rounds: positive(values.rounds, 'rounds', quick ? 1 : 5, true),

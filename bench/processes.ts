@@ -153,9 +153,15 @@ export async function readMemory(pid: number): Promise<{ rssMB: number; peakMB: 
   })
 }
 
-/** Starts the stand-in service in its own process. */
-export function startUpstream(): Promise<ChildHandle> {
-  return startChild({ name: 'upstream', args: [UPSTREAM_SERVER], env: childEnv({}), ready: /^listening (http:\/\/\S+)/, timeoutMs: 10_000 })
+/** Starts the stand-in service in its own process (on a free port unless given). */
+export function startUpstream(port = 0): Promise<ChildHandle> {
+  return startChild({
+    name: 'upstream',
+    args: [UPSTREAM_SERVER, String(port)],
+    env: childEnv({}),
+    ready: /^listening (http:\/\/\S+)/,
+    timeoutMs: 10_000,
+  })
 }
 
 /** How a hub process is configured. */
@@ -166,25 +172,32 @@ export interface HubProcessConfig {
   apiKey: string
   catalogDirs?: string[]
   databaseUrl?: string
+  /** Port to listen on; default 0 (a free one, read from the banner). */
+  port?: number
+  /** Extra environment (e.g. `PATCHBAY_LOG_LEVEL`); the hub's defaults otherwise. */
+  env?: Record<string, string>
   /** Extra `node` flags, e.g. `--cpu-prof --cpu-prof-dir=…`. */
   nodeArgs?: string[]
   timeoutMs?: number
 }
 
-/** Starts `node packages/hub/dist/cli/main.js serve` on a free 127.0.0.1 port. */
+/**
+ * Starts `node packages/hub/dist/cli/main.js serve` on 127.0.0.1 (a free port unless given), with
+ * the hub's default settings otherwise (log level `info`: what an operator runs).
+ */
 export function startHubProcess(config: HubProcessConfig): Promise<ChildHandle> {
   return startChild({
     name: config.name ?? 'hub',
     args: [...(config.nodeArgs ?? []), HUB_CLI, 'serve'],
     env: childEnv({
       PATCHBAY_HOST: '127.0.0.1',
-      PATCHBAY_PORT: '0',
+      PATCHBAY_PORT: String(config.port ?? 0),
       PATCHBAY_DATA_DIR: config.dataDir,
       PATCHBAY_MASTER_KEY: config.masterKey,
       PATCHBAY_BOOTSTRAP_API_KEY: config.apiKey,
-      PATCHBAY_LOG_LEVEL: 'warn',
       ...(config.catalogDirs?.length ? { PATCHBAY_CATALOG_DIR: config.catalogDirs.join(':') } : {}),
       ...(config.databaseUrl ? { PATCHBAY_DATABASE_URL: config.databaseUrl } : {}),
+      ...config.env,
     }),
     ready: /listening on (http:\/\/\S+)/,
     timeoutMs: config.timeoutMs ?? 60_000,
