@@ -131,6 +131,10 @@ export class ActionRunner {
     const input = this.validateInput(integration, action, raw)
     const creds = this.#credentialsOf(connection)
     const built = buildRequest(integration, connection.auth_scheme as AuthenticationSchema, action, input, creds, this.#plan(action).consumed)
+    // One timer per call, cleared once the body is read: AbortSignal.timeout() costs about three
+    // times as much per call (docs/performance.md).
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(new DOMException('The service did not answer in time', 'TimeoutError')), this.#timeoutMs).unref()
     let res: Dispatcher.ResponseData
     try {
       res = await request(built.url, {
@@ -138,9 +142,10 @@ export class ActionRunner {
         headers: built.headers,
         body: built.body,
         dispatcher: this.#dispatcher,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: abort.signal,
       })
     } catch (cause) {
+      clearTimeout(timer)
       throw unreachable(integration, built.url, cause, this.#timeoutMs)
     }
     let text: string
@@ -149,6 +154,8 @@ export class ActionRunner {
     } catch (cause) {
       if (cause instanceof PatchbayError) throw cause
       throw unreachable(integration, built.url, cause, this.#timeoutMs)
+    } finally {
+      clearTimeout(timer)
     }
     const contentType = String(res.headers['content-type'] ?? '')
     const body = parseBody(text, contentType)
