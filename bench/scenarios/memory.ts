@@ -16,7 +16,7 @@ const MAX_PROCESSES = 3
 /** Scenario 4: idle and under-load memory of the hub. */
 export async function runMemory(ctx: BenchContext): Promise<{ metrics: Metric[]; details: Record<string, unknown> }> {
   const { options } = ctx
-  const idleS = options.quick ? 0.5 : 2
+  const idleS = options.quick ? 0.5 : 1
   const processes = Math.min(options.rounds, MAX_PROCESSES)
   const bare: number[] = []
   const idle: number[] = []
