@@ -48,6 +48,7 @@ export async function startBenchHub(
     masterKey: ctx.masterKey,
     apiKey: ctx.apiKey,
     catalogDirs: [ctx.echoCatalogDir],
+    cli: ctx.options.hubCli,
     ...config,
     dataDir,
     nodeArgs,

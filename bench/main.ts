@@ -90,6 +90,7 @@ async function runScenarios(options: BenchOptions, log: (line: string) => void):
       connections: options.connections,
       tenants: options.tenants,
       profile: options.profile,
+      hub: relative(REPO_ROOT, options.hubCli),
     },
     placement: PLACEMENT,
     scenarios,
@@ -128,8 +129,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`)
     return 0
   }
-  if (!existsSync(HUB_CLI)) {
-    process.stderr.write(`bench: the hub is not built (${relative(REPO_ROOT, HUB_CLI)} is missing); run \`npm run build\`, or use \`npm run bench\`, which builds first\n`)
+  if (!existsSync(options.hubCli)) {
+    process.stderr.write(
+      options.hubCli === HUB_CLI
+        ? `bench: the hub is not built (${relative(REPO_ROOT, HUB_CLI)} is missing); run \`npm run build\`, or use \`npm run bench\`, which builds first\n`
+        : `bench: --hub ${options.hubCli} does not exist\n`,
+    )
     return 2
   }
   // Ctrl-C: exit through process.exit so the exit handlers stop the children and remove temp files.

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { REPO_ROOT } from './processes.js'
+import { HUB_CLI, REPO_ROOT } from './processes.js'
 import { SCENARIOS } from './report.js'
 
 /** How a benchmark run is configured (from the command line). */
@@ -24,6 +24,8 @@ export interface BenchOptions {
   tenants: number
   /** Write a CPU profile of every hub process (node --cpu-prof). */
   profile: boolean
+  /** The hub CLI entry benchmarked (another build, to compare two versions). */
+  hubCli: string
 }
 
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
@@ -48,6 +50,8 @@ Options:
   --connections <n>    scenario 5 connections (default 100000, quick 2000)
   --tenants <n>        scenario 5 tenants (default 100, quick 10)
   --profile            run every hub with node --cpu-prof; profiles go next to the results
+  --hub <main.js>      the hub CLI to benchmark (default packages/hub/dist/cli/main.js), e.g.
+                       the build of another commit, to compare two versions
   --out <dir>          results folder (default bench/results)
   -h, --help           print this help
 
@@ -79,6 +83,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       connections: { type: 'string' },
       tenants: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      hub: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -103,5 +108,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     connections,
     tenants,
     profile: values.profile === true,
+    hubCli: values.hub !== undefined ? resolve(values.hub) : HUB_CLI,
   }
 }
