@@ -34,7 +34,9 @@ export const HELP = `Usage: npm run bench [-- options]
 
 Benchmarks the hub as a separate process against a stand-in service on 127.0.0.1 and prints a
 table of medians with ratios to baselines measured in the same run; writes the results as JSON
-(and the table as Markdown) to bench/results/<timestamp>.json.
+to bench/results/<timestamp>.json and latest.json, and the table as Markdown to latest.md.
+Targets are shown, not enforced: the exit code is 1 only when a scenario fails to run.
+See docs/performance.md.
 
 Options:
   --quick              small data and short runs (< 30 s); what the test suite runs
