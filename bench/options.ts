@@ -28,8 +28,10 @@ export interface BenchOptions {
   hubCli: string
 }
 
+/** Admin URL of the PostgreSQL the benchmarks use when reachable (a temp database is made in it). */
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
+/** The `--help` text. */
 export const HELP = `Usage: npm run bench [-- options]
 
 Benchmarks the hub as a separate process against a stand-in service on 127.0.0.1 and prints a
