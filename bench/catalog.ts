@@ -2,15 +2,19 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { deriveModelId } from '@patchbay/hub'
 
-/** Definition id, wire path and action of the integration every action-run scenario calls. */
+/** Definition id of the integration every action-run scenario calls. */
 export const ECHO_ID = 'bench-echo'
+/** Its marketplace path (what a connect is sent to). */
 export const ECHO_PATH = `patchbay/${ECHO_ID}`
+/** The action every action-run scenario runs. */
 export const ECHO_ACTION = 'BENCH_GET_ITEM'
-/** The action's input, and the path the hub calls on the upstream for it. */
+/** The action's input. */
 export const ECHO_INPUT = { item_id: 'item_42' }
+/** The path the hub calls on the stand-in service for that input (also the direct baseline's). */
 export const ECHO_UPSTREAM_PATH = '/items/item_42'
-/** The credential of every benchmark connection, and the header the hub sends it in. */
+/** The credential of every benchmark connection. */
 export const ECHO_API_KEY = 'bench-upstream-key-0123456789'
+/** The header the hub sends it in (the direct baseline sends it too). */
 export const ECHO_KEY_HEADER = 'x-api-key'
 
 /**

@@ -1,5 +1,7 @@
 import { mkdir, mkdtemp } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { ECHO_ACTION, ECHO_API_KEY, ECHO_INPUT, ECHO_PATH } from './catalog.js'
 import type { BenchOptions } from './options.js'
 import { startHubProcess, type ChildHandle, type HubProcessConfig } from './processes.js'
@@ -46,6 +48,7 @@ export async function startBenchHub(
     masterKey: ctx.masterKey,
     apiKey: ctx.apiKey,
     catalogDirs: [ctx.echoCatalogDir],
+    cli: ctx.options.hubCli,
     ...config,
     dataDir,
     nodeArgs,
@@ -89,3 +92,43 @@ export async function checkRun(hubUrl: string, apiKey: string, connectionId: str
 
 /** Sleeps. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (for processes whose port must be known before they start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * Sends `GET url` every `intervalMs` until it answers 2xx and returns `performance.now()` of that
+ * answer; connection refusals (the process is not listening yet) are retried. Throws after
+ * `timeoutMs`, or once `signal` aborts (the process died).
+ */
+export async function firstSuccess(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  intervalMs = 2,
+): Promise<number> {
+  const deadline = performance.now() + timeoutMs
+  let last = 'no answer'
+  while (performance.now() < deadline && !signal?.aborted) {
+    try {
+      const res = await fetch(url, { headers })
+      await res.arrayBuffer()
+      if (res.ok) return performance.now()
+      last = `HTTP ${res.status}`
+    } catch (err) {
+      last = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message
+    }
+    await sleep(intervalMs)
+  }
+  throw new Error(`${url} did not answer 2xx within ${timeoutMs} ms (last: ${last})`)
+}

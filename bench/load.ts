@@ -41,24 +41,35 @@ export interface LoadResult {
 export async function runLoad(config: LoadConfig): Promise<LoadResult> {
   const latencies: number[] = []
   const started = performance.now()
-  const instance = autocannon({
-    url: config.url,
-    method: config.method ?? 'GET',
-    headers: config.headers ?? {},
-    ...(config.body !== undefined ? { body: config.body } : {}),
-    connections: config.connections,
-    pipelining: 1,
-    duration: config.durationS,
-    // Checked every sampleInt ms: a short interval lets sub-second runs stop on time.
-    sampleInt: 100,
-    timeout: 10,
-    idReplacement: config.idReplacement ?? false,
-    ...(config.verify ? { verifyBody: config.verify } : {}),
-  } as autocannon.Options)
-  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+  let finished!: (r: autocannon.Result) => void
+  let failed!: (err: unknown) => void
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finished = resolve
+    failed = reject
+  })
+  // The callback form returns the event-emitting instance (the promise form's typings do not
+  // expose `on`); the promise above settles when the run ends.
+  const instance = autocannon(
+    {
+      url: config.url,
+      method: config.method ?? 'GET',
+      headers: config.headers ?? {},
+      ...(config.body !== undefined ? { body: config.body } : {}),
+      connections: config.connections,
+      pipelining: 1,
+      duration: config.durationS,
+      // Checked every sampleInt ms: a short interval lets sub-second runs stop on time.
+      sampleInt: 100,
+      timeout: 10,
+      idReplacement: config.idReplacement ?? false,
+      ...(config.verify ? { verifyBody: config.verify } : {}),
+    } as autocannon.Options,
+    (err: unknown, result: autocannon.Result) => (err ? failed(err) : finished(result)),
+  )
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime)
   })
-  const result = await instance
+  const result = await done
   const elapsedS = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
   const ok = Math.max(0, latencies.length - result.mismatches)

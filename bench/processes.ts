@@ -23,6 +23,8 @@ export interface ChildHandle {
   output(): string
   /** Resident set size now, and its high-water mark, in MB (undefined where it cannot be read). */
   memory(): Promise<{ rssMB: number; peakMB: number | undefined } | undefined>
+  /** CPU time (user + system) the process has used, in ms; undefined where /proc is missing. */
+  cpuMs(): Promise<number | undefined>
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>
 }
@@ -114,6 +116,7 @@ export function startChild(config: ChildConfig): Promise<ChildHandle> {
           readyAt,
           output: () => out.slice(-OUTPUT_KEEP),
           memory: () => readMemory(pid),
+          cpuMs: () => readCpuMs(pid),
           async stop(graceMs = 5_000) {
             if (child.exitCode !== null || child.signalCode !== null) return
             child.kill('SIGTERM')
@@ -153,9 +156,31 @@ export async function readMemory(pid: number): Promise<{ rssMB: number; peakMB: 
   })
 }
 
-/** Starts the stand-in service in its own process. */
-export function startUpstream(): Promise<ChildHandle> {
-  return startChild({ name: 'upstream', args: [UPSTREAM_SERVER], env: childEnv({}), ready: /^listening (http:\/\/\S+)/, timeoutMs: 10_000 })
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on every Linux). */
+const USER_HZ = 100
+
+/** CPU time (user + system) of a process in ms, from /proc (Linux); undefined elsewhere. */
+export async function readCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Starts the stand-in service in its own process (on a free port unless given). */
+export function startUpstream(port = 0): Promise<ChildHandle> {
+  return startChild({
+    name: 'upstream',
+    args: [UPSTREAM_SERVER, String(port)],
+    env: childEnv({}),
+    ready: /^listening (http:\/\/\S+)/,
+    timeoutMs: 10_000,
+  })
 }
 
 /** How a hub process is configured. */
@@ -166,25 +191,34 @@ export interface HubProcessConfig {
   apiKey: string
   catalogDirs?: string[]
   databaseUrl?: string
+  /** Port to listen on; default 0 (a free one, read from the banner). */
+  port?: number
+  /** Extra environment (e.g. `PATCHBAY_LOG_LEVEL`); the hub's defaults otherwise. */
+  env?: Record<string, string>
   /** Extra `node` flags, e.g. `--cpu-prof --cpu-prof-dir=…`. */
   nodeArgs?: string[]
+  /** The CLI entry to run; default {@link HUB_CLI}. */
+  cli?: string
   timeoutMs?: number
 }
 
-/** Starts `node packages/hub/dist/cli/main.js serve` on a free 127.0.0.1 port. */
+/**
+ * Starts `node packages/hub/dist/cli/main.js serve` on 127.0.0.1 (a free port unless given), with
+ * the hub's default settings otherwise (log level `info`: what an operator runs).
+ */
 export function startHubProcess(config: HubProcessConfig): Promise<ChildHandle> {
   return startChild({
     name: config.name ?? 'hub',
-    args: [...(config.nodeArgs ?? []), HUB_CLI, 'serve'],
+    args: [...(config.nodeArgs ?? []), config.cli ?? HUB_CLI, 'serve'],
     env: childEnv({
       PATCHBAY_HOST: '127.0.0.1',
-      PATCHBAY_PORT: '0',
+      PATCHBAY_PORT: String(config.port ?? 0),
       PATCHBAY_DATA_DIR: config.dataDir,
       PATCHBAY_MASTER_KEY: config.masterKey,
       PATCHBAY_BOOTSTRAP_API_KEY: config.apiKey,
-      PATCHBAY_LOG_LEVEL: 'warn',
       ...(config.catalogDirs?.length ? { PATCHBAY_CATALOG_DIR: config.catalogDirs.join(':') } : {}),
       ...(config.databaseUrl ? { PATCHBAY_DATABASE_URL: config.databaseUrl } : {}),
+      ...config.env,
     }),
     ready: /listening on (http:\/\/\S+)/,
     timeoutMs: config.timeoutMs ?? 60_000,

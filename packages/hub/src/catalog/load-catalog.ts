@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse as parseYaml } from 'yaml'
 import { Catalog, toIntegration, type Integration } from './catalog.js'
+import { parseYaml } from './parsed-yaml.js'
 import { validateDefinition, type DefinitionProblem } from './validate-definition.js'
 
 /** Folder of the built-in definitions shipped with the hub. */
@@ -40,7 +40,7 @@ export async function loadDefinitionFile(file: string): Promise<Integration | Ca
   }
   let parsed: unknown
   try {
-    parsed = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text)
+    parsed = extname(file) === '.json' ? JSON.parse(text) : await parseYaml(text)
   } catch (err) {
     return { file, problems: [{ field: '/', message: `is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}` }] }
   }

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { extname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { isDeepStrictEqual } from 'node:util'
+
+/**
+ * The built-in definitions, parsed at build time (`npm run build`), keyed by the SHA-256 of each
+ * file's text. Parsing YAML is the largest part of a cold start (about 300 ms of the hub's first
+ * second on a 2-core machine, mostly compiling the YAML library's code on first use; see
+ * docs/performance.md), while JSON.parse of the same data takes a millisecond or two. Keyed by
+ * content, so an edited or user-supplied file is simply parsed as YAML.
+ */
+export const PARSED_YAML_FILE = fileURLToPath(new URL('./built-in-parsed.json', import.meta.url))
+
+interface ParsedYamlFile {
+  format: 'patchbay-parsed-yaml/1'
+  entries: Record<string, unknown>
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
+
+/**
+ * A YAML parser that first looks the text up in a file written by {@link writeParsedYaml}
+ * (read once, on first use; a missing or unreadable file means every text is parsed).
+ *
+ * @example
+ * ```ts
+ * const parse = parsedYamlReader('/tmp/parsed.json')
+ * const value = await parse(text)
+ * ```
+ */
+export function parsedYamlReader(file: string): (text: string) => Promise<unknown> {
+  let entries: Promise<Map<string, unknown>> | undefined
+  const load = () =>
+    readFile(file, 'utf8').then(
+      (text) => {
+        const parsed = JSON.parse(text) as ParsedYamlFile
+        return parsed.format === 'patchbay-parsed-yaml/1' ? new Map(Object.entries(parsed.entries)) : new Map<string, unknown>()
+      },
+      // Not built (e.g. tests on the sources) or unreadable: parse everything.
+      () => new Map<string, unknown>(),
+    )
+  return async (text) => {
+    entries ??= load()
+    const hit = (await entries).get(sha256(text))
+    // A copy: callers own what they are given.
+    if (hit !== undefined) return structuredClone(hit)
+    const { parse } = await import('yaml')
+    return parse(text) as unknown
+  }
+}
+
+/**
+ * Parses the YAML text of a definition file: the build's result when this exact text was parsed
+ * at build time ({@link PARSED_YAML_FILE}), else with the `yaml` library (loaded on first need).
+ *
+ * @throws what `yaml`'s `parse` throws for text that is not valid YAML.
+ * @example
+ * ```ts
+ * const value = await parseYaml(await readFile('catalog/github.yaml', 'utf8'))
+ * ```
+ */
+export const parseYaml: (text: string) => Promise<unknown> = parsedYamlReader(PARSED_YAML_FILE)
+
+/**
+ * Parses every `.yaml`/`.yml` file of `dir` and writes {@link PARSED_YAML_FILE}. Run by
+ * `npm run build` for the built-in catalog. A file whose value does not survive a JSON round
+ * trip unchanged (e.g. `.inf`) is left out, so it is parsed as YAML at start.
+ *
+ * @returns how many files were stored.
+ */
+export async function writeParsedYaml(dir: string, outFile = PARSED_YAML_FILE): Promise<number> {
+  const { parse } = await import('yaml')
+  const entries: Record<string, unknown> = {}
+  const names = (await readdir(dir)).filter((n) => ['.yaml', '.yml'].includes(extname(n))).sort()
+  for (const name of names) {
+    const text = await readFile(join(dir, name), 'utf8')
+    let value: unknown
+    try {
+      value = parse(text)
+    } catch {
+      continue // reported with its error when the hub loads it
+    }
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(value ?? null)) as unknown, value)) entries[sha256(text)] = value
+  }
+  const file: ParsedYamlFile = { format: 'patchbay-parsed-yaml/1', entries }
+  await writeFile(outFile, JSON.stringify(file))
+  return Object.keys(entries).length
+}
