@@ -6,9 +6,10 @@
  *
  * @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#streamable-http
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+// The MCP SDK (with zod) costs ~30 MB resident and a good part of start-up: it is loaded on the
+// first /mcp request, not at start (docs/performance.md).
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
 import { execute, type ExecuteDeps } from '../http/execute.js'
@@ -30,7 +31,11 @@ function text(t: string): CallToolResult['content'] {
  * Builds the MCP server of one request: tools of `tenantId`, run through {@link execute}.
  * Stateless: nothing outlives the request, so any hub process can serve any call.
  */
-export function createTenantMcpServer(deps: ExecuteDeps, tenantId: string, log: FastifyBaseLogger): Server {
+export async function createTenantMcpServer(deps: ExecuteDeps, tenantId: string, log: FastifyBaseLogger): Promise<Server> {
+  const [{ Server }, { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/index.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ])
   const server = new Server(MCP_SERVER_INFO, { capabilities: { tools: {} }, instructions: INSTRUCTIONS })
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools = await collectTools(deps, tenantId, { logger: log as never })
@@ -60,7 +65,8 @@ export function createTenantMcpServer(deps: ExecuteDeps, tenantId: string, log: 
  */
 export function registerMcpServerRoute(app: FastifyInstance, deps: ExecuteDeps): void {
   app.post('/mcp', async (req, reply) => {
-    const server = createTenantMcpServer(deps, req.tenantId, req.log)
+    const server = await createTenantMcpServer(deps, req.tenantId, req.log)
+    const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js')
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
     reply.raw.on('close', () => {
       void transport.close()

@@ -3,9 +3,8 @@
  * Streamable HTTP is tried first; a server that refuses it (the 2024-11-05 spec's HTTP+SSE
  * servers) is retried with the SSE transport, as the SDK's backwards-compatibility guide does.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+// The MCP SDK is loaded on first use, not at start (~30 MB resident; docs/performance.md).
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
 import type { Dispatcher } from 'undici'
@@ -96,6 +95,11 @@ export class RemoteMcpClients {
     if (target.token) headers['Authorization'] = `Bearer ${target.token}`
     const order: McpTransportKind[] = target.transport ? [target.transport] : ['streamable-http', 'sse']
     const failures: string[] = []
+    const [{ Client }, { StreamableHTTPClientTransport }, { SSEClientTransport }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+      import('@modelcontextprotocol/sdk/client/sse.js'),
+    ])
     for (const kind of order) {
       const client = new Client({ name: 'patchbay', version: '0.1.0' })
       const transport: Transport =

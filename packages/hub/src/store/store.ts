@@ -2,7 +2,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Selectable, type SqliteDatabase } from 'kysely'
-import pg from 'pg'
+import { createRequire } from 'node:module'
+import type pg from 'pg'
 import { PatchbayError } from '@patchbay/core'
 import { migrationProvider } from './migrations.js'
 import type { ApiKeyTable, ConnectionTable, Database, OAuthAppTable, OAuthStateTable, RunTable, TenantIntegrationTable, TenantTable } from './schema.js'
@@ -404,7 +405,9 @@ export class Store {
  */
 export function openStore(databaseUrl: string, options: { poolSize?: number } = {}): Store {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 })
+    // `pg` is loaded only for a PostgreSQL URL: a SQLite hub never pays for it (memory, start-up).
+    const { Pool } = createRequire(import.meta.url)('pg') as typeof pg
+    const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => {})
     return new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres')
