@@ -65,6 +65,7 @@ export const SCENARIOS = [
   { id: '4', key: 'memory', title: 'Memory' },
   { id: '5', key: 'data-scale', title: 'Scale of data' },
   { id: '6', key: 'refresh-storm', title: 'Refresh storm' },
+  { id: '7', key: 'scale-out', title: 'Scale-out' },
 ] as const
 
 /** Builds a measured metric from per-round samples, with its ratio to a paired baseline and its target. */

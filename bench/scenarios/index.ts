@@ -6,6 +6,7 @@ import * as connects from './connects.js'
 import * as dataScale from './data-scale.js'
 import * as memory from './memory.js'
 import * as refreshStorm from './refresh-storm.js'
+import * as scaleOut from './scale-out.js'
 
 /** What a scenario returns: its table rows, and raw facts for the JSON. */
 export interface ScenarioOutput {
@@ -27,4 +28,5 @@ export const SCENARIO_MODULES: Record<string, ScenarioModule> = {
   memory: { measures: memory.MEASURES, run: memory.runMemory },
   'data-scale': { measures: dataScale.MEASURES, run: dataScale.runDataScale },
   'refresh-storm': { measures: refreshStorm.MEASURES, run: refreshStorm.runRefreshStorm },
+  'scale-out': { measures: scaleOut.MEASURES, run: scaleOut.runScaleOut },
 }

@@ -65,7 +65,7 @@ describe('npm run bench -- --quick', () => {
     expect(run.code, run.stderr.slice(-3_000)).toBe(0)
     expect(run.stdout).toContain('scenario')
     expect(run.stdout).toContain('baseline (same run)')
-    for (const title of ['Action run overhead', 'Connects per second', 'Cold start', 'Memory', 'Scale of data', 'Refresh storm']) {
+    for (const title of ['Action run overhead', 'Connects per second', 'Cold start', 'Memory', 'Scale of data', 'Refresh storm', 'Scale-out']) {
       expect(run.stdout).toContain(title)
     }
   })
@@ -74,7 +74,7 @@ describe('npm run bench -- --quick', () => {
     expect(results.schema).toBe('patchbay-bench/1')
     expect(results.mode).toBe('quick')
     expect(results.machine.cpus).toBeGreaterThan(0)
-    expect(results.scenarios.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6'])
+    expect(results.scenarios.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7'])
     const files = await readdir(out)
     const stamped = files.filter((f) => /^\d{4}-.*-quick\.json$/.test(f))
     expect(stamped).toHaveLength(1)
@@ -84,8 +84,8 @@ describe('npm run bench -- --quick', () => {
     expect(md).toContain('Scale of data')
   })
 
-  it('measures scenarios 1 to 5 with finite, positive numbers', () => {
-    for (const s of results.scenarios.filter((x) => x.id !== '6')) {
+  it('measures every scenario with finite, positive numbers', () => {
+    for (const s of results.scenarios) {
       expect(s.status, `${s.id}. ${s.title}: ${s.error ?? ''}`).toBe('ok')
       expect(s.measures.length).toBeGreaterThan(20)
       const measured = s.metrics.filter((m) => m.status === 'ok')
@@ -108,18 +108,19 @@ describe('npm run bench -- --quick', () => {
 
   it('measures PostgreSQL when it is reachable, and says why not otherwise', () => {
     const pgMetrics = results.scenarios.flatMap((s) => s.metrics).filter((m) => m.name.includes('PostgreSQL'))
-    expect(pgMetrics.length).toBeGreaterThanOrEqual(4)
+    expect(pgMetrics.length).toBeGreaterThanOrEqual(8)
     for (const m of pgMetrics) {
       if (pg) expect(m.status, `${m.name}: ${m.reason ?? ''}`).toBe('ok')
       else expect(m.reason).toMatch(/PostgreSQL|no-postgres/)
     }
   })
 
-  it('keeps scenario 6 and the OAUTH2 variant of scenario 1 as visible slots until OAuth 2 lands', () => {
+  it('the refresh storm made exactly one token request, and the OAUTH2 row of scenario 1 was measured', () => {
     const storm = results.scenarios.find((s) => s.id === '6') as Scenario
-    expect(storm.metrics.length).toBeGreaterThan(0)
-    for (const m of storm.metrics) expect(['ok', 'n/a']).toContain(m.status)
+    const requests = storm.metrics.find((m) => m.name === 'token requests sent')
+    expect(requests?.status).toBe('ok')
+    expect(requests?.value?.samples.every((n) => n === 1)).toBe(true)
     const oauth = results.scenarios[0]?.metrics.find((m) => m.name.startsWith('OAUTH2'))
-    expect(oauth).toBeDefined()
+    expect(oauth?.status).toBe('ok')
   })
 })
