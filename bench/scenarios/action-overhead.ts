@@ -87,7 +87,7 @@ export async function runActionOverhead(ctx: BenchContext): Promise<{ metrics: M
         return { d: await load(`direct c=${c}`, t.direct, c, options.durationS), h }
       }
       const one = await pair(1)
-      const oauth1 = await load('hub oauth2 c=1', oauthTarget, 1, options.durationS)
+      const oauth1 = await load('hub oauth2 c=1', oauthTarget, 1, Math.min(options.durationS, 2))
       const ten = await pair(10)
       rounds.push({ direct1: one.d, hub1: one.h, oauth1, direct10: ten.d, hub10: ten.h })
       ctx.progress(

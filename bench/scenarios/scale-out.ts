@@ -40,10 +40,10 @@ async function measure(ctx: BenchContext, label: string, targets: Target[]): Pro
     results.forEach((r, i) => assertClean(`${label} (process ${i + 1})`, r))
     return results.reduce((sum, r) => sum + r.rps, 0)
   }
-  // Six measurements here: shorter than scenario 1's (at most 3 rounds of 1.5 s, 1 s warm-up) to
+  // Six measurements here: shorter than scenario 1's (at most 2 rounds of 1.5 s, 1 s warm-up) to
   // keep the full run under 5 minutes. Quick mode (the test suite) skips the warm-up.
   if (!ctx.options.quick) await once(Math.min(ctx.options.warmupS, 1))
-  const rounds = Math.min(ctx.options.rounds, 3)
+  const rounds = Math.min(ctx.options.rounds, 2)
   const samples: number[] = []
   for (let r = 0; r < rounds; r++) {
     samples.push(await once(Math.min(ctx.options.durationS, 1.5)))
