@@ -280,6 +280,27 @@ describe('OAuth 2 refresh', () => {
   })
 })
 
+describe('OAuth 2 re-authorization of a working connection', () => {
+  it('an abandoned or refused re-authorization leaves the ACTIVE connection working and is never swept', async () => {
+    const { id } = await connectAndAuthorize('Re-auth Acme')
+    const again = await call(hub, 'POST', '/api/v2/execute/acme', { authScheme: 'OAUTH2', data: { assetId: id } })
+    expect(again.body.data.id).toBe(id)
+    expect((await record(id)).connectionStatus).toBe('ACTIVE')
+    expect((await run(id, 'ACME_GET_THING', { id: '1' })).body.status).toBe('SUCCESS')
+    await hub.hub.oauth.sweep(new Date(Date.now() + 11 * 60_000))
+    expect((await record(id)).connectionStatus).toBe('ACTIVE')
+    as.mode = 'deny'
+    try {
+      const page = await followAuthorization(again.body.data.redirectURL, `${hub.url}/oauth/callback`)
+      expect(page.status).toBe(400)
+    } finally {
+      as.mode = 'approve'
+    }
+    expect((await record(id)).connectionStatus).toBe('ACTIVE')
+    expect((await run(id, 'ACME_GET_THING', { id: '2' })).body.status).toBe('SUCCESS')
+  })
+})
+
 describe('OAuth 2 disconnect and client credentials', () => {
   it('revokes the token at the provider when the connection is deleted', async () => {
     const { id } = await connectAndAuthorize('Short-lived Acme')

@@ -200,11 +200,13 @@ export class OAuthService {
     }
 
     const expiresAt = new Date(Date.now() + this.#stateTtlMs).toISOString()
-    const pending: ConnectionPatch = {
-      status: ConnectionStatus.PENDING,
-      status_reason: 'waiting for the user to grant access at the provider',
-      expires_at: expiresAt,
-    }
+    // A new connection waits PENDING (and is swept if never completed). Re-authorizing an
+    // existing one (data.assetId) leaves its state and tokens alone until the callback succeeds:
+    // an abandoned re-authorization must never cost the user the connection.
+    const pending: ConnectionPatch =
+      req.assetId === undefined
+        ? { status: ConnectionStatus.PENDING, status_reason: 'waiting for the user to grant access at the provider', expires_at: expiresAt }
+        : {}
     if (req.schema === 'OAUTH2' && o2) {
       checkEndpoint(o2.authorizationUrl ?? '', 'authorizationUrl', integration)
       const id = await this.#saveConnection(tenantId, integration, req, connectionId, pending)
@@ -280,8 +282,8 @@ export class OAuthService {
       if (existing.integration_id !== integration.modelId) {
         throw new PatchbayError('VALIDATION', `Connection ${req.assetId} belongs to another integration; reconnect it through its own integration`)
       }
-      // Until the user completes the new authorization the old tokens stay sealed in the row; the
-      // callback replaces them.
+      // Until the user completes the new authorization the old tokens (and state) stay in the
+      // row; the callback replaces them.
       const updated = await this.#store.updateConnection(tenantId, req.assetId, { ...base, ...patch })
       if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${req.assetId} to update (data.assetId)`)
       return req.assetId
@@ -429,7 +431,12 @@ export class OAuthService {
     return fail(400, 'Connection failed', `Connecting to ${name} failed: ${reason}. Start the connection again.`, connection.id)
   }
 
+  /** A failed authorization puts the connection in ERROR, except one still ACTIVE (a re-authorization), which keeps working. */
   async #markError(connection: ConnectionRow, reason: string): Promise<void> {
+    if (connection.status === ConnectionStatus.ACTIVE) {
+      this.#log.info({ connectionId: connection.id, reason }, 'OAuth re-authorization failed; the connection keeps its current tokens')
+      return
+    }
     await this.#store.updateConnection(connection.tenant_id, connection.id, { status: ConnectionStatus.ERROR, status_reason: reason, expires_at: null })
   }
 
