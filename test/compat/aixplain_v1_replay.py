@@ -827,6 +827,9 @@ class Runner:
         if self.s.get("mode") == "oauth_connect":
             self.run_oauth_connect()
             return
+        if self.s.get("mode") == "mcp":
+            self.run_mcp()
+            return
         if self.s.get("mode") == "existing_connection":
             conn = self.s["connection"]
             self.use_connection(conn["id"], conn["label"], conn)
@@ -901,6 +904,33 @@ class Runner:
         if response.status != ResponseStatus.FAILED or not response.error_message.startswith("Unauthorized API key:"):
             self.r.fail("unauthorized_run", f"expected FAILED 'Unauthorized API key: …', got {response.status} {response.error_message!r}")
         self.r.ok("unauthorized_run", f"status={response.status} error_message={_short(response.error_message, 200)}")
+        self.r.ok("done")
+
+    def run_mcp(self) -> None:
+        # The MCP Server integration: connect sends only {"data": <url or {url,…}>} (no scheme); the
+        # connection is an MCPConnection whose actions come from LIST_TOOLS.
+        mcp = self.step("mcp_integration_get", lambda: IntegrationFactory.get(model_id=MCP_INTEGRATION_ID))
+        self.r.ok("mcp_integration_get", repr(mcp))
+        response = self.step("mcp_connect", lambda: mcp.connect(data={"url": self.s["url"]}))
+        if response.status != ResponseStatus.SUCCESS or not isinstance(response.data, dict) or not response.data.get("id"):
+            self.r.fail("mcp_connect", f"expected SUCCESS with an id, got {response.status} {response.error_message!r} {_short(response.data)}")
+        conn_id = response.data["id"]
+        self.r.ok("mcp_connect", f"id={conn_id}")
+        tool = self.step("mcp_model_get", lambda: ModelFactory.get(conn_id))
+        if type(tool) is not MCPConnection:
+            self.r.fail("mcp_model_get", f"expected an MCPConnection, got {type(tool).__name__}")
+        self.r.ok("mcp_model_get", f"{type(tool).__name__} function_type={tool.function_type.value}")
+        self.r.ok("mcp_actions", " ".join(sorted(a.code for a in tool.actions)))
+        inputs = self.step("mcp_action_inputs", lambda: tool.get_action_inputs(self.s["tool"]))
+        if not inputs:
+            self.r.fail("mcp_action_inputs", "LIST_INPUTS gave nothing")
+        self.r.ok("mcp_action_inputs", ",".join(sorted(inputs)))
+        out = self.step("mcp_run", lambda: tool.run(self.s["tool"], self.s["inputs"]))
+        self.r.ok("mcp_run", f"status={out.status} data={_short(out.data)}")
+        failed = self.step("mcp_run_failing", lambda: tool.run(self.s["failing_tool"], {}))
+        self.r.ok("mcp_run_failing", f"status={failed.status} error_message={_short(failed.error_message, 200)}")
+        self.step("mcp_delete", tool.delete)
+        self.r.ok("mcp_delete", conn_id)
         self.r.ok("done")
 
     def run_oauth_connect(self) -> None:
