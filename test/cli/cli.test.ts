@@ -70,6 +70,39 @@ describe('patchbay CLI', () => {
     expect(await stopped).toBe(0)
   })
 
+  it('oauth-app set configures a running hub at once, and never prints or stores the secret in clear', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
+    const key = 'pb_cli_oauth_test_key_0123456789abcdef'
+    const env = { PATCHBAY_DATA_DIR: dir, PATCHBAY_BOOTSTRAP_API_KEY: key }
+    const hub = await serve(env)
+    const connect = () =>
+      fetch(`${hub.url}/api/v2/execute/patchbay%2Fslack`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ authScheme: 'OAUTH2' }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { message?: string; data?: { redirectURL?: string } } }))
+    const before = await connect()
+    expect(before.status).toBe(400)
+    expect(before.body.message).toContain('patchbay oauth-app set slack')
+    const missing = await cli(['oauth-app', 'set', 'slack', '--client-id', '1234.5678'], env)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('The client secret is required')
+    const secret = 'cli-secret-7f3a9c2e5b'
+    const set = await cli(['oauth-app', 'set', 'slack', '--client-id', '1234.5678', '--client-secret-env', 'SLACK_SECRET'], { ...env, SLACK_SECRET: secret })
+    expect(set.code).toBe(0)
+    expect(set.stdout).toContain('OAuth app for Slack set')
+    expect(set.stdout + set.stderr).not.toContain(secret)
+    // Right away (no cached "not configured" in the hub): the connect hands out Slack's URL.
+    const after = await connect()
+    expect(after.status).toBe(200)
+    expect(new URL(after.body.data?.redirectURL as string).searchParams.get('client_id')).toBe('1234.5678')
+    const list = await cli(['oauth-app', 'list'], env)
+    expect(list.stdout).toContain('client id 1234.5678')
+    expect(list.stdout).not.toContain(secret)
+    expect((await readFile(join(dir, 'patchbay.db'))).includes(Buffer.from(secret))).toBe(false)
+    expect((await cli(['oauth-app', 'set', 'stripe', '--client-id', 'x', '--client-secret', 'y'], env)).stderr).toContain('has no OAUTH1 or OAUTH2 scheme')
+  })
+
   it('PATCHBAY_BOOTSTRAP_API_KEY seeds a working key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
     const key = 'bootstrap-key-0123456789abcdef'

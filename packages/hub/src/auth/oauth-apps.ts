@@ -82,7 +82,9 @@ export class OAuthApps {
           scopes: row.scopes === null ? undefined : row.scopes.split(' ').filter(Boolean),
         }
       : undefined
-    this.#cache.set(key, { at: Date.now(), app })
+    // Only found apps are cached: an operator who just ran `patchbay oauth-app set` after an
+    // "app not configured" error must not wait for a cached miss to expire.
+    if (app) this.#cache.set(key, { at: Date.now(), app })
     return app
   }
 

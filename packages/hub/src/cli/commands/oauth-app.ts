@@ -63,7 +63,7 @@ export function registerOAuthApp(program: Command): void {
         const base = config.publicUrl ?? `http://${config.host}:${config.port}`
         process.stdout.write(
           `OAuth app for ${integration.definition.name} set for tenant "${opts.tenant}" (client id ${saved.clientId}${saved.scopes ? `, scopes ${saved.scopes.join(' ')}` : ''}).\n` +
-            `Register this redirect URL at the provider: ${base}/oauth/callback\n`,
+            `Register this redirect URL at the provider: ${base}/oauth/callback (from ${config.publicUrl ? 'PATCHBAY_PUBLIC_URL' : 'PATCHBAY_HOST and PATCHBAY_PORT; set PATCHBAY_PUBLIC_URL to the address browsers reach the hub at'})\n`,
         )
       } finally {
         await store.close()
