@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
+import { acmeDefinition, followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
 
 const python = process.env['PATCHBAY_PYTHON'] || 'python3'
@@ -43,25 +43,7 @@ describe.skipIf(problem !== undefined)('aiXplain Python SDK v1 with OAuth 2', ()
   beforeAll(async () => {
     as = await startOAuth2Server()
     const dir = await mkdtemp(join(tmpdir(), 'patchbay-pyoauth-'))
-    await writeFile(
-      join(dir, 'acme.json'),
-      JSON.stringify({
-        id: 'acme',
-        name: 'Acme',
-        description: 'Stand-in OAuth 2 service',
-        baseUrl: `${as.url}/api`,
-        auth: { OAUTH2: { oauth2: { authorizationUrl: `${as.url}/auth`, tokenUrl: `${as.url}/token`, scopes: ['api:read'] } } },
-        actions: [
-          {
-            code: 'ACME_GET_THING',
-            name: 'Get thing',
-            description: 'Read a thing.',
-            input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-            request: { method: 'GET', path: '/things/{id}' },
-          },
-        ],
-      }),
-    )
+    await writeFile(join(dir, 'acme.json'), JSON.stringify(acmeDefinition(as.url)))
     hub = await startTestHub({ catalogDirs: [dir] })
     as.configure(`${hub.url}/oauth/callback`)
     await call(hub, 'PUT', '/admin/oauth-apps/acme', { clientId: as.clientId, clientSecret: as.clientSecret })

@@ -3,47 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AuthenticationSchema, ConnectionTool, createClient } from '@patchbay/sdk'
-import { followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
+import { acmeDefinition, followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { call, seenResponses, startTestHub, type TestHub } from '../support/test-hub.js'
 
 // An integration whose provider is the real oidc-provider on 127.0.0.1, and one using the client
 // credentials grant against the same server.
-function definitions(as: string) {
-  const oauth2 = {
-    authorizationUrl: `${as}/auth`,
-    tokenUrl: `${as}/token`,
-    revocationUrl: `${as}/token/revocation`,
-    issuer: as,
-    scopes: ['api:read', 'api:write'],
-  }
-  const actions = [
-    {
-      code: 'ACME_GET_THING',
-      name: 'Get thing',
-      description: 'Read a thing.',
-      input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-      request: { method: 'GET', path: '/things/{id}' },
-    },
-    {
-      code: 'ACME_CREATE_THING',
-      name: 'Create thing',
-      description: 'Create a thing.',
-      input: { type: 'object', required: ['title'], properties: { title: { type: 'string' } } },
-      request: { method: 'POST', path: '/things', body: { encoding: 'json' } },
-    },
-  ]
-  return [
-    { id: 'acme', name: 'Acme', description: 'Stand-in OAuth 2 service', baseUrl: `${as}/api`, auth: { OAUTH2: { oauth2 } }, actions },
-    {
-      id: 'acme-m2m',
-      name: 'Acme M2M',
-      description: 'Stand-in service for the client credentials grant',
-      baseUrl: `${as}/api`,
-      auth: { OAUTH2: { oauth2: { tokenUrl: `${as}/token`, grant: 'client_credentials', scopes: ['api:read'] } } },
-      actions,
-    },
-  ]
-}
+const definitions = (as: string) => [
+  acmeDefinition(as),
+  acmeDefinition(as, { id: 'acme-m2m', name: 'Acme M2M', oauth2: { authorizationUrl: undefined, revocationUrl: undefined, grant: 'client_credentials', scopes: ['api:read'] } }),
+]
 
 let as: OAuth2TestServer
 let hub: TestHub

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateMasterKey, parseMasterKey, Vault } from '@patchbay/hub'
 import { runCli, startHubProcess, startHubProcesses, stopAllProcesses, waitFor, type HubProcess } from '../support/hub-processes.js'
 import { startOAuth1Server, type OAuth1TestServer } from '../support/oauth1-server.js'
-import { followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
+import { acmeDefinition, followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
 import { call } from '../support/test-hub.js'
 import { startGateProxy, startLoadBalancer, type GateProxy, type LoadBalancer } from './fixtures.js'
@@ -46,22 +46,7 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
     gate = await startGateProxy(as.url)
     await writeFile(
       join(dir, 'acme-gated.json'),
-      JSON.stringify({
-        id: 'acme-gated',
-        name: 'Acme gated',
-        description: 'Stand-in OAuth 2 service whose token endpoint can be held',
-        baseUrl: `${as.url}/api`,
-        auth: { OAUTH2: { oauth2: { authorizationUrl: `${as.url}/auth`, tokenUrl: `${gate.url}/token`, issuer: as.url, scopes: ['api:read'] } } },
-        actions: [
-          {
-            code: 'ACME_GET_THING',
-            name: 'Get thing',
-            description: 'Read a thing.',
-            input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-            request: { method: 'GET', path: '/things/{id}' },
-          },
-        ],
-      }),
+      JSON.stringify(acmeDefinition(as.url, { id: 'acme-gated', name: 'Acme gated', oauth2: { tokenUrl: `${gate.url}/token` } })),
     )
     await writeFile(
       join(dir, 'tweety.json'),
@@ -86,25 +71,7 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
         ],
       }),
     )
-    await writeFile(
-      join(dir, 'acme.json'),
-      JSON.stringify({
-        id: 'acme',
-        name: 'Acme',
-        description: 'Stand-in OAuth 2 service',
-        baseUrl: `${as.url}/api`,
-        auth: { OAUTH2: { oauth2: { authorizationUrl: `${as.url}/auth`, tokenUrl: `${as.url}/token`, issuer: as.url, scopes: ['api:read'] } } },
-        actions: [
-          {
-            code: 'ACME_GET_THING',
-            name: 'Get thing',
-            description: 'Read a thing.',
-            input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
-            request: { method: 'GET', path: '/things/{id}' },
-          },
-        ],
-      }),
-    )
+    await writeFile(join(dir, 'acme.json'), JSON.stringify(acmeDefinition(as.url)))
     lb = await startLoadBalancer()
     databaseUrl = await createTestDatabase()
     // Every process hands out the balancer's URL: callbacks and polls may land anywhere.

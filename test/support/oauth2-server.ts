@@ -204,3 +204,47 @@ export async function followAuthorization(url: string, stopAt: string): Promise<
   }
   throw new Error(`Too many redirects from ${url}`)
 }
+
+/** The actions of the stand-in OAuth 2 service: read and create a thing under `<server>/api`. */
+export const ACME_ACTIONS = [
+  {
+    code: 'ACME_GET_THING',
+    name: 'Get thing',
+    description: 'Read a thing.',
+    input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+    request: { method: 'GET', path: '/things/{id}' },
+  },
+  {
+    code: 'ACME_CREATE_THING',
+    name: 'Create thing',
+    description: 'Create a thing.',
+    input: { type: 'object', required: ['title'], properties: { title: { type: 'string' } } },
+    request: { method: 'POST', path: '/things', body: { encoding: 'json' } },
+  },
+]
+
+/**
+ * A catalog definition ("Acme") whose OAuth 2 provider is the test server at `serverUrl`; `oauth2`
+ * overrides its provider facts (e.g. a token URL behind a proxy, or the client credentials grant).
+ */
+export function acmeDefinition(serverUrl: string, options: { id?: string; name?: string; oauth2?: Record<string, unknown> } = {}) {
+  return {
+    id: options.id ?? 'acme',
+    name: options.name ?? 'Acme',
+    description: 'Stand-in OAuth 2 service',
+    baseUrl: `${serverUrl}/api`,
+    auth: {
+      OAUTH2: {
+        oauth2: {
+          authorizationUrl: `${serverUrl}/auth`,
+          tokenUrl: `${serverUrl}/token`,
+          revocationUrl: `${serverUrl}/token/revocation`,
+          issuer: serverUrl,
+          scopes: ['api:read', 'api:write'],
+          ...options.oauth2,
+        },
+      },
+    },
+    actions: ACME_ACTIONS,
+  }
+}
