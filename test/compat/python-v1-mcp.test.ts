@@ -3,24 +3,12 @@
  * integration: Integration.connect's MCP special case, MCPConnection's LIST_TOOLS, inputs, a tool
  * run, a failing tool, and delete — against a real hub and the official MCP SDK's server.
  */
-import { execFile, execFileSync } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMcpPeer, type McpPeer } from '../support/mcp-peer.js'
 import { startTestHub, type TestHub } from '../support/test-hub.js'
+import { okDetail, replayProblem, runReplay } from './replay.js'
 
-const python = process.env['PATCHBAY_PYTHON'] || 'python3'
-const replay = fileURLToPath(new URL('./aixplain_v1_replay.py', import.meta.url))
-let problem: string | undefined
-try {
-  execFileSync(python, ['-c', 'import requests'], { stdio: 'pipe', timeout: 20_000 })
-} catch (error) {
-  problem = `${python} with requests is needed (${(error as Error).message.split('\n')[0]})`
-  if (process.env['CI'] === 'true') throw new Error(`CI: ${problem}`)
-}
+const problem = replayProblem()
 
 describe.skipIf(problem !== undefined)('aiXplain Python SDK v1 with a remote MCP server', () => {
   let hub: TestHub
@@ -35,15 +23,9 @@ describe.skipIf(problem !== undefined)('aiXplain Python SDK v1 with a remote MCP
   })
 
   it('connects, lists the tools, reads inputs, runs a tool, sees a tool error, and deletes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'patchbay-replay-'))
-    const file = join(dir, 'scenario.json')
-    await writeFile(file, JSON.stringify({ mode: 'mcp', url: peer.mcpUrl, tool: 'add', inputs: { a: 20, b: 22 }, failing_tool: 'fail' }))
-    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', BACKEND_URL: hub.url, MODELS_RUN_URL: `${hub.url}/api/v1/execute`, TEAM_API_KEY: hub.key }
-    const { stdout, code } = await new Promise<{ stdout: string; code: number }>((resolve) => {
-      execFile(python, [replay, file], { env, timeout: 60_000 }, (error, out) => resolve({ stdout: out, code: error ? (typeof error.code === 'number' ? error.code : -1) : 0 }))
-    })
-    const lines = stdout.split('\n').filter(Boolean)
-    const ok = (step: string) => lines.find((l) => l.startsWith(`OK ${step} `))?.slice(`OK ${step} `.length)
+    const env = { BACKEND_URL: hub.url, MODELS_RUN_URL: `${hub.url}/api/v1/execute`, TEAM_API_KEY: hub.key }
+    const { stdout, code, lines } = await runReplay({ mode: 'mcp', url: peer.mcpUrl, tool: 'add', inputs: { a: 20, b: 22 }, failing_tool: 'fail' }, env, 60_000)
+    const ok = (step: string) => okDetail(lines, step)
     expect(lines.filter((l) => l.startsWith('FAIL')), stdout).toEqual([])
     expect(code).toBe(0)
     // The MCP special case: only {"data": …} is sent, no name and no scheme.

@@ -3,37 +3,15 @@
  * integration: connect sends no `data` and warns with the redirect URL; after the user grants
  * access at the provider (the real oidc-provider), the same SDK runs an action and deletes.
  */
-import { execFile, execFileSync } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { acmeDefinition, followAuthorization, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
+import { okDetail, replayProblem, runReplay } from './replay.js'
 
-const python = process.env['PATCHBAY_PYTHON'] || 'python3'
-const replay = fileURLToPath(new URL('./aixplain_v1_replay.py', import.meta.url))
-let problem: string | undefined
-try {
-  execFileSync(python, ['-c', 'import requests'], { stdio: 'pipe', timeout: 20_000 })
-} catch (error) {
-  problem = `${python} with requests is needed (${(error as Error).message.split('\n')[0]})`
-  if (process.env['CI'] === 'true') throw new Error(`CI: ${problem}`)
-}
-
-async function runReplay(scenario: unknown, env: Record<string, string>): Promise<{ code: number; stdout: string; lines: string[] }> {
-  const dir = await mkdtemp(join(tmpdir(), 'patchbay-replay-'))
-  const file = join(dir, 'scenario.json')
-  await writeFile(file, JSON.stringify(scenario))
-  return new Promise((resolve) => {
-    execFile(python, [replay, file], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env }, timeout: 60_000 }, (error, stdout) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, lines: stdout.split('\n').filter(Boolean) })
-    })
-  })
-}
-
-const okLine = (lines: string[], step: string) => lines.find((l) => l.startsWith(`OK ${step} `))?.slice(`OK ${step} `.length)
+const problem = replayProblem()
 
 describe.skipIf(problem !== undefined)('aiXplain Python SDK v1 with OAuth 2', () => {
   let as: OAuth2TestServer
@@ -61,8 +39,8 @@ describe.skipIf(problem !== undefined)('aiXplain Python SDK v1 with OAuth 2', ()
     expect(first.code).toBe(0)
     const connect = first.lines.find((l) => l.startsWith('HTTP POST /api/v2/execute/'))
     expect(connect).toContain('body={"name": "py-oauth", "description": null, "authScheme": "OAUTH2"} -> 200')
-    const [, id, redirect] = /^id=([0-9a-f]{24}) redirect=(\S+)$/.exec(okLine(first.lines, 'oauth_connect') ?? '') ?? []
-    expect(okLine(first.lines, 'oauth_warning')).toBe(`Before using the tool, please visit the following URL to complete the connection: ${redirect}`)
+    const [, id, redirect] = /^id=([0-9a-f]{24}) redirect=(\S+)$/.exec(okDetail(first.lines, 'oauth_connect') ?? '') ?? []
+    expect(okDetail(first.lines, 'oauth_warning')).toBe(`Before using the tool, please visit the following URL to complete the connection: ${redirect}`)
 
     const page = await followAuthorization(redirect as string, `${hub.url}/oauth/callback`)
     expect(page.body).toContain('you can close this window')
@@ -76,6 +54,6 @@ describe.skipIf(problem !== undefined)('aiXplain Python SDK v1 with OAuth 2', ()
     )
     expect(second.lines.filter((l) => l.startsWith('FAIL')), second.stdout).toEqual([])
     expect(second.lines.at(-1)).toBe('OK done')
-    expect(okLine(second.lines, 'delete[oauth]')).toBe(id)
+    expect(okDetail(second.lines, 'delete[oauth]')).toBe(id)
   })
 })

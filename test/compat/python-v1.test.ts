@@ -6,57 +6,12 @@
  * Needs python3 with `requests` (PATCHBAY_PYTHON picks the interpreter). Without it the suite is
  * skipped on a laptop and fails under CI=true.
  */
-import { execFile, execFileSync } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEchoService, type EchoService } from '../support/echo-service.js'
 import { startTestHub, type TestHub } from '../support/test-hub.js'
+import { replayProblem, runReplay, type ReplayResult } from './replay.js'
 
-const python = process.env['PATCHBAY_PYTHON'] || 'python3'
-const replay = fileURLToPath(new URL('./aixplain_v1_replay.py', import.meta.url))
-
-function pythonProblem(): string | undefined {
-  try {
-    execFileSync(python, ['-c', 'import requests'], { stdio: 'pipe', timeout: 20_000 })
-    return undefined
-  } catch (error) {
-    return `${python} with the requests module is needed for the aiXplain v1 replay (${(error as Error).message.split('\n')[0]}); ` +
-      'install python3 and python3-requests, or set PATCHBAY_PYTHON'
-  }
-}
-
-const problem = pythonProblem()
-if (problem !== undefined && process.env['CI'] === 'true') throw new Error(`CI: ${problem}`)
-
-interface ReplayResult {
-  code: number | null
-  stdout: string
-  stderr: string
-  lines: string[]
-}
-
-/** Runs the replay with only the variables the SDK reads (no proxies, no stray keys). */
-function runReplay(scenario: unknown, env: Record<string, string>): Promise<ReplayResult> {
-  return (async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'patchbay-replay-'))
-    const file = join(dir, 'scenario.json')
-    await writeFile(file, JSON.stringify(scenario))
-    return new Promise<ReplayResult>((resolve) => {
-      execFile(
-        python,
-        [replay, file],
-        { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env }, timeout: 90_000 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-          resolve({ code, stdout, stderr, lines: stdout.split('\n').filter(Boolean) })
-        },
-      )
-    })
-  })()
-}
+const problem = replayProblem()
 
 /** The detail of the first `OK <step> …` line. */
 function ok(result: ReplayResult, step: string): string {
