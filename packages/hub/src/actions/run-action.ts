@@ -5,7 +5,7 @@ import { PatchbayError, type ActionDefinition, type AuthenticationSchema } from 
 import type { Integration } from '../catalog/catalog.js'
 import type { ConnectionRow } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
-import { checkUrl } from '../net/ssrf-guard.js'
+import { checkUrl, findPatchbayError } from '../net/ssrf-guard.js'
 import { placeholderNames, renderTemplate, renderValue, type Lookup } from './template.js'
 
 /** What {@link ActionRunner} is built with. */
@@ -235,9 +235,8 @@ export class ActionRunner {
       return { res, built, creds, timer }
     } catch (cause) {
       clearTimeout(timer)
-      if (cause instanceof PatchbayError) throw cause
-      const refused = (cause as { cause?: unknown }).cause
-      if (refused instanceof PatchbayError) throw refused
+      const refused = findPatchbayError(cause)
+      if (refused) throw refused
       throw unreachable(integration, built.url, cause, this.#timeoutMs)
     }
   }

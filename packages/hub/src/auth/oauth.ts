@@ -11,6 +11,7 @@ import {
 import type { Catalog, Integration } from '../catalog/catalog.js'
 import { newConnectionRow } from '../connections/connection-row.js'
 import { newId } from '../ids.js'
+import { findPatchbayError } from '../net/ssrf-guard.js'
 import type { ConnectionPatch, ConnectionRow, Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
 import { signOAuth1, type OAuth1SignatureMethod } from './oauth1-sign.js'
@@ -687,7 +688,9 @@ export class OAuthService {
     try {
       res = await send(as, client, auth, opts)
     } catch (err) {
-      if (err instanceof TokenEndpointError || err instanceof PatchbayError) throw err
+      if (err instanceof TokenEndpointError) throw err
+      const refused = findPatchbayError(err)
+      if (refused) throw refused
       const origin = new URL(o2.tokenUrl).origin
       throw new PatchbayError('UPSTREAM_UNREACHABLE', `Could not reach ${integration.definition.name}'s token endpoint at ${origin} (${grant}): ${(err as { code?: string; name?: string }).code ?? (err as Error).name}`, { cause: err })
     }
@@ -712,7 +715,8 @@ export class OAuthService {
     try {
       res = await this.#fetchFor(integration)(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded, */*' }, signal: AbortSignal.timeout(this.#timeoutMs) })
     } catch (err) {
-      if (err instanceof PatchbayError) throw err
+      const refused = findPatchbayError(err)
+      if (refused) throw refused
       throw new PatchbayError('UPSTREAM_UNREACHABLE', `Could not reach ${integration.definition.name} at ${new URL(url).origin}: ${(err as { code?: string; name?: string }).code ?? (err as Error).name}`, { cause: err })
     }
     const text = await res.text()

@@ -9,7 +9,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
 import type { Dispatcher } from 'undici'
 import { PatchbayError } from '@patchbay/core'
-import { checkUrl, createGuardedDispatcher, createGuardedFetch, type GuardedFetch } from '../net/ssrf-guard.js'
+import { checkUrl, createGuardedDispatcher, createGuardedFetch, findPatchbayError, type GuardedFetch } from '../net/ssrf-guard.js'
 
 /** The two HTTP transports of MCP. */
 export type McpTransportKind = 'streamable-http' | 'sse'
@@ -223,15 +223,6 @@ export class RemoteMcpClients {
 }
 
 /** The PatchbayError (an SSRF refusal) somewhere in an error's cause chain. */
-function findPatchbayError(err: unknown): PatchbayError | undefined {
-  let e: unknown = err
-  for (let i = 0; i < 6 && e; i++) {
-    if (e instanceof PatchbayError) return e
-    e = (e as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
 /** A short reason from an error and its causes (`fetch failed: connect ECONNREFUSED …`). */
 function describe(err: unknown): string {
   const parts: string[] = []

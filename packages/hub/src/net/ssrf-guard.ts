@@ -53,6 +53,19 @@ export function blockedReason(address: string): string | undefined {
   return PUBLIC_RANGES.has(range) ? undefined : range
 }
 
+/**
+ * The PatchbayError in an error's cause chain, if any: a refused address raised inside a DNS lookup
+ * reaches callers wrapped by undici or fetch (`fetch failed` → cause).
+ */
+export function findPatchbayError(err: unknown): PatchbayError | undefined {
+  let e: unknown = err
+  for (let i = 0; i < 6 && e; i++) {
+    if (e instanceof PatchbayError) return e
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
 /** The error for a refused address; it names the host and the operator switch, never more. */
 export function privateNetworkError(host: string, address: string, reason: string): PatchbayError {
   const via = host === address ? '' : ` (it resolves to ${address})`
