@@ -1,0 +1,181 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import { PatchbayError } from '@patchbay/core'
+import type { DialectAdapter } from './dialect.js'
+import type { ConnectionTable, Database } from './schema.js'
+
+/** A stored connection. */
+export type ConnectionRow = Selectable<ConnectionTable>
+
+/** Fields of a connection that can change after it is created. */
+export type ConnectionPatch = Partial<
+  Pick<ConnectionRow, 'name' | 'description' | 'auth_scheme' | 'status' | 'status_reason' | 'config' | 'secrets' | 'expires_at' | 'token_expires_at'>
+>
+
+/** One page of a tenant's connections. */
+export interface ConnectionPage {
+  rows: ConnectionRow[]
+  total: number
+}
+
+/**
+ * The `connections` table and each connection's action scope (`connection_action_scopes`).
+ * Every query is scoped by tenant: there is no method that reads another tenant's connection.
+ * Reached through the `Store` facade, which keeps these method names.
+ *
+ * @example
+ * ```ts
+ * const row = await new ConnectionStore(db, sqliteAdapter).getConnection(tenantId, id)
+ * ```
+ */
+export class ConnectionStore {
+  readonly #db: Kysely<Database>
+  readonly #adapter: DialectAdapter
+
+  constructor(db: Kysely<Database>, adapter: DialectAdapter) {
+    this.#db = db
+    this.#adapter = adapter
+  }
+
+  /**
+   * Inserts a connection.
+   * @throws {PatchbayError} NAME_EXISTS when the tenant already has a connection with that name.
+   */
+  async insertConnection(row: ConnectionRow): Promise<void> {
+    try {
+      await this.#db.insertInto('connections').values(row).execute()
+    } catch (err) {
+      throw mapUnique(err, row.name)
+    }
+  }
+
+  /** A tenant's connection by id; another tenant's id is indistinguishable from an unknown one. */
+  async getConnection(tenantId: string, id: string): Promise<ConnectionRow | undefined> {
+    return this.#db
+      .selectFrom('connections')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+  }
+
+  /**
+   * Applies `patch` and bumps the version. With `expectedVersion`, only when the stored version
+   * still equals it (optimistic concurrency). Returns the new row, or undefined when nothing
+   * matched (unknown id, other tenant, or a lost race).
+   */
+  async updateConnection(
+    tenantId: string,
+    id: string,
+    patch: ConnectionPatch,
+    expectedVersion?: number,
+  ): Promise<ConnectionRow | undefined> {
+    return update(this.#db, tenantId, id, patch, expectedVersion)
+  }
+
+  /**
+   * Runs a read-check-write on one connection that must not race with another process doing the
+   * same (an OAuth token refresh). On PostgreSQL it runs in a transaction holding the row with
+   * `SELECT … FOR UPDATE`, so hub processes queue on the row and each sees the previous one's
+   * write. On SQLite (one process per file) there is no transaction, which would stall every other
+   * query on the single connection during the network call: the caller single-flights in memory
+   * and `update` still checks the expected version. The difference lives in the dialect adapter.
+   */
+  async withConnectionLock<T>(
+    tenantId: string,
+    id: string,
+    fn: (
+      current: ConnectionRow | undefined,
+      update: (patch: ConnectionPatch, expectedVersion: number) => Promise<ConnectionRow | undefined>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    return this.#adapter.withRowLock(this.#db, async (db, forUpdate) => {
+      let q = db.selectFrom('connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id)
+      if (forUpdate) q = q.forUpdate()
+      const current = await q.executeTakeFirst()
+      return fn(current, (patch, v) => update(db, tenantId, id, patch, v))
+    })
+  }
+
+  /** Deletes a tenant's connection; false when there was none. */
+  async deleteConnection(tenantId: string, id: string): Promise<boolean> {
+    const r = await this.#db.deleteFrom('connections').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    return Number(r.numDeletedRows) > 0
+  }
+
+  /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
+  async listConnections(tenantId: string, options: { offset: number; limit: number; query?: string }): Promise<ConnectionPage> {
+    let base = this.#db.selectFrom('connections').where('tenant_id', '=', tenantId)
+    if (options.query) {
+      const pattern = `%${options.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      base = base.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`)
+    }
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id').offset(options.offset).limit(options.limit).execute(),
+      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ])
+    return { rows, total: Number(count.n) }
+  }
+
+  /** Deletes PENDING connections whose `expires_at` has passed; returns how many. */
+  async deleteExpiredPending(now: Date): Promise<number> {
+    const r = await this.#db
+      .deleteFrom('connections')
+      .where('status', '=', 'PENDING')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<', now.toISOString())
+      .executeTakeFirst()
+    return Number(r.numDeletedRows)
+  }
+
+  /** Sets (array) or clears (null) the action scope of a tenant's connection. */
+  async setActionScope(tenantId: string, connectionId: string, actions: readonly string[] | null): Promise<void> {
+    await this.#db.deleteFrom('connection_action_scopes').where('tenant_id', '=', tenantId).where('connection_id', '=', connectionId).execute()
+    if (actions === null) return
+    await this.#db
+      .insertInto('connection_action_scopes')
+      .values({ connection_id: connectionId, tenant_id: tenantId, actions: JSON.stringify(actions), updated_at: new Date().toISOString() })
+      .execute()
+  }
+
+  /** Action scopes of a tenant's connections (all of them, or those listed), by connection id. */
+  async getActionScopes(tenantId: string, connectionIds?: readonly string[]): Promise<Map<string, string[]>> {
+    let q = this.#db.selectFrom('connection_action_scopes').select(['connection_id', 'actions']).where('tenant_id', '=', tenantId)
+    if (connectionIds) {
+      if (connectionIds.length === 0) return new Map()
+      q = q.where('connection_id', 'in', connectionIds)
+    }
+    const rows = await q.execute()
+    return new Map(rows.map((r) => [r.connection_id, JSON.parse(r.actions) as string[]]))
+  }
+}
+
+async function update(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+  patch: ConnectionPatch,
+  expectedVersion?: number,
+): Promise<ConnectionRow | undefined> {
+  try {
+    let q = db
+      .updateTable('connections')
+      .set({ ...patch, updated_at: new Date().toISOString(), version: sql<number>`version + 1` })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+    if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion)
+    return await q.returningAll().executeTakeFirst()
+  } catch (err) {
+    throw mapUnique(err, patch.name ?? '')
+  }
+}
+
+function mapUnique(err: unknown, name: string): unknown {
+  const e = err as { code?: string; constraint?: string; message?: string }
+  const unique =
+    e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''))
+  if (!unique) return err
+  return new PatchbayError('NAME_EXISTS', `Name already exists: you already have a connection named "${name}"; choose another name`, {
+    supplierError: 'Name already exists',
+    cause: err,
+  })
+}

@@ -1,0 +1,64 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
+import type { DialectAdapter } from './dialect.js'
+import type { Database } from './schema.js'
+
+/**
+ * SQLite's locks: none. A SQLite file has one hub process, so a cluster-wide lock just runs `fn`.
+ * A row lock runs no transaction either: one would stall every other query on the single
+ * connection during the network call `fn` may make (an OAuth refresh); the caller single-flights
+ * in memory and the update still checks the expected version.
+ */
+export const sqliteAdapter: DialectAdapter = {
+  name: 'sqlite',
+  withRowLock: (db, fn) => fn(db, false),
+  withAdvisoryLock: (_db, _name, fn) => fn(),
+}
+
+/**
+ * Opens a Kysely instance on a SQLite file (created owner-only with its folder if missing), or
+ * `:memory:`, in WAL mode with foreign keys on and prepared statements reused.
+ */
+export function openSqlite(file: string): Kysely<Database> {
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    // Create the file owner-only before SQLite does (its -wal/-shm files inherit the mode).
+    closeSync(openSync(file, 'a', 0o600))
+  }
+  const db = new SQLite(file)
+  // WAL lets the CLI (e.g. `patchbay keys create`) write while a hub is serving.
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  db.pragma('foreign_keys = ON')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) })
+}
+
+const STATEMENT_CACHE_MAX = 500
+
+/**
+ * Kysely's SQLite driver prepares every query anew, and preparing costs more than running a
+ * primary-key lookup (about half the database time of an action run, measured with
+ * `npm run bench`). The hub's queries are a small fixed set of SQL texts with bound parameters,
+ * so prepared statements are reused by SQL text. Kysely runs one query at a time on its single
+ * SQLite connection, so a statement is never in use twice; the `busy` check (a statement still
+ * iterating) is a guard. The cache is emptied if it ever fills (e.g. `in (…)` lists of many lengths).
+ */
+function withStatementCache(db: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => db.close(),
+    prepare(text: string) {
+      const hit = cache.get(text)
+      if (hit && !hit.busy) return hit
+      const statement = db.prepare(text)
+      if (!hit) {
+        if (cache.size >= STATEMENT_CACHE_MAX) cache.clear()
+        cache.set(text, statement)
+      }
+      return statement
+    },
+  }
+}
