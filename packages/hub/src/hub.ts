@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ActionRunner } from './actions/run-action.js'
+import { createAgentServices } from './agents/agent-services.js'
 import { OAuthApps } from './auth/oauth-apps.js'
 import { OAuthService } from './auth/oauth.js'
 import type { Integration } from './catalog/catalog.js'
@@ -55,7 +56,8 @@ export interface Hub {
 }
 
 /**
- * Assembles a hub from its dependencies. No environment is read here.
+ * Assembles a hub from its dependencies. No environment is read here. Every service is built
+ * here, once, and handed to the HTTP server (`buildServer` builds none).
  *
  * @example
  * ```ts
@@ -112,6 +114,15 @@ export function createHub(deps: HubDeps): Hub {
         }, sweepMs)
       : undefined
   sweeper?.unref()
+  // Remote MCP clients (the MCP Server integration); the server closes them when it closes.
+  const { mcpClients } = createAgentServices({
+    store: deps.store,
+    catalog: deps.catalog,
+    tenantIntegrations,
+    allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
+    upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: deps.upstreamTimeoutMs,
+  })
   const app = buildServer({
     store: deps.store,
     vault: deps.vault,
@@ -119,14 +130,14 @@ export function createHub(deps: HubDeps): Hub {
     runner,
     keys: new ApiKeyResolver(deps.store),
     logger: deps.logger,
-    maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
-    publicUrl,
     oauth,
     oauthApps,
     tenantIntegrations,
-    allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
-    upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
-    upstreamTimeoutMs: deps.upstreamTimeoutMs,
+    mcpClients,
+    backgroundRuns: new Set<Promise<void>>(),
+    maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
+    publicUrl,
+    upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 60_000,
   })
   return {
     app,

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import { PatchbayError } from '@patchbay/core'
+import { execute, executeAsync, resolveTarget } from './execute.js'
+import { baseUrlOf, requireObject } from './request.js'
+import type { ServerDeps } from './server-deps.js'
+
+/**
+ * aiXplain's execute endpoints (§3): the sync v2 execute (E6), its v1 twin that runs actions
+ * asynchronously (E7), and the poll of an asynchronous run (E8).
+ */
+export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  // E6: the sync execute endpoint.
+  app.post<{ Params: { id: string } }>('/api/v2/execute/:id', async (req) => {
+    const body = requireObject(req.body, 'execute')
+    const target = await resolveTarget(deps, req.tenantId, req.params.id)
+    return execute(deps, req.tenantId, target, body)
+  })
+
+  // E7: the v1 twin. Action runs are asynchronous (v1 `run_async`); discovery and connect answer at once.
+  app.post<{ Params: { id: string } }>('/api/v1/execute/:id', async (req) => {
+    const body = requireObject(req.body, 'execute')
+    const target = await resolveTarget(deps, req.tenantId, req.params.id)
+    const action = body['action']
+    const isRun = target.kind === 'connection' && typeof action === 'string' && !['LIST_ACTIONS', 'LIST_INPUTS', 'LIST_TOOLS', 'list_trigger_types'].includes(action)
+    if (!isRun) return execute(deps, req.tenantId, target, body)
+    return executeAsync(deps, req.tenantId, target, body, baseUrlOf(deps.publicUrl, req), (err) => req.log.error({ err }, 'async run failed'))
+  })
+
+  // E8: poll an asynchronous run.
+  app.get<{ Params: { runId: string } }>('/api/v1/data/:runId', async (req) => {
+    const run = await deps.store.getRun(req.tenantId, req.params.runId)
+    if (!run) throw new PatchbayError('NOT_FOUND', `No run with id ${req.params.runId} (runs are kept for one hour)`)
+    if (run.result === null) return { completed: false, status: 'IN_PROGRESS' }
+    return JSON.parse(run.result) as unknown
+  })
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { PatchbayError } from '@patchbay/core'
+import type { Integration } from '../catalog/catalog.js'
+import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
+import { baseUrlOf, requireObject } from './request.js'
+import type { ServerDeps } from './server-deps.js'
+
+/**
+ * `/admin/oauth-apps`: the OAuth apps of the caller's tenant (client id/secret per integration),
+ * listed, read, set and deleted; secrets are write-only.
+ */
+export function registerOAuthAppRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'catalog' | 'tenantIntegrations' | 'oauthApps' | 'publicUrl'>): void {
+  const callbackUrl = (req: FastifyRequest) => `${baseUrlOf(deps.publicUrl, req)}${OAUTH_CALLBACK_PATH}`
+  const integrationOf = async (tenantId: string, id: string): Promise<Integration> => {
+    const integration = deps.catalog.get(id) ?? (await deps.tenantIntegrations.get(tenantId, id))
+    if (!integration) throw new PatchbayError('NOT_FOUND', `No integration ${id} in the catalog; use its id (e.g. slack) or model id`)
+    const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => s === 'OAUTH1' || s === 'OAUTH2')
+    if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
+    return integration
+  }
+  app.get('/admin/oauth-apps', async (req) => ({ items: await deps.oauthApps.list(req.tenantId), redirectUrl: callbackUrl(req) }))
+  app.get<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
+    const integration = await integrationOf(req.tenantId, req.params.integration)
+    const found = (await deps.oauthApps.list(req.tenantId)).find((a) => a.integrationId === integration.modelId)
+    if (!found) throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}; set one with PUT /admin/oauth-apps/${integration.definition.id}`)
+    return { ...found, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
+  })
+  app.put<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
+    const integration = await integrationOf(req.tenantId, req.params.integration)
+    const body = requireObject(req.body, 'OAuth app')
+    const saved = await deps.oauthApps.set(req.tenantId, integration.modelId, {
+      clientId: body['clientId'] ?? body['client_id'],
+      clientSecret: body['clientSecret'] ?? body['client_secret'],
+      scopes: body['scopes'],
+    })
+    return { ...saved, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
+  })
+  app.delete<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
+    const integration = await integrationOf(req.tenantId, req.params.integration)
+    if (!(await deps.oauthApps.delete(req.tenantId, integration.modelId))) {
+      throw new PatchbayError('NOT_FOUND', `No OAuth app set for ${integration.definition.name}`)
+    }
+    return { integration: integration.definition.id, deleted: true }
+  })
+}

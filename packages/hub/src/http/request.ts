@@ -1,0 +1,32 @@
+import type { FastifyRequest } from 'fastify'
+import { PatchbayError } from '@patchbay/core'
+
+/**
+ * A JSON body that must be an object; a missing body reads as `{}`.
+ * @throws {PatchbayError} VALIDATION naming `what` for an array or a scalar.
+ */
+export function requireObject(body: unknown, what: string): Record<string, unknown> {
+  if (body === undefined || body === null) return {}
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new PatchbayError('VALIDATION', `The ${what} body must be a JSON object; got ${Array.isArray(body) ? 'an array' : typeof body}`)
+  }
+  return body as Record<string, unknown>
+}
+
+/**
+ * An integer field or query parameter from `min` to `max`, `fallback` when absent.
+ * @throws {PatchbayError} VALIDATION naming `name` and the range.
+ */
+export function int(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback
+  const n = typeof value === 'string' ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new PatchbayError('VALIDATION', `${name} must be an integer from ${min} to ${max}`)
+  }
+  return n
+}
+
+/** The base of absolute URLs the hub hands out: the configured public URL, else this request's origin. */
+export function baseUrlOf(publicUrl: () => string | undefined, req: FastifyRequest): string {
+  return publicUrl() ?? `${req.protocol}://${req.host}`
+}
