@@ -43,3 +43,8 @@ export function isAuthenticationSchema(value: unknown): value is AuthenticationS
 export function isOAuthSchema(schema: AuthenticationSchema): schema is 'OAUTH1' | 'OAUTH2' {
   return schema === 'OAUTH1' || schema === 'OAUTH2'
 }
+
+/** Whether a scheme's connections hold an access token that expires and is refreshed (OAuth 2). */
+export function refreshesTokens(schema: string): boolean {
+  return schema === 'OAUTH2'
+}

@@ -7,7 +7,7 @@ import {
   type AuthenticationSchema,
   type IntegrationDefinition,
 } from '@patchbay/core'
-import { placeholderNames as placeholdersOf } from '../actions/template.js'
+import { placeholderNames as placeholdersOf } from './template.js'
 
 /** One problem found in a definition: the field (JSON pointer) and what is wrong with it. */
 export interface DefinitionProblem {
@@ -90,6 +90,9 @@ export function validateDefinition(value: unknown): DefinitionValidation {
     }
   }
 
+  if (def.kind === 'mcp' && def.actions.length > 0) {
+    problems.push({ field: '/actions', message: "must be empty for kind mcp: the MCP server's tools are the actions" })
+  }
   const codes = new Set<string>()
   for (const [i, action] of def.actions.entries()) {
     if (codes.has(action.code)) problems.push({ field: `/actions/${i}/code`, message: `duplicates action "${action.code}"` })

@@ -11,8 +11,8 @@ import type { Vault } from '../vault/vault.js'
 import { createAgentServices, registerAgentRoutes } from '../agents/agent-services.js'
 import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
 import type { RemoteMcpClients } from '../mcp/remote-client.js'
-import { execute, executeAsync, resolveTarget } from './execute.js'
-import { connectionRecord, integrationRecord } from './records.js'
+import { execute, executeAsync, resolveTarget } from '../connections/execute.js'
+import { connectionRecord, integrationRecord } from '../connections/records.js'
 
 /** What {@link buildServer} is built with. */
 export interface ServerDeps {
