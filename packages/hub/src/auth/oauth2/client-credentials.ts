@@ -4,7 +4,8 @@ import type { TokenEndpoint } from './endpoint.js'
 export { processTokenResponse as processClientCredentialsResponse } from './token-response.js'
 
 /**
- * Asks for a token with the client credentials grant. Answer the Response to
+ * Asks for a token with the client credentials grant, with the definition's `tokenParams`
+ * (oauth4webapi sends `additionalParameters` on the other grants only, so they are merged here). Answer the Response to
  * {@link processClientCredentialsResponse}.
  *
  * @example
@@ -16,5 +17,7 @@ export { processTokenResponse as processClientCredentialsResponse } from './toke
  */
 export function clientCredentialsRequest(endpoint: TokenEndpoint, params: Record<string, string>): Promise<Response> {
   const { as, client, auth, opts } = endpoint
-  return oauth.clientCredentialsGrantRequest(as, client, auth, new URLSearchParams(params), opts)
+  const body = new URLSearchParams(opts.additionalParameters as Record<string, string> | undefined)
+  for (const [k, v] of Object.entries(params)) body.set(k, v)
+  return oauth.clientCredentialsGrantRequest(as, client, auth, body, opts)
 }

@@ -45,7 +45,7 @@ function dig(obj: unknown, path: string): unknown {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  * @throws {TokenEndpointError} for an error response (§5.2), a non-2xx, or no access token.
  */
-export async function processTokenResponse(res: Response, o2: Pick<OAuth2Definition, 'accessTokenPath'>): Promise<TokenSet> {
+export async function processTokenResponse(res: Response, o2: Partial<OAuth2Definition>): Promise<TokenSet> {
   const text = await res.text()
   let body: Record<string, unknown>
   try {
