@@ -48,3 +48,16 @@ export function isOAuthSchema(schema: AuthenticationSchema): schema is 'OAUTH1' 
 export function refreshesTokens(schema: string): boolean {
   return schema === 'OAUTH2'
 }
+
+/**
+ * The provider block a scheme's definition entry must carry (`oauth2` for OAUTH2, `oauth1` for
+ * OAUTH1), or undefined for a scheme that takes none.
+ */
+export function providerBlockOf(schema: AuthenticationSchema): 'oauth1' | 'oauth2' | undefined {
+  return schema === 'OAUTH1' ? 'oauth1' : schema === 'OAUTH2' ? 'oauth2' : undefined
+}
+
+/** Fields a scheme adds to its connection's secrets, visible to its `apply` templates (OAUTH2: `access_token`). */
+export function tokenFieldsOf(schema: AuthenticationSchema): readonly string[] {
+  return schema === 'OAUTH2' ? ['access_token'] : []
+}

@@ -1,4 +1,4 @@
-export { AuthenticationSchema, AUTHENTICATION_SCHEMAS, isAuthenticationSchema, isOAuthSchema, refreshesTokens } from './auth-schema.js'
+export { AuthenticationSchema, AUTHENTICATION_SCHEMAS, isAuthenticationSchema, isOAuthSchema, providerBlockOf, refreshesTokens, tokenFieldsOf } from './auth-schema.js'
 export { ErrorCodes, PatchbayError } from './errors.js'
 export type { ErrorCode, ErrorBody } from './errors.js'
 export {

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { FunctionType, PatchbayError, type PaginateResponseV1 } from '@patchbay/core'
+import { FunctionType, PatchbayError, isAuthenticationSchema, isOAuthSchema, type PaginateResponseV1 } from '@patchbay/core'
 import type { ActionRunner } from '../actions/run-action.js'
 import type { OAuthApps } from '../auth/oauth-apps.js'
 import type { CallbackOutcome, OAuthService } from '../auth/oauth.js'
@@ -242,7 +242,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const integrationOf = async (tenantId: string, id: string): Promise<Integration> => {
     const integration = deps.catalog.get(id) ?? (await deps.tenantIntegrations?.get(tenantId, id))
     if (!integration) throw new PatchbayError('NOT_FOUND', `No integration ${id} in the catalog; use its id (e.g. slack) or model id`)
-    const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => s === 'OAUTH1' || s === 'OAUTH2')
+    const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => isAuthenticationSchema(s) && isOAuthSchema(s))
     if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
     return integration
   }
