@@ -43,3 +43,21 @@ export function isAuthenticationSchema(value: unknown): value is AuthenticationS
 export function isOAuthSchema(schema: AuthenticationSchema): schema is 'OAUTH1' | 'OAUTH2' {
   return schema === 'OAUTH1' || schema === 'OAUTH2'
 }
+
+/** Whether a scheme's connections hold an access token that expires and is refreshed (OAuth 2). */
+export function refreshesTokens(schema: string): boolean {
+  return schema === 'OAUTH2'
+}
+
+/**
+ * The provider block a scheme's definition entry must carry (`oauth2` for OAUTH2, `oauth1` for
+ * OAUTH1), or undefined for a scheme that takes none.
+ */
+export function providerBlockOf(schema: AuthenticationSchema): 'oauth1' | 'oauth2' | undefined {
+  return schema === 'OAUTH1' ? 'oauth1' : schema === 'OAUTH2' ? 'oauth2' : undefined
+}
+
+/** Fields a scheme adds to its connection's secrets, visible to its `apply` templates (OAUTH2: `access_token`). */
+export function tokenFieldsOf(schema: AuthenticationSchema): readonly string[] {
+  return schema === 'OAUTH2' ? ['access_token'] : []
+}

@@ -134,6 +134,9 @@ export interface ActionDefinition {
   request: RequestDefinition
 }
 
+/** What an integration's connections talk to; see {@link IntegrationDefinition.kind}. */
+export type IntegrationKind = 'http' | 'mcp'
+
 /** One integration: a template for an external service. */
 export interface IntegrationDefinition {
   /** Stable slug, lowercase letters, digits and dashes: `github`. Its marketplace path is `<supplier code>/<id>`. */
@@ -148,6 +151,11 @@ export interface IntegrationDefinition {
   version?: string
   /** Link to the service's API documentation. */
   docsUrl?: string
+  /**
+   * What a connection of it talks to: `http` (default), actions are HTTP requests built from the
+   * definition; `mcp`, a remote MCP server whose tools are the actions (`actions` stays empty).
+   */
+  kind?: IntegrationKind
   /** Base URL template, e.g. `https://{subdomain}.atlassian.net`. */
   baseUrl: string
   /** Headers sent on every request (templates). */
@@ -249,6 +257,7 @@ export const integrationDefinitionSchema = {
     supplier: { type: 'string', minLength: 1 },
     version: { type: 'string', minLength: 1 },
     docsUrl: { type: 'string' },
+    kind: { enum: ['http', 'mcp'] },
     baseUrl: { type: 'string', minLength: 1 },
     headers: templateMap,
     auth: {

@@ -1,4 +1,4 @@
-export { AuthenticationSchema, AUTHENTICATION_SCHEMAS, isAuthenticationSchema, isOAuthSchema } from './auth-schema.js'
+export { AuthenticationSchema, AUTHENTICATION_SCHEMAS, isAuthenticationSchema, isOAuthSchema, providerBlockOf, refreshesTokens, tokenFieldsOf } from './auth-schema.js'
 export { ErrorCodes, PatchbayError } from './errors.js'
 export type { ErrorCode, ErrorBody } from './errors.js'
 export {
@@ -28,6 +28,7 @@ export type {
 export { integrationDefinitionSchema } from './definition.js'
 export type {
   IntegrationDefinition,
+  IntegrationKind,
   SchemeDefinition,
   InputDefinition,
   ApplyDefinition,

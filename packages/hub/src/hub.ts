@@ -98,7 +98,7 @@ export function createHub(deps: HubDeps): Hub {
     vault: deps.vault,
     connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
     timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
-    auth: oauth,
+    schemes: oauth.schemes,
     ...(guardDispatcher ? { guard: { dispatcher: guardDispatcher, appliesTo: tenantControlled } } : {}),
   })
   const sweepMs = deps.sweepIntervalMs ?? 60_000

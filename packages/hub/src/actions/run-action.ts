@@ -1,12 +1,18 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { Agent, request, type Dispatcher } from 'undici'
 import { PatchbayError, type ActionDefinition, type AuthenticationSchema } from '@patchbay/core'
+import { createAuthSchemes } from '../auth/registry.js'
+import { schemeOf, type AuthSchemes, type SchemeCredentials } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
+import { checkUrl } from '../net/ssrf-guard.js'
+import { networkReason, unreachable } from '../net/upstream-error.js'
 import type { ConnectionRow } from '../store/store.js'
+import { openConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
-import { checkUrl, findPatchbayError } from '../net/ssrf-guard.js'
-import { placeholderNames, renderTemplate, renderValue, type Lookup } from './template.js'
+import { buildRequest, consumedInputs, type BuiltRequest } from './build-request.js'
+import { describeInputError, normaliseInput } from './normalise-input.js'
+import { redact, redactHeaders } from './redact.js'
 
 /** What {@link ActionRunner} is built with. */
 export interface ActionRunnerConfig {
@@ -19,8 +25,12 @@ export interface ActionRunnerConfig {
   maxResponseBytes?: number
   /** Where outbound calls go; default a keep-alive undici Agent owned by the runner. */
   dispatcher?: Dispatcher
-  /** OAuth hooks: refresh before expiry and after a 401 (OAUTH2), request signing (OAUTH1). */
-  auth?: RunAuth
+  /**
+   * Every authentication scheme by name (`OAuthService.schemes`); default the static schemes,
+   * with OAUTH1/OAUTH2 refused. The runner asks the connection's scheme to prepare the row,
+   * decorate each request, and react to a 401.
+   */
+  schemes?: AuthSchemes
   /**
    * Network policy for URLs a tenant controls (a templated base URL such as the HTTP API's
    * `{base_url}`, or a definition the tenant registered): those requests go through `dispatcher`,
@@ -30,23 +40,9 @@ export interface ActionRunnerConfig {
   guard?: { dispatcher: Dispatcher; appliesTo: (integration: Integration) => boolean }
 }
 
-/** What the runner asks of the OAuth layer. Implemented by `OAuthService`. */
-export interface RunAuth {
-  /** The row to run with, refreshed first when its OAuth 2 token is about to expire. */
-  ready(integration: Integration, row: ConnectionRow): Promise<ConnectionRow>
-  /** After a 401: a refreshed row to retry once with, or undefined. */
-  unauthorized(integration: Integration, row: ConnectionRow): Promise<ConnectionRow | undefined>
-  /** The OAuth 1.0a `Authorization` header of a built request. */
-  signRequest(integration: Integration, row: ConnectionRow, secrets: Record<string, unknown>, req: BuiltRequest): Promise<string>
-}
-
 /** Decrypted, per-version view of a connection, cached so the hot path neither decrypts nor parses. */
-interface Credentials {
+interface Credentials extends SchemeCredentials {
   version: number
-  config: Record<string, unknown>
-  secrets: Record<string, unknown>
-  /** Strings that must never leave the hub: secret values and derived header values. */
-  sensitive: string[]
 }
 
 /** Plan of an action, computed once per definition. */
@@ -79,7 +75,8 @@ export function findAction(integration: Integration, code: string): ActionDefini
 
 /**
  * Runs actions: validates inputs against the action's JSON Schema, builds the request from the
- * definition's template, injects the connection's credentials per scheme, and calls the service
+ * definition's template (build-request.ts), has the connection's auth scheme decorate it
+ * (auth/scheme.ts), and calls the service
  * with undici (keep-alive pool per origin, connect and total timeouts).
  *
  * The hot path does no database write, no key derivation, and decrypts a connection's secrets
@@ -95,13 +92,13 @@ export class ActionRunner {
   readonly #ajv = addFormats.default(new Ajv({ allErrors: true, useDefaults: true, strict: false }))
   readonly #plans = new WeakMap<ActionDefinition, ActionPlan>()
   readonly #credentials = new Map<string, Credentials>()
-  readonly #auth: RunAuth | undefined
+  readonly #schemes: AuthSchemes
   readonly #guard: ActionRunnerConfig['guard']
   readonly #guarded = new WeakMap<Integration, boolean>()
 
   constructor(config: ActionRunnerConfig) {
     this.#vault = config.vault
-    this.#auth = config.auth
+    this.#schemes = config.schemes ?? createAuthSchemes()
     this.#guard = config.guard
     this.#connectTimeoutMs = config.connectTimeoutMs
     this.#timeoutMs = config.timeoutMs
@@ -154,14 +151,14 @@ export class ActionRunner {
    */
   async run(integration: Integration, connection: ConnectionRow, action: ActionDefinition, raw: unknown): Promise<unknown> {
     const input = this.validateInput(integration, action, raw)
-    const oauth2 = connection.auth_scheme === 'OAUTH2' && this.#auth !== undefined
-    const row = oauth2 ? await (this.#auth as RunAuth).ready(integration, connection) : connection
+    const scheme = schemeOf(this.#schemes, connection.auth_scheme)
+    const row = scheme.prepare ? await scheme.prepare(integration, connection) : connection
     let { res, built, creds, timer } = await this.#send(integration, row, action, input)
-    if (res.statusCode === 401 && oauth2) {
+    if (res.statusCode === 401 && scheme.onUnauthorized) {
       // The token was refused: refresh once (shared with every concurrent caller) and retry.
       let next: ConnectionRow | undefined
       try {
-        next = await (this.#auth as RunAuth).unauthorized(integration, row)
+        next = await scheme.onUnauthorized(integration, row)
       } catch (err) {
         clearTimeout(timer)
         res.body.resume()
@@ -178,7 +175,7 @@ export class ActionRunner {
       text = redact(await readLimited(res.body, this.#maxResponseBytes), creds.sensitive)
     } catch (cause) {
       if (cause instanceof PatchbayError) throw cause
-      throw unreachable(integration, built.url, cause, this.#timeoutMs)
+      throw this.#unreachable(integration, built.url, cause)
     } finally {
       clearTimeout(timer)
     }
@@ -205,12 +202,11 @@ export class ActionRunner {
     input: Record<string, unknown>,
   ): Promise<{ res: Dispatcher.ResponseData; built: BuiltRequest; creds: Credentials; timer: NodeJS.Timeout }> {
     const creds = this.#credentialsOf(row)
-    const schema = row.auth_scheme as AuthenticationSchema
-    const built = buildRequest(integration, schema, action, input, creds, this.#plan(action).consumed)
-    if (schema === 'OAUTH1') {
-      if (!this.#auth) throw new PatchbayError('UNSUPPORTED_SCHEME', 'OAUTH1 is not enabled on this hub')
-      built.headers['Authorization'] = await this.#auth.signRequest(integration, row, creds.secrets, built)
-    }
+    const scheme = schemeOf(this.#schemes, row.auth_scheme)
+    const apply = integration.definition.auth[row.auth_scheme as AuthenticationSchema]?.apply
+    // Credentials go on last, so an input can never replace them.
+    const decorated = scheme.decorate(buildRequest(integration, action, input, creds.config, this.#plan(action).consumed), creds, { integration, connection: row, apply })
+    const built = decorated instanceof Promise ? await decorated : decorated
     let dispatcher = this.#dispatcher
     if (this.#guard) {
       let guarded = this.#guarded.get(integration)
@@ -235,24 +231,19 @@ export class ActionRunner {
       return { res, built, creds, timer }
     } catch (cause) {
       clearTimeout(timer)
-      const refused = findPatchbayError(cause)
-      if (refused) throw refused
-      throw unreachable(integration, built.url, cause, this.#timeoutMs)
+      throw this.#unreachable(integration, built.url, cause)
     }
+  }
+
+  #unreachable(integration: Integration, url: string, cause: unknown): PatchbayError {
+    // Only the origin is named: the full URL may carry a query-string credential.
+    return unreachable(cause, `Could not reach ${integration.definition.name} at ${new URL(url).origin}`, networkReason(cause, this.#timeoutMs))
   }
 
   #plan(action: ActionDefinition): ActionPlan {
     let plan = this.#plans.get(action)
     if (!plan) {
-      const req = action.request
-      const consumed = new Set<string>([
-        ...placeholderNames(req.method),
-        ...placeholderNames(req.path),
-        ...Object.values(req.query ?? {}).flatMap(placeholderNames),
-        ...Object.values(req.headers ?? {}).flatMap(placeholderNames),
-        ...[req.queryFrom, req.headersFrom, req.body?.from].filter((n): n is string => n !== undefined),
-      ])
-      plan = { validate: this.#ajv.compile(action.input), consumed }
+      plan = { validate: this.#ajv.compile(action.input), consumed: consumedInputs(action) }
       this.#plans.set(action, plan)
     }
     return plan
@@ -262,7 +253,7 @@ export class ActionRunner {
     const hit = this.#credentials.get(row.id)
     if (hit && hit.version === row.version) return hit
     const config = JSON.parse(row.config) as Record<string, unknown>
-    const secrets = row.secrets ? this.#vault.open<Record<string, unknown>>(row.secrets, { tenantId: row.tenant_id, connectionId: row.id }) : {}
+    const secrets = openConnectionSecrets(this.#vault, row) as Record<string, unknown>
     const sensitive: string[] = []
     for (const v of Object.values(secrets)) {
       if (typeof v === 'string' && v.length >= 4) sensitive.push(v, encodeURIComponent(v))
@@ -275,185 +266,6 @@ export class ActionRunner {
     this.#credentials.set(row.id, creds)
     return creds
   }
-}
-
-/**
- * The `data` of an action run as an object: aiXplain's clients send an object, a JSON string of
- * one, or `" "`/nothing for no inputs. `what` names the inputs in errors ("inputs", "tool arguments").
- *
- * @throws {PatchbayError} INVALID_ACTION_INPUT for anything else.
- */
-export function normaliseInput(raw: unknown, code: string, what = 'inputs'): Record<string, unknown> {
-  if (raw === undefined || raw === null || raw === '' || raw === ' ') return {}
-  let value = raw
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw)
-    } catch {
-      throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${code} must be an object of ${what} (or a JSON string of one)`)
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PatchbayError('INVALID_ACTION_INPUT', `data for ${code} must be an object of ${what}; got ${Array.isArray(value) ? 'an array' : typeof value}`)
-  }
-  return { ...(value as Record<string, unknown>) }
-}
-
-function describeInputError(e: ErrorObject): string {
-  const field = e.instancePath ? `'${e.instancePath.slice(1).replace(/\//g, '.')}'` : 'data'
-  switch (e.keyword) {
-    case 'required':
-      return `'${[e.instancePath.slice(1).replace(/\//g, '.'), String(e.params['missingProperty'])].filter(Boolean).join('.')}' is required`
-    case 'additionalProperties':
-      return `'${String(e.params['additionalProperty'])}' is not an input of this action`
-    case 'enum':
-      return `${field} must be one of ${JSON.stringify(e.params['allowedValues'])}`
-    default:
-      return `${field} ${e.message ?? 'is invalid'}`
-  }
-}
-
-/** An outbound request, fully built. */
-export interface BuiltRequest {
-  method: string
-  url: string
-  headers: Record<string, string>
-  body: string | undefined
-}
-
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
-
-/** Stringifies a query/header value: arrays comma-joined, objects as JSON. */
-function flat(v: unknown): string {
-  if (Array.isArray(v)) return v.map(flat).join(',')
-  return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)
-}
-
-/**
- * Builds the outbound request of an action from its definition, the validated inputs and the
- * connection's credentials. Pure: no I/O, so it is tested on its own.
- */
-export function buildRequest(
-  integration: Integration,
-  schema: AuthenticationSchema,
-  action: ActionDefinition,
-  input: Record<string, unknown>,
-  creds: { config: Record<string, unknown>; secrets: Record<string, unknown>; sensitive: string[] },
-  consumed: ReadonlySet<string>,
-): BuiltRequest {
-  const def = integration.definition
-  const req = action.request
-  // Templates in the request see action inputs, then non-secret connection inputs: never secrets.
-  const lookup: Lookup = (n) => input[n] ?? creds.config[n]
-  const applyLookup: Lookup = (n) => creds.secrets[n] ?? creds.config[n]
-
-  const method = (renderTemplate(req.method, lookup, String) ?? '').toUpperCase()
-  if (!METHODS.has(method)) {
-    throw new PatchbayError('INVALID_ACTION_INPUT', `method must be one of ${[...METHODS].join(', ')}; got "${method}"`)
-  }
-  const base = (renderTemplate(def.baseUrl, (n) => creds.config[n], String) ?? '').replace(/\/+$/, '')
-  const path = renderTemplate(req.path, lookup, encodeURIComponent)
-  if (path === undefined) {
-    const absent = placeholderNames(req.path).filter((n) => lookup(n) === undefined || lookup(n) === null)
-    throw new PatchbayError('INVALID_ACTION_INPUT', `Invalid input for ${action.code}: ${absent.map((n) => `'${n}' is required`).join('; ')}`)
-  }
-  const url = new URL(base + (path.startsWith('/') || path === '' ? path : `/${path}`))
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new PatchbayError('INVALID_ACTION_INPUT', `The request URL must be http or https; got ${url.protocol}`)
-  }
-  for (const [k, t] of Object.entries(req.query ?? {})) {
-    const single = /^\{\+?([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(t)
-    const v = single ? lookup(single[1] as string) : renderTemplate(t, lookup, String)
-    if (v !== undefined && v !== null) url.searchParams.append(k, flat(v))
-  }
-  const headers: Record<string, string> = {}
-  const setHeader = (k: string, v: string) => {
-    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing]
-    headers[k] = v
-  }
-  for (const [k, t] of Object.entries(def.headers ?? {})) {
-    const v = renderTemplate(t, lookup, String)
-    if (v !== undefined) setHeader(k, v)
-  }
-  for (const [k, t] of Object.entries(req.headers ?? {})) {
-    const v = renderTemplate(t, lookup, String)
-    if (v !== undefined) setHeader(k, v)
-  }
-  const spread = (name: string | undefined, into: (k: string, v: string) => void, what: string) => {
-    if (name === undefined) return
-    const v = input[name]
-    if (v === undefined || v === null) return
-    if (typeof v !== 'object' || Array.isArray(v)) {
-      throw new PatchbayError('INVALID_ACTION_INPUT', `'${name}' must be an object of ${what}`)
-    }
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined && x !== null) into(k, flat(x))
-  }
-  spread(req.queryFrom, (k, v) => url.searchParams.append(k, v), 'query parameters')
-  spread(req.headersFrom, setHeader, 'headers')
-
-  // Credentials last, so an input can never replace them.
-  const apply = def.auth[schema]?.apply ?? (schema === 'OAUTH2' ? { headers: { Authorization: 'Bearer {access_token}' } } : undefined)
-  if (apply) {
-    for (const [kt, vt] of Object.entries(apply.headers ?? {})) {
-      const k = renderTemplate(kt, applyLookup, String)
-      const v = renderTemplate(vt, applyLookup, String)
-      if (k !== undefined && v !== undefined) {
-        setHeader(k, v)
-        if (v.length >= 8 && !creds.sensitive.includes(v)) creds.sensitive.push(v)
-      }
-    }
-    for (const [k, t] of Object.entries(apply.query ?? {})) {
-      const v = renderTemplate(t, applyLookup, String)
-      if (v !== undefined) url.searchParams.set(k, v)
-    }
-    if (apply.basic) {
-      const user = renderTemplate(apply.basic.username, applyLookup, String) ?? ''
-      const pass = renderTemplate(apply.basic.password, applyLookup, String) ?? ''
-      const token = Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')
-      setHeader('Authorization', `Basic ${token}`)
-      if (!creds.sensitive.includes(token)) creds.sensitive.push(token)
-    }
-  }
-
-  let body: string | undefined
-  if (req.body && method !== 'GET' && method !== 'HEAD') {
-    const encoding = req.body.encoding ?? 'json'
-    let value: unknown
-    if (req.body.from !== undefined) {
-      value = renderValue(`{${req.body.from}}`, (n) => input[n])
-    } else {
-      const fields = req.body.fields ?? Object.keys(input).filter((k) => !consumed.has(k))
-      const obj: Record<string, unknown> = {}
-      for (const f of fields) if (input[f] !== undefined) obj[f] = input[f]
-      value = obj
-    }
-    if (typeof value === 'string') {
-      body = value
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) setHeader('Content-Type', 'text/plain; charset=utf-8')
-    } else if (value !== undefined) {
-      if (encoding === 'form') {
-        body = formEncode(value).toString()
-        setHeader('Content-Type', 'application/x-www-form-urlencoded')
-      } else {
-        body = JSON.stringify(value)
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) setHeader('Content-Type', 'application/json')
-      }
-    }
-  }
-  return { method, url: url.toString(), headers, body }
-}
-
-/** Form encoding with bracket notation for nested values (`metadata[k]=v`, `items[0][price]=…`), as Stripe and others expect. */
-export function formEncode(value: unknown): URLSearchParams {
-  const params = new URLSearchParams()
-  const walk = (prefix: string, v: unknown) => {
-    if (v === undefined || v === null) return
-    if (Array.isArray(v)) v.forEach((x, i) => walk(`${prefix}[${i}]`, x))
-    else if (typeof v === 'object') for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(prefix ? `${prefix}[${k}]` : k, x)
-    else params.append(prefix, String(v))
-  }
-  walk('', value)
-  return params
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
@@ -480,34 +292,4 @@ function parseBody(text: string, contentType: string): unknown {
     }
   }
   return text
-}
-
-/** Replaces every occurrence of a sensitive string: a service echoing a credential must not leak it. */
-function redact(text: string, sensitive: readonly string[]): string {
-  let out = text
-  for (const s of sensitive) if (out.includes(s)) out = out.split(s).join('[REDACTED]')
-  return out
-}
-
-function redactHeaders(headers: Record<string, string | string[] | undefined>, sensitive: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = redact(Array.isArray(v) ? v.join(', ') : v, sensitive)
-  return out
-}
-
-function unreachable(integration: Integration, url: string, cause: unknown, timeoutMs: number): PatchbayError {
-  // Only the origin is named: the full URL may carry a query-string credential.
-  const origin = new URL(url).origin
-  const e = cause as { code?: string; name?: string }
-  const reason =
-    e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT'
-      ? `no answer within ${timeoutMs} ms`
-      : e.code === 'UND_ERR_CONNECT_TIMEOUT'
-        ? 'the connection timed out'
-        : e.code === 'ECONNREFUSED'
-          ? 'the connection was refused'
-          : e.code === 'ENOTFOUND'
-            ? 'the host name does not resolve'
-            : (e.code ?? 'a network error')
-  return new PatchbayError('UPSTREAM_UNREACHABLE', `Could not reach ${integration.definition.name} at ${origin}: ${reason}`, { cause })
 }

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Catalog } from '../catalog/catalog.js'
 import { TenantIntegrations } from '../catalog/tenant-integrations.js'
-import type { ExecuteDeps } from '../http/execute.js'
+import type { ExecuteDeps } from '../connections/execute.js'
 import { registerMcpServerRoute } from '../mcp/mcp-server-route.js'
 import { RemoteMcpClients } from '../mcp/remote-client.js'
 import type { Store } from '../store/store.js'

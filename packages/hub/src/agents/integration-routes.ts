@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import type { ExecuteDeps } from '../http/execute.js'
-import { integrationRecord } from '../http/records.js'
+import type { ExecuteDeps } from '../connections/execute.js'
+import { integrationRecord } from '../connections/records.js'
 import { importOpenApi } from '../openapi/import-openapi.js'
 
 /** Largest admin request body: a whole imported API (GitHub's is ~2 MB as a definition, ~13 MB as OpenAPI). */

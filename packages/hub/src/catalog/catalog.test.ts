@@ -7,7 +7,7 @@ import { Ajv } from 'ajv'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import type { IntegrationDefinition } from '@patchbay/core'
-import { placeholderNames } from '../actions/template.js'
+import { placeholderNames } from './template.js'
 import { deriveModelId, type Integration } from './catalog.js'
 import { BUILT_IN_CATALOG_DIR, loadCatalog, loadCatalogDir, type CatalogFileError } from './load-catalog.js'
 import { validateDefinition } from './validate-definition.js'
@@ -320,5 +320,16 @@ describe('user folders', () => {
       { file: notADir, problems: [{ field: '/', message: expect.stringMatching(/folder cannot be read: ENOTDIR/) }] },
     ])
     expect(catalog.size).toBe(builtInFiles.length)
+  })
+})
+
+describe('integration kind', () => {
+  const base = { id: 'k', name: 'K', description: 'd', baseUrl: '{url}', auth: { NO_AUTH: { inputs: [{ name: 'url', displayName: 'URL', description: 'd' }] } } }
+  it('takes kind mcp with no actions, and refuses actions or an unknown kind', () => {
+    expect(validateDefinition({ ...base, kind: 'mcp', actions: [] }).ok).toBe(true)
+    const withActions = validateDefinition({ ...base, kind: 'mcp', actions: [{ code: 'A', name: 'a', description: 'd', input: { type: 'object' }, request: { method: 'GET', path: '/' } }] })
+    expect(withActions.ok ? [] : withActions.problems).toEqual([{ field: '/actions', message: "must be empty for kind mcp: the MCP server's tools are the actions" }])
+    const unknown = validateDefinition({ ...base, kind: 'grpc', actions: [] })
+    expect(unknown.ok ? [] : unknown.problems.map((p) => p.field)).toEqual(['/kind'])
   })
 })

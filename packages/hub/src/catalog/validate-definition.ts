@@ -3,11 +3,13 @@ import addFormats from 'ajv-formats'
 import {
   AUTHENTICATION_SCHEMAS,
   integrationDefinitionSchema,
+  providerBlockOf,
+  tokenFieldsOf,
   type ActionDefinition,
   type AuthenticationSchema,
   type IntegrationDefinition,
 } from '@patchbay/core'
-import { placeholderNames as placeholdersOf } from '../actions/template.js'
+import { placeholderNames as placeholdersOf } from './template.js'
 
 /** One problem found in a definition: the field (JSON pointer) and what is wrong with it. */
 export interface DefinitionProblem {
@@ -90,6 +92,9 @@ export function validateDefinition(value: unknown): DefinitionValidation {
     }
   }
 
+  if (def.kind === 'mcp' && def.actions.length > 0) {
+    problems.push({ field: '/actions', message: "must be empty for kind mcp: the MCP server's tools are the actions" })
+  }
   const codes = new Set<string>()
   for (const [i, action] of def.actions.entries()) {
     if (codes.has(action.code)) problems.push({ field: `/actions/${i}/code`, message: `duplicates action "${action.code}"` })
@@ -108,16 +113,17 @@ function checkScheme(
   const scheme = def.auth[schema]
   if (!scheme) return
   const at = `/auth/${schema}`
-  if (schema === 'OAUTH2' && !scheme.oauth2) problems.push({ field: `${at}/oauth2`, message: 'is required for OAUTH2' })
-  if (schema === 'OAUTH1' && !scheme.oauth1) problems.push({ field: `${at}/oauth1`, message: 'is required for OAUTH1' })
-  if (schema !== 'OAUTH2' && scheme.oauth2) problems.push({ field: `${at}/oauth2`, message: 'is only allowed on OAUTH2' })
-  if (schema !== 'OAUTH1' && scheme.oauth1) problems.push({ field: `${at}/oauth1`, message: 'is only allowed on OAUTH1' })
+  for (const block of ['oauth2', 'oauth1'] as const) {
+    const own = providerBlockOf(schema) === block
+    if (own && !scheme[block]) problems.push({ field: `${at}/${block}`, message: `is required for ${schema}` })
+    if (!own && scheme[block]) problems.push({ field: `${at}/${block}`, message: `is only allowed on ${block.toUpperCase()}` })
+  }
   if (scheme.oauth2 && scheme.oauth2.grant !== 'client_credentials' && !scheme.oauth2.authorizationUrl) {
     problems.push({ field: `${at}/oauth2/authorizationUrl`, message: 'is required for the authorization_code grant' })
   }
   // Templates in apply may use this scheme's inputs (secret or not); OAuth adds its token fields.
   const visible = new Set(inputs)
-  if (schema === 'OAUTH2') visible.add('access_token')
+  for (const field of tokenFieldsOf(schema)) visible.add(field)
   const apply = scheme.apply
   if (!apply) return
   const templates: Array<[string, string]> = [

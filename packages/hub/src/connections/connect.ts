@@ -2,19 +2,21 @@ import {
   ConnectionStatus,
   PatchbayError,
   isAuthenticationSchema,
-  isOAuthSchema,
   type AuthenticationSchema,
   type ConnectResult,
   type InputDefinition,
 } from '@patchbay/core'
+import { createAuthSchemes } from '../auth/registry.js'
+import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
-import { connectionDescription, schemesOf } from '../http/records.js'
+import { renderTemplate } from '../catalog/template.js'
 import { newId } from '../ids.js'
-import type { Store } from '../store/store.js'
+import type { ConnectionPatch, Store } from '../store/store.js'
+import { sealConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
-import { renderTemplate } from '../actions/template.js'
 import { newConnectionRow } from './connection-row.js'
-import type { OAuthService } from '../auth/oauth.js'
+import { isMcpIntegration, probeMcp, type McpSessions } from './mcp.js'
+import { connectionDescription, schemesOf } from './records.js'
 
 /** The connect body of the execute endpoint (§4.1), as received. */
 export interface ConnectBody {
@@ -28,98 +30,151 @@ export interface ConnectBody {
 export interface ConnectDeps {
   store: Store
   vault: Vault
-  /** OAuth flows; without it OAUTH1/OAUTH2 connects are refused. */
-  oauth?: OAuthService
+  /** The OAuth flows, whose `schemes` are every scheme; without it OAUTH1/OAUTH2 connects are refused. */
+  oauth?: { readonly schemes: AuthSchemes } | undefined
+  /** Sessions with remote MCP servers (integrations of `kind: mcp`). */
+  mcpClients?: McpSessions | undefined
 }
 
 const MAX_NAME = 200
 const MAX_INPUT_CHARS = 16_384
+const STATIC_SCHEMES = createAuthSchemes()
+
+/** What a connect is about to save, once the body is understood; the same for every scheme. */
+interface Prepared {
+  schema: AuthenticationSchema
+  config: Record<string, unknown>
+  secrets: Record<string, unknown>
+  assetId: string | undefined
+  /** The checked `name` of the body, undefined when blank. */
+  name: string | undefined
+  /** The name of a new connection when the body gives none. */
+  defaultName: (id: string) => string
+  /** The description of a new connection, before the scheme suffix. */
+  description: string
+  /** The body's own description (a reconnect keeps the existing one without it). */
+  givenDescription: string | undefined
+}
 
 /**
  * Creates (or, with `data.assetId`, updates in place) a connection of `integration` for a tenant,
- * following §15.7 of the wire contract: validate or infer the scheme, check the credential inputs,
- * store secrets sealed, and answer the new id. Nothing is written unless every check passes.
+ * following §15.7 of the wire contract, for every scheme and kind: validate or infer the scheme
+ * (or, for an MCP server, reach it), check the credential inputs, then let the scheme connect
+ * (auth/scheme.ts): a static scheme saves the connection ACTIVE, an OAuth scheme saves it PENDING
+ * and answers the provider URL. Secrets are stored sealed. Nothing is written unless every check
+ * passes.
  *
- * @throws {PatchbayError} UNSUPPORTED_SCHEME, MISSING_INPUT, VALIDATION, NAME_EXISTS, NOT_FOUND.
+ * @example
+ * ```ts
+ * const { id } = await connect({ store, vault }, tenantId, github, { authScheme: 'BEARER_TOKEN', data: { token } })
+ * ```
+ *
+ * @throws {PatchbayError} UNSUPPORTED_SCHEME, MISSING_INPUT, VALIDATION, NAME_EXISTS, NOT_FOUND,
+ *   OAUTH_APP_NOT_CONFIGURED, UPSTREAM_*.
  */
-export async function connect(
-  deps: ConnectDeps,
-  tenantId: string,
-  integration: Integration,
-  body: ConnectBody,
-): Promise<ConnectResult> {
+export async function connect(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody): Promise<ConnectResult> {
+  const prepared = isMcpIntegration(integration) ? await prepareMcp(deps, body) : prepareHttp(deps, integration, body)
+  const schemes = deps.oauth?.schemes ?? STATIC_SCHEMES
+  const connectionId = prepared.assetId ?? newId()
+  const result = await schemes[prepared.schema].connect({
+    tenantId,
+    integration,
+    schema: prepared.schema,
+    config: prepared.config,
+    secrets: prepared.secrets,
+    assetId: prepared.assetId,
+    connectionId,
+    save: (draft) => save(deps, tenantId, integration, prepared, connectionId, draft),
+  })
+  // A reconnected MCP server's pooled session still holds the old URL and token.
+  if (prepared.assetId !== undefined && isMcpIntegration(integration)) await deps.mcpClients?.forget(prepared.assetId)
+  return result
+}
+
+function prepareHttp(deps: ConnectDeps, integration: Integration, body: ConnectBody): Prepared {
   const def = integration.definition
   const data = parseData(body.data, def.name)
   const assetId = typeof data['assetId'] === 'string' ? data['assetId'] : undefined
   delete data['assetId']
-  const schema = chooseScheme(integration, body.authScheme, data)
+  const schema = chooseScheme(integration, body.authScheme, data, deps.oauth?.schemes ?? STATIC_SCHEMES)
   const { config, secrets } = checkInputs(integration, schema, data)
-  if (isOAuthSchema(schema)) {
-    if (!deps.oauth) throw new PatchbayError('UNSUPPORTED_SCHEME', `${schema} is not enabled on this hub`)
-    const own = typeof body.description === 'string' && body.description.trim() ? body.description : def.description
-    return deps.oauth.connect(tenantId, integration, {
-      schema,
-      name: assetId !== undefined && !(typeof body.name === 'string' && body.name.trim()) ? await existingName(deps, tenantId, assetId) : connectionName(body.name, def.name),
-      description: connectionDescription(own, schema),
-      config,
-      secrets,
-      ...(assetId !== undefined ? { assetId } : {}),
-    })
-  }
-
-  if (assetId !== undefined) return reconnect(deps, tenantId, integration, assetId, body, schema, config, secrets)
-
-  const name = connectionName(body.name, def.name)
-  const id = newId()
-  const own = typeof body.description === 'string' && body.description.trim() ? body.description : def.description
-  const row = newConnectionRow(deps.vault, {
-    id,
-    tenantId,
-    integrationId: integration.modelId,
-    name,
-    description: connectionDescription(own, schema),
+  return {
     schema,
     config,
     secrets,
-  })
-  await deps.store.insertConnection(row)
-  return { id }
-}
-
-async function reconnect(
-  deps: ConnectDeps,
-  tenantId: string,
-  integration: Integration,
-  id: string,
-  body: ConnectBody,
-  schema: AuthenticationSchema,
-  config: Record<string, unknown>,
-  secrets: Record<string, unknown>,
-): Promise<ConnectResult> {
-  const existing = await deps.store.getConnection(tenantId, id)
-  if (!existing) throw new PatchbayError('NOT_FOUND', `No connection with id ${id} to update (data.assetId)`)
-  if (existing.integration_id !== integration.modelId) {
-    throw new PatchbayError('VALIDATION', `Connection ${id} belongs to another integration; reconnect it through its own integration`)
+    assetId,
+    name: checkName(body.name),
+    defaultName: (id) => `${def.name} connection ${id.slice(-6)}`,
+    description: ownDescription(body) ?? def.description,
+    givenDescription: ownDescription(body),
   }
-  // An empty name means "keep the name" (§8.4 update: the PUT already stored it).
-  const name = typeof body.name === 'string' && body.name.trim() ? connectionName(body.name, '') : existing.name
-  const updated = await deps.store.updateConnection(tenantId, id, {
-    name,
-    auth_scheme: schema,
-    status: ConnectionStatus.ACTIVE,
-    status_reason: null,
-    config: JSON.stringify(config),
-    secrets: Object.keys(secrets).length ? deps.vault.seal(secrets, { tenantId, connectionId: id }) : null,
-    description: connectionDescription(stripSuffix(existing.description), schema),
-  })
-  if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${id} to update (data.assetId)`)
-  return { id }
 }
 
-async function existingName(deps: ConnectDeps, tenantId: string, id: string): Promise<string> {
-  const row = await deps.store.getConnection(tenantId, id)
-  if (!row) throw new PatchbayError('NOT_FOUND', `No connection with id ${id} to update (data.assetId)`)
-  return row.name
+async function prepareMcp(deps: ConnectDeps, body: ConnectBody): Promise<Prepared> {
+  const name = checkName(body.name)
+  const mcp = await probeMcp(deps, body.data)
+  return {
+    schema: mcp.schema,
+    config: { ...mcp.config },
+    secrets: { ...mcp.secrets },
+    assetId: mcp.assetId,
+    name,
+    defaultName: mcp.name,
+    description: ownDescription(body) ?? mcp.description,
+    givenDescription: ownDescription(body),
+  }
+}
+
+/**
+ * The one insert-or-reconnect of a connection. A reconnect (`data.assetId`) keeps the name and
+ * description unless the body gives new ones, and (for a re-authorization, `keepState`) the
+ * status and secrets until the flow completes.
+ */
+async function save(deps: ConnectDeps, tenantId: string, integration: Integration, p: Prepared, id: string, draft: ConnectionDraft): Promise<string> {
+  if (p.assetId !== undefined) {
+    const existing = await deps.store.getConnection(tenantId, p.assetId)
+    if (!existing) throw new PatchbayError('NOT_FOUND', `No connection with id ${p.assetId} to update (data.assetId)`)
+    if (existing.integration_id !== integration.modelId) {
+      throw new PatchbayError('VALIDATION', `Connection ${p.assetId} belongs to another integration; reconnect it through its own integration`)
+    }
+    const patch: ConnectionPatch = {
+      name: p.name ?? existing.name,
+      description: connectionDescription(p.givenDescription ?? stripSuffix(existing.description), p.schema),
+      auth_scheme: p.schema,
+      config: JSON.stringify(p.config),
+    }
+    if (!draft.keepState) {
+      patch.status = draft.status
+      patch.status_reason = draft.statusReason ?? null
+      patch.secrets = draft.sealed !== undefined ? draft.sealed : sealConnectionSecrets(deps.vault, tenantId, p.assetId, draft.secrets)
+      if (draft.expiresAt !== undefined) patch.expires_at = draft.expiresAt
+      if (draft.tokenExpiresAt !== undefined) patch.token_expires_at = draft.tokenExpiresAt
+    }
+    const updated = await deps.store.updateConnection(tenantId, p.assetId, patch)
+    if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${p.assetId} to update (data.assetId)`)
+    return p.assetId
+  }
+  await deps.store.insertConnection(
+    newConnectionRow(deps.vault, {
+      id,
+      tenantId,
+      integrationId: integration.modelId,
+      name: p.name ?? p.defaultName(id),
+      description: connectionDescription(p.description, p.schema),
+      schema: p.schema,
+      config: p.config,
+      ...(draft.sealed !== undefined ? { sealed: draft.sealed } : { secrets: draft.secrets ?? {} }),
+      status: draft.status ?? ConnectionStatus.ACTIVE,
+      statusReason: draft.statusReason ?? null,
+      expiresAt: draft.expiresAt ?? null,
+      tokenExpiresAt: draft.tokenExpiresAt ?? null,
+    }),
+  )
+  return id
+}
+
+function ownDescription(body: ConnectBody): string | undefined {
+  return typeof body.description === 'string' && body.description.trim() ? body.description : undefined
 }
 
 function stripSuffix(description: string): string {
@@ -137,7 +192,7 @@ function parseData(raw: unknown, integrationName: string): Record<string, unknow
 }
 
 /** §15.7a and §12.6: use the given scheme, or infer it when a v2 client sent none. */
-function chooseScheme(integration: Integration, given: unknown, data: Record<string, unknown>): AuthenticationSchema {
+function chooseScheme(integration: Integration, given: unknown, data: Record<string, unknown>, schemes: AuthSchemes): AuthenticationSchema {
   const supported = schemesOf(integration)
   const name = integration.definition.name
   if (given !== undefined && given !== null && given !== '') {
@@ -152,7 +207,7 @@ function chooseScheme(integration: Integration, given: unknown, data: Record<str
   if (supported.length === 1) return supported[0] as AuthenticationSchema
   const keys = Object.keys(data)
   if (keys.length === 0) {
-    const oauth = supported.find(isOAuthSchema)
+    const oauth = supported.find((s) => schemes[s].redirects)
     if (oauth) return oauth
     if (supported.includes('NO_AUTH')) return 'NO_AUTH'
   }
@@ -235,7 +290,8 @@ function isBlank(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '')
 }
 
-function connectionName(raw: unknown, integrationName: string): string {
+/** The body's connection name, trimmed; undefined when blank (a default, or the existing name on reconnect). */
+function checkName(raw: unknown): string | undefined {
   if (typeof raw === 'string' && raw.trim()) {
     const name = raw.trim()
     if (name.length > MAX_NAME) throw new PatchbayError('VALIDATION', `name must be at most ${MAX_NAME} characters`)
@@ -244,5 +300,5 @@ function connectionName(raw: unknown, integrationName: string): string {
   if (raw !== undefined && raw !== null && typeof raw !== 'string') {
     throw new PatchbayError('VALIDATION', `name must be a string; got ${typeof raw}`)
   }
-  return `${integrationName} connection ${newId().slice(-6)}`
+  return undefined
 }

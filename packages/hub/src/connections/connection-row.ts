@@ -1,5 +1,6 @@
 import { ConnectionStatus } from '@patchbay/core'
 import type { ConnectionRow } from '../store/store.js'
+import { sealConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
 
 /** What a new connection row is made of; secrets are sealed here, bound to tenant and id. */
@@ -26,8 +27,7 @@ export interface NewConnection {
 /** The row of a connection being created, at version 1 (ACTIVE unless said otherwise). */
 export function newConnectionRow(vault: Vault, c: NewConnection): ConnectionRow {
   const now = new Date().toISOString()
-  const secrets =
-    c.sealed !== undefined ? c.sealed : c.secrets && Object.keys(c.secrets).length ? vault.seal(c.secrets, { tenantId: c.tenantId, connectionId: c.id }) : null
+  const secrets = c.sealed !== undefined ? c.sealed : sealConnectionSecrets(vault, c.tenantId, c.id, c.secrets)
   return {
     id: c.id,
     tenant_id: c.tenantId,

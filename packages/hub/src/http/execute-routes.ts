@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import { execute, executeAsync, resolveTarget } from './execute.js'
+import { execute, executeAsync, resolveTarget } from '../connections/execute.js'
 import { baseUrlOf, requireObject } from './request.js'
 import type { ServerDeps } from './server-deps.js'
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { FunctionType, PatchbayError, type PaginateResponseV1 } from '@patchbay/core'
 import type { Catalog, Integration } from '../catalog/catalog.js'
-import { resolveTarget } from './execute.js'
-import { connectionRecord, integrationRecord } from './records.js'
+import { resolveTarget } from '../connections/execute.js'
+import { connectionRecord, integrationRecord } from '../connections/records.js'
 import { int, requireObject } from './request.js'
 import type { ServerDeps } from './server-deps.js'
 

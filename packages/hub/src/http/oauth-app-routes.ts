@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { PatchbayError } from '@patchbay/core'
+import { PatchbayError, isAuthenticationSchema, isOAuthSchema } from '@patchbay/core'
 import type { Integration } from '../catalog/catalog.js'
 import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
 import { baseUrlOf, requireObject } from './request.js'
@@ -14,7 +14,7 @@ export function registerOAuthAppRoutes(app: FastifyInstance, deps: Pick<ServerDe
   const integrationOf = async (tenantId: string, id: string): Promise<Integration> => {
     const integration = deps.catalog.get(id) ?? (await deps.tenantIntegrations.get(tenantId, id))
     if (!integration) throw new PatchbayError('NOT_FOUND', `No integration ${id} in the catalog; use its id (e.g. slack) or model id`)
-    const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => s === 'OAUTH1' || s === 'OAUTH2')
+    const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => isAuthenticationSchema(s) && isOAuthSchema(s))
     if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
     return integration
   }

@@ -12,7 +12,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import { execute, type ExecuteDeps } from '../http/execute.js'
+import { execute, type ExecuteDeps } from '../connections/execute.js'
 import { collectTools } from '../tools/collect-tools.js'
 import { formatTools } from '../tools/tool-schemas.js'
 

@@ -1,8 +1,8 @@
 import { ConnectionStatus, PatchbayError, type ActionDefinition } from '@patchbay/core'
 import type { Logger } from 'pino'
-import type { ExecuteDeps, ExecuteTarget } from '../http/execute.js'
-import { resolveTarget } from '../http/execute.js'
-import { isMcpIntegration, mcpActions } from '../mcp/mcp-integration.js'
+import type { ExecuteDeps, ExecuteTarget } from '../connections/execute.js'
+import { resolveTarget } from '../connections/execute.js'
+import { isMcpIntegration, mcpActions } from '../connections/mcp.js'
 import type { ConnectionRow } from '../store/store.js'
 import { toolName, type AgentTool } from './tool-schemas.js'
 

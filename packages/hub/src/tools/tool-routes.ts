@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import { resolveTarget, type ExecuteDeps } from '../http/execute.js'
-import { isMcpIntegration, mcpActions } from '../mcp/mcp-integration.js'
+import { resolveTarget, type ExecuteDeps } from '../connections/execute.js'
+import { isMcpIntegration, mcpActions } from '../connections/mcp.js'
 import { collectTools } from './collect-tools.js'
 import { formatTools, isToolFormat, type ToolFormat } from './tool-schemas.js'
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
-import { baseStringUri, percentEncode, signOAuth1, signatureBaseString, type OAuth1SignatureMethod } from './oauth1-sign.js'
+import { baseStringUri, percentEncode, signOAuth1, signatureBaseString, type OAuth1SignatureMethod } from './sign.js'
 
 // An independent implementation to check against.
 const oauthSign = createRequire(import.meta.url)('oauth-sign') as {

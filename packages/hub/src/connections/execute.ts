@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import {
-  ConnectionStatus,
-  ExecuteAction,
-  PatchbayError,
-  type ActionInputSpec,
-  type ActionInputsSpec,
-  type ActionSummary,
-  type ExecuteFailure,
-  type ExecuteInProgress,
-  type ExecuteSuccess,
-} from '@patchbay/core'
-import { findAction, type ActionRunner } from '../actions/run-action.js'
+import { ConnectionStatus, ExecuteAction, PatchbayError, type ExecuteFailure, type ExecuteInProgress, type ExecuteSuccess } from '@patchbay/core'
+import type { ActionRunner } from '../actions/run-action.js'
 import type { OAuthService } from '../auth/oauth.js'
-import type { Catalog, Integration } from '../catalog/catalog.js'
-import { connect } from '../connections/connect.js'
+import type { Catalog } from '../catalog/catalog.js'
+import { integrationLookup } from '../catalog/find-integration.js'
 import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
-import { executeMcp, isMcpIntegration, type McpExecuteHelpers } from '../mcp/mcp-integration.js'
-import type { RemoteMcpClients } from '../mcp/remote-client.js'
-import type { ConnectionRow, Store } from '../store/store.js'
+import type { Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
+import { connect } from './connect.js'
+import { actionInputs, actionSummary, failure, findAction, notActive, success, type ExecuteTarget } from './execute-results.js'
+import { executeMcp, isMcpIntegration, type McpSessions } from './mcp.js'
+
+export { actionInputs, failure, success, type ExecuteTarget } from './execute-results.js'
 
 /** Dependencies of the execute endpoint. */
 export interface ExecuteDeps {
@@ -31,15 +24,10 @@ export interface ExecuteDeps {
   /** Asynchronous runs still working, so a graceful stop can wait for them. */
   backgroundRuns?: Set<Promise<void>>
   /** Clients of remote MCP servers (the MCP Server integration). */
-  mcpClients?: RemoteMcpClients | undefined
+  mcpClients?: McpSessions | undefined
   /** Integrations tenants registered at run time. */
   tenantIntegrations?: TenantIntegrations | undefined
 }
-
-/** A resolved execute target: an integration (connect, discovery) or a tenant's connection. */
-export type ExecuteTarget =
-  | { kind: 'integration'; integration: Integration }
-  | { kind: 'connection'; integration: Integration; connection: ConnectionRow }
 
 /**
  * Resolves an execute/record id for a tenant: a catalog integration (by 24-hex id or path), else
@@ -51,7 +39,7 @@ export async function resolveTarget(deps: Pick<ExecuteDeps, 'store' | 'catalog' 
   if (/^[0-9a-f]{24}$/.test(id)) {
     const connection = await deps.store.getConnection(tenantId, id)
     if (connection) {
-      const parent = deps.catalog.get(connection.integration_id) ?? (await deps.tenantIntegrations?.get(tenantId, connection.integration_id))
+      const parent = await integrationLookup(deps.catalog, deps.tenantIntegrations)(tenantId, connection.integration_id)
       if (parent) return { kind: 'connection', integration: parent, connection }
       throw new PatchbayError(
         'NOT_FOUND',
@@ -62,62 +50,6 @@ export async function resolveTarget(deps: Pick<ExecuteDeps, 'store' | 'catalog' 
   const own = await deps.tenantIntegrations?.get(tenantId, id)
   if (own) return { kind: 'integration', integration: own }
   throw new PatchbayError('NOT_FOUND', `No integration or connection with id ${id}; list integrations with POST /sdk/models/paginate`)
-}
-
-/** Wraps a result in the sync success body (§4.2). */
-export function success<T>(data: T, startedAt: number): ExecuteSuccess<T> {
-  return { status: 'SUCCESS', completed: true, data, runTime: (performance.now() - startedAt) / 1000 }
-}
-
-/** The 2xx FAILED body (§4.5) of an action whose service failed. */
-export function failure(err: PatchbayError): ExecuteFailure {
-  const body: ExecuteFailure = {
-    status: 'FAILED',
-    completed: true,
-    error_message: err.message,
-    errorMessage: err.message,
-    statusCode: err.status,
-    code: err.code,
-  }
-  if (err.supplierError !== undefined) body.supplierError = err.supplierError
-  if (err.details !== undefined) body.data = { ...err.details }
-  return body
-}
-
-function actionSummary(integration: Integration): ActionSummary[] {
-  return integration.definition.actions.map((a) => ({ name: a.code, displayName: a.name, description: a.description, slug: a.code }))
-}
-
-function jsonTypeOf(schema: Record<string, unknown>): string {
-  const t = schema['type']
-  if (typeof t === 'string') return t
-  if (Array.isArray(t)) return String(t.find((x) => x !== 'null') ?? 'string')
-  return 'object'
-}
-
-/** LIST_INPUTS items for the requested actions (all when none are named), matched case-insensitively (§15.8). */
-export function actionInputs(integration: Integration, requested: unknown): ActionInputsSpec[] {
-  const names = Array.isArray(requested) ? requested.filter((n): n is string => typeof n === 'string') : []
-  const actions = names.length ? names.map((n) => findAction(integration, n)) : integration.definition.actions
-  return actions.map((a) => {
-    const properties = (a.input['properties'] ?? {}) as Record<string, Record<string, unknown>>
-    const required = new Set((a.input['required'] ?? []) as string[])
-    const inputs: ActionInputSpec[] = Object.entries(properties).map(([code, schema]) => ({
-      name: typeof schema['title'] === 'string' ? schema['title'] : code,
-      code,
-      datatype: jsonTypeOf(schema),
-      required: required.has(code),
-      description: typeof schema['description'] === 'string' ? schema['description'] : '',
-      defaultValue: schema['default'] !== undefined ? [schema['default']] : [],
-      availableOptions: Array.isArray(schema['enum']) ? schema['enum'].map((v) => ({ value: v, label: String(v) })) : [],
-      allowMulti: jsonTypeOf(schema) === 'array',
-      supportsVariables: false,
-      fixed: false,
-      value: [],
-      schema,
-    }))
-    return { name: a.code, slug: a.code, displayName: a.name, description: a.description, inputs, inputSchema: a.input }
-  })
 }
 
 /** Whether an execute body asks for discovery rather than a connect or an action run. */
@@ -145,7 +77,7 @@ function discovery(target: ExecuteTarget, action: unknown, data: unknown): Execu
  */
 export async function execute(deps: ExecuteDeps, tenantId: string, target: ExecuteTarget, body: Record<string, unknown>): Promise<ExecuteSuccess | ExecuteFailure> {
   const started = performance.now()
-  if (isMcpIntegration(target.integration)) return executeMcp(deps, mcpHelpers, tenantId, target, body)
+  if (isMcpIntegration(target.integration)) return executeMcp(deps, target, body, () => connect(deps, tenantId, target.integration, body))
   const found = discovery(target, body['action'], body['data'])
   if (found) return found
   const action = body['action']
@@ -170,19 +102,6 @@ export async function execute(deps: ExecuteDeps, tenantId: string, target: Execu
     if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return failure(err)
     throw err
   }
-}
-
-const mcpHelpers: McpExecuteHelpers = { success, failure, actionInputs, findAction, notActive }
-
-function notActive(c: ConnectionRow): PatchbayError {
-  const why = c.status_reason ? ` (${c.status_reason})` : ''
-  const what =
-    c.status === ConnectionStatus.PENDING
-      ? 'is waiting for the user to grant access: open the redirectURL returned at connect, then try again'
-      : c.status === ConnectionStatus.EXPIRED
-        ? 'has expired: reconnect it (connect again with data.assetId set to this id)'
-        : 'is in an error state: reconnect it (connect again with data.assetId set to this id)'
-  return new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${c.id} is ${c.status}${why} and ${what}`)
 }
 
 /**

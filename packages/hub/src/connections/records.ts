@@ -7,9 +7,9 @@ import {
   type ConnectionStatus,
   type ModelRecordV1,
   type ParamSpec,
+  refreshesTokens,
 } from '@patchbay/core'
 import { supplierCode, type Integration } from '../catalog/catalog.js'
-import { MCP_INTEGRATION_MODEL_ID } from '../mcp/mcp-ids.js'
 import type { ConnectionRow } from '../store/store.js'
 
 /** Catalog entries have no creation time of their own; a fixed one keeps records stable. */
@@ -126,7 +126,7 @@ export function connectionRecord(row: ConnectionRow, integration: Integration): 
     status: ASSET_STATUS[status] ?? 'failed',
     ...base(integration),
     // A remote MCP server's connection is an `mcpconnection` (aiXplain's clients pick MCPConnection by it).
-    functionType: integration.modelId === MCP_INTEGRATION_MODEL_ID ? 'mcpconnection' : 'connection',
+    functionType: integration.definition.kind === 'mcp' ? 'mcpconnection' : 'connection',
     params: CONNECTION_PARAMS,
     attributes: describe(integration).attributes,
     createdAt: row.created_at,
@@ -137,6 +137,6 @@ export function connectionRecord(row: ConnectionRow, integration: Integration): 
     connectionStatusReason: row.status_reason,
     authScheme: row.auth_scheme as AuthenticationSchema,
     ...(row.status === 'PENDING' ? { connectionExpiresAt: row.expires_at } : {}),
-    ...(row.auth_scheme === 'OAUTH2' ? { tokenExpiresAt: row.token_expires_at } : {}),
+    ...(refreshesTokens(row.auth_scheme) ? { tokenExpiresAt: row.token_expires_at } : {}),
   }
 }

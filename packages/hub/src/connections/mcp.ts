@@ -10,33 +10,51 @@ import {
   ExecuteAction,
   PatchbayError,
   type ActionDefinition,
-  type ConnectResult,
   type ExecuteFailure,
   type ExecuteSuccess,
 } from '@patchbay/core'
-import { normaliseInput } from '../actions/run-action.js'
+import { normaliseInput } from '../actions/normalise-input.js'
 import type { Integration } from '../catalog/catalog.js'
-import { newConnectionRow } from '../connections/connection-row.js'
-import { connectionDescription } from '../http/records.js'
-import { newId } from '../ids.js'
-import type { ConnectionRow, Store } from '../store/store.js'
+import type { ConnectionRow } from '../store/store.js'
+import { openConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
-import { MCP_INTEGRATION_MODEL_ID } from './mcp-ids.js'
-import type { McpTransportKind, RemoteMcpClients, RemoteMcpTarget } from './remote-client.js'
+import { actionInputs, failure, findAction, notActive, success, type ExecuteTarget } from './execute-results.js'
 
-export { MCP_INTEGRATION_MODEL_ID } from './mcp-ids.js'
+/** The two HTTP transports of MCP. */
+export type McpTransportKind = 'streamable-http' | 'sse'
+
+/** Where and how to reach a remote MCP server. Headers and token are secrets. */
+export interface McpTarget {
+  url: string
+  headers?: Record<string, string>
+  token?: string
+  /** The transport that worked last time. */
+  transport?: McpTransportKind
+}
+
+/**
+ * Sessions with remote MCP servers, as connections use them (implemented by
+ * `mcp/remote-client.ts`'s `RemoteMcpClients`; declared here so connections/ needs nothing of mcp/).
+ */
+export interface McpSessions {
+  open(target: McpTarget): Promise<{ client: { listTools(): Promise<unknown>; close(): Promise<void> }; transport: McpTransportKind }>
+  listTools(key: string, target: McpTarget): Promise<Tool[]>
+  callTool(key: string, target: McpTarget, name: string, args: Record<string, unknown>): Promise<CallToolResult>
+  forget(connectionId: string): Promise<void>
+  /** Closes every session (the hub is stopping). */
+  close(): Promise<void>
+}
 
 /** What the MCP integration needs. */
 export interface McpDeps {
-  store: Store
   vault: Vault
   /** Absent in hubs built without agent services: MCP calls then fail with a clear error. */
-  mcpClients?: RemoteMcpClients | undefined
+  mcpClients?: McpSessions | undefined
 }
 
-/** Whether an integration is the Remote MCP Server integration. */
+/** Whether an integration's connections are remote MCP servers (the definition says `kind: mcp`). */
 export function isMcpIntegration(integration: Integration): boolean {
-  return integration.modelId === MCP_INTEGRATION_MODEL_ID
+  return integration.definition.kind === 'mcp'
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/
@@ -57,7 +75,7 @@ interface McpSecrets {
   headers?: Record<string, string>
 }
 
-function clients(deps: McpDeps): RemoteMcpClients {
+function clients(deps: McpDeps): McpSessions {
   if (!deps.mcpClients) throw new PatchbayError('INTERNAL', 'This hub was built without MCP client support')
   return deps.mcpClients
 }
@@ -107,17 +125,28 @@ export function parseMcpData(raw: unknown): { url: string; token?: string; heade
   return out
 }
 
+/** What connecting an MCP server stores, once the server answered. */
+export interface McpConnection {
+  schema: 'BEARER_TOKEN' | 'NO_AUTH'
+  config: McpConfig
+  secrets: McpSecrets
+  assetId: string | undefined
+  /** The default name and description of a new connection. */
+  name: (id: string) => string
+  description: string
+}
+
 /**
- * Connects a remote MCP server (§15.7 "MCP"): checks the URL against the network policy, opens a
- * session (Streamable HTTP, else SSE) and lists its tools, so a wrong URL or token fails now
- * rather than at the first run; then stores the connection with the token and headers sealed.
- * With `data.assetId`, updates that MCP connection in place.
+ * Prepares the connect of a remote MCP server (§15.7 "MCP"): checks the URL against the network
+ * policy, opens a session (Streamable HTTP, else SSE) and lists its tools, so a wrong URL or token
+ * fails now rather than at the first run. connect.ts then saves it like any connection, the token
+ * and headers sealed.
  *
  * @throws {PatchbayError} VALIDATION (bad or refused URL), UPSTREAM_UNREACHABLE (no MCP server there).
  */
-export async function connectMcp(deps: McpDeps, tenantId: string, integration: Integration, body: Record<string, unknown>): Promise<ConnectResult> {
-  const data = parseMcpData(body['data'])
-  const target: RemoteMcpTarget = { url: data.url, ...(data.token ? { token: data.token } : {}), ...(data.headers ? { headers: data.headers } : {}) }
+export async function probeMcp(deps: McpDeps, rawData: unknown): Promise<McpConnection> {
+  const data = parseMcpData(rawData)
+  const target: McpTarget = { url: data.url, ...(data.token ? { token: data.token } : {}), ...(data.headers ? { headers: data.headers } : {}) }
   const session = await clients(deps).open(target)
   try {
     await session.client.listTools()
@@ -126,53 +155,21 @@ export async function connectMcp(deps: McpDeps, tenantId: string, integration: I
   } finally {
     await session.client.close().catch(() => {})
   }
-  const config: McpConfig = { url: data.url, transport: session.transport }
-  const secrets: McpSecrets = { ...(data.token ? { token: data.token } : {}), ...(data.headers ? { headers: data.headers } : {}) }
-  const hasSecrets = Object.keys(secrets).length > 0
-  const schema = data.token ? 'BEARER_TOKEN' : 'NO_AUTH'
-
-  if (data.assetId !== undefined) {
-    const existing = await deps.store.getConnection(tenantId, data.assetId)
-    if (!existing || existing.integration_id !== integration.modelId) {
-      throw new PatchbayError('NOT_FOUND', `No MCP connection with id ${data.assetId} to update (data.assetId)`)
-    }
-    const name = typeof body['name'] === 'string' && body['name'].trim() ? body['name'].trim().slice(0, 200) : existing.name
-    await deps.store.updateConnection(tenantId, existing.id, {
-      name,
-      auth_scheme: schema,
-      status: ConnectionStatus.ACTIVE,
-      status_reason: null,
-      config: JSON.stringify(config),
-      secrets: hasSecrets ? deps.vault.seal(secrets, { tenantId, connectionId: existing.id }) : null,
-    })
-    await deps.mcpClients?.forget(existing.id)
-    return { id: existing.id }
+  const url = new URL(data.url)
+  return {
+    schema: data.token ? 'BEARER_TOKEN' : 'NO_AUTH',
+    config: { url: data.url, transport: session.transport },
+    secrets: { ...(data.token ? { token: data.token } : {}), ...(data.headers ? { headers: data.headers } : {}) },
+    assetId: data.assetId,
+    // aiXplain's v1 client sends no name; its default names start with "MCP Server" (§10.5).
+    name: (id) => `MCP Server ${url.host} ${id.slice(-6)}`,
+    description: `Tools of the MCP server at ${url.origin}`,
   }
-
-  const id = newId()
-  const given = body['name']
-  if (given !== undefined && given !== null && typeof given !== 'string') throw new PatchbayError('VALIDATION', `name must be a string; got ${typeof given}`)
-  if (typeof given === 'string' && given.trim().length > 200) throw new PatchbayError('VALIDATION', 'name must be at most 200 characters')
-  // aiXplain's v1 client sends no name; its default names start with "MCP Server" (§10.5).
-  const name = typeof given === 'string' && given.trim() ? given.trim() : `MCP Server ${new URL(data.url).host} ${id.slice(-6)}`
-  const own = typeof body['description'] === 'string' && body['description'].trim() ? body['description'] : `Tools of the MCP server at ${new URL(data.url).origin}`
-  const row = newConnectionRow(deps.vault, {
-    id,
-    tenantId,
-    integrationId: integration.modelId,
-    name,
-    description: connectionDescription(own, schema),
-    schema,
-    config: { ...config },
-    ...(hasSecrets ? { secrets: { ...secrets } } : {}),
-  })
-  await deps.store.insertConnection(row)
-  return { id }
 }
 
-function targetOf(deps: McpDeps, row: ConnectionRow): RemoteMcpTarget {
+function targetOf(deps: McpDeps, row: ConnectionRow): McpTarget {
   const config = JSON.parse(row.config) as McpConfig
-  const secrets = row.secrets ? deps.vault.open<McpSecrets>(row.secrets, { tenantId: row.tenant_id, connectionId: row.id }) : {}
+  const secrets = openConnectionSecrets<McpSecrets>(deps.vault, row)
   return {
     url: config.url,
     ...(config.transport ? { transport: config.transport } : {}),
@@ -226,17 +223,6 @@ export async function runMcpTool(deps: McpDeps, connection: ConnectionRow, tool:
   return result.content
 }
 
-/** Helpers from the execute endpoint, passed in to keep this module free of an import cycle. */
-export interface McpExecuteHelpers {
-  success: <T>(data: T, startedAt: number) => ExecuteSuccess<T>
-  failure: (err: PatchbayError) => ExecuteFailure
-  actionInputs: (integration: Integration, requested: unknown) => unknown[]
-  findAction: (integration: Integration, code: string) => ActionDefinition
-  notActive: (c: ConnectionRow) => PatchbayError
-}
-
-type Target = { kind: 'integration'; integration: Integration } | { kind: 'connection'; integration: Integration; connection: ConnectionRow }
-
 /**
  * The execute endpoint for the MCP integration and its connections: connect; `LIST_TOOLS`
  * (§4.1: `" "` lists every tool, `{actions: [name]}` gives that tool with its inputs);
@@ -244,52 +230,51 @@ type Target = { kind: 'integration'; integration: Integration } | { kind: 'conne
  */
 export async function executeMcp(
   deps: McpDeps,
-  h: McpExecuteHelpers,
-  tenantId: string,
-  target: Target,
+  target: ExecuteTarget,
   body: Record<string, unknown>,
+  connect: () => Promise<{ id: string }>,
 ): Promise<ExecuteSuccess | ExecuteFailure> {
   const started = performance.now()
   const action = body['action']
   if (target.kind === 'integration') {
-    if (action === ExecuteAction.LIST_ACTIONS || action === ExecuteAction.LIST_INPUTS || action === 'list_trigger_types') return h.success([], started)
+    if (action === ExecuteAction.LIST_ACTIONS || action === ExecuteAction.LIST_INPUTS || action === 'list_trigger_types') return success([], started)
     if (action !== undefined && action !== null) {
       throw new PatchbayError('VALIDATION', `MCP Server is an integration: connect it first (POST {"data": "<server URL>"}), then run '${String(action)}' on the connection id`)
     }
-    return h.success(await connectMcp(deps, tenantId, target.integration, body), started)
+    return success(await connect(), started)
   }
   const { connection } = target
   if (typeof action !== 'string' || action === '') {
     throw new PatchbayError('VALIDATION', 'action is required: send {"action": "<tool name>", "data": {…}}; list the tools with {"action": "LIST_TOOLS", "data": " "}')
   }
-  if (action === 'list_trigger_types') return h.success([], started)
-  if (connection.status !== ConnectionStatus.ACTIVE) throw h.notActive(connection)
+  if (action === 'list_trigger_types') return success([], started)
+  if (connection.status !== ConnectionStatus.ACTIVE) throw notActive(connection)
   const integration = await withMcpActions(deps, target.integration, connection)
   const data = body['data']
   const requested = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { actions?: unknown }).actions : undefined
   switch (action) {
     case ExecuteAction.LIST_TOOLS: {
       const names = Array.isArray(requested) ? requested.filter((n): n is string => typeof n === 'string') : []
-      const picked = names.length ? names.map((n) => h.findAction(integration, n)) : integration.definition.actions
-      const inputs = h.actionInputs({ ...integration, definition: { ...integration.definition, actions: picked } }, undefined) as Array<{ inputs: unknown }>
-      return h.success(
+      const picked = names.length ? names.map((n) => findAction(integration, n)) : integration.definition.actions
+      const inputs = actionInputs({ ...integration, definition: { ...integration.definition, actions: picked } }, undefined) as Array<{ inputs: unknown }>
+      return success(
         picked.map((a, i) => ({ name: a.code, description: a.description, inputs: inputs[i]?.inputs ?? [], inputSchema: a.input })),
         started,
       )
     }
     case ExecuteAction.LIST_ACTIONS:
-      return h.success(
+      return success(
         integration.definition.actions.map((a) => ({ name: a.code, displayName: a.name, description: a.description, slug: a.code })),
         started,
       )
     case ExecuteAction.LIST_INPUTS:
-      return h.success(h.actionInputs(integration, requested), started)
+      return success(actionInputs(integration, requested), started)
     default: {
-      const tool = h.findAction(integration, action)
+      const tool = findAction(integration, action)
       try {
-        return h.success(await runMcpTool(deps, connection, tool.code, data), started)
+        return success(await runMcpTool(deps, connection, tool.code, data), started)
       } catch (err) {
-        if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return h.failure(err)
+        if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return failure(err)
         throw err
       }
     }

@@ -1,0 +1,130 @@
+import { PatchbayError, type ActionDefinition } from '@patchbay/core'
+import type { OutgoingRequest } from '../auth/scheme.js'
+import { setHeader } from '../auth/scheme.js'
+import type { Integration } from '../catalog/catalog.js'
+import { placeholderNames, renderTemplate, renderValue, type Lookup } from '../catalog/template.js'
+import { formEncode } from './form-encode.js'
+
+/** An outbound request, fully built (the same shape auth schemes decorate). */
+export type BuiltRequest = OutgoingRequest
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
+
+/** Stringifies a query/header value: arrays comma-joined, objects as JSON. */
+function flat(v: unknown): string {
+  if (Array.isArray(v)) return v.map(flat).join(',')
+  return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)
+}
+
+/**
+ * Inputs an action's path, query and headers use (so they are not sent again in a default body).
+ *
+ * @example
+ * ```ts
+ * consumedInputs(action) // Set { 'owner', 'repo' } for path /repos/{owner}/{repo}
+ * ```
+ */
+export function consumedInputs(action: ActionDefinition): Set<string> {
+  const req = action.request
+  return new Set<string>([
+    ...placeholderNames(req.method),
+    ...placeholderNames(req.path),
+    ...Object.values(req.query ?? {}).flatMap(placeholderNames),
+    ...Object.values(req.headers ?? {}).flatMap(placeholderNames),
+    ...[req.queryFrom, req.headersFrom, req.body?.from].filter((n): n is string => n !== undefined),
+  ])
+}
+
+/**
+ * Builds the outbound request of an action from its definition, the validated inputs and the
+ * connection's non-secret inputs (`config`), without credentials: the connection's auth scheme
+ * decorates the result (auth/scheme.ts). Pure: no I/O, so it is tested on its own.
+ *
+ * @example
+ * ```ts
+ * const req = buildRequest(github, findAction(github, 'GITHUB_GET_REPOSITORY'), { owner: 'o', repo: 'r' }, {})
+ * // { method: 'GET', url: 'https://api.github.com/repos/o/r', headers: {…}, body: undefined }
+ * ```
+ *
+ * @throws {PatchbayError} INVALID_ACTION_INPUT for a method, path or URL the inputs do not make.
+ */
+export function buildRequest(
+  integration: Integration,
+  action: ActionDefinition,
+  input: Record<string, unknown>,
+  config: Record<string, unknown>,
+  consumed: ReadonlySet<string> = consumedInputs(action),
+): BuiltRequest {
+  const def = integration.definition
+  const req = action.request
+  // Templates in the request see action inputs, then non-secret connection inputs: never secrets.
+  const lookup: Lookup = (n) => input[n] ?? config[n]
+
+  const method = (renderTemplate(req.method, lookup, String) ?? '').toUpperCase()
+  if (!METHODS.has(method)) {
+    throw new PatchbayError('INVALID_ACTION_INPUT', `method must be one of ${[...METHODS].join(', ')}; got "${method}"`)
+  }
+  const base = (renderTemplate(def.baseUrl, (n) => config[n], String) ?? '').replace(/\/+$/, '')
+  const path = renderTemplate(req.path, lookup, encodeURIComponent)
+  if (path === undefined) {
+    const absent = placeholderNames(req.path).filter((n) => lookup(n) === undefined || lookup(n) === null)
+    throw new PatchbayError('INVALID_ACTION_INPUT', `Invalid input for ${action.code}: ${absent.map((n) => `'${n}' is required`).join('; ')}`)
+  }
+  const url = new URL(base + (path.startsWith('/') || path === '' ? path : `/${path}`))
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new PatchbayError('INVALID_ACTION_INPUT', `The request URL must be http or https; got ${url.protocol}`)
+  }
+  for (const [k, t] of Object.entries(req.query ?? {})) {
+    const single = /^\{\+?([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(t)
+    const v = single ? lookup(single[1] as string) : renderTemplate(t, lookup, String)
+    if (v !== undefined && v !== null) url.searchParams.append(k, flat(v))
+  }
+  const headers: Record<string, string> = {}
+  const set = (k: string, v: string) => setHeader(headers, k, v)
+  for (const [k, t] of Object.entries(def.headers ?? {})) {
+    const v = renderTemplate(t, lookup, String)
+    if (v !== undefined) set(k, v)
+  }
+  for (const [k, t] of Object.entries(req.headers ?? {})) {
+    const v = renderTemplate(t, lookup, String)
+    if (v !== undefined) set(k, v)
+  }
+  const spread = (name: string | undefined, into: (k: string, v: string) => void, what: string) => {
+    if (name === undefined) return
+    const v = input[name]
+    if (v === undefined || v === null) return
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      throw new PatchbayError('INVALID_ACTION_INPUT', `'${name}' must be an object of ${what}`)
+    }
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined && x !== null) into(k, flat(x))
+  }
+  spread(req.queryFrom, (k, v) => url.searchParams.append(k, v), 'query parameters')
+  spread(req.headersFrom, set, 'headers')
+
+  let body: string | undefined
+  if (req.body && method !== 'GET' && method !== 'HEAD') {
+    const encoding = req.body.encoding ?? 'json'
+    let value: unknown
+    if (req.body.from !== undefined) {
+      value = renderValue(`{${req.body.from}}`, (n) => input[n])
+    } else {
+      const fields = req.body.fields ?? Object.keys(input).filter((k) => !consumed.has(k))
+      const obj: Record<string, unknown> = {}
+      for (const f of fields) if (input[f] !== undefined) obj[f] = input[f]
+      value = obj
+    }
+    if (typeof value === 'string') {
+      body = value
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) set('Content-Type', 'text/plain; charset=utf-8')
+    } else if (value !== undefined) {
+      if (encoding === 'form') {
+        body = formEncode(value).toString()
+        set('Content-Type', 'application/x-www-form-urlencoded')
+      } else {
+        body = JSON.stringify(value)
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) set('Content-Type', 'application/json')
+      }
+    }
+  }
+  return { method, url: url.toString(), headers, body }
+}

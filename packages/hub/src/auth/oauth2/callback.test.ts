@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { processAuthorizationResponse } from './callback.js'
+
+describe('processAuthorizationResponse', () => {
+  it('answers the code and state', () => {
+    expect(processAuthorizationResponse({ code: 'c', state: 's' }, {})).toEqual({ ok: true, code: 'c', state: 's' })
+  })
+  it('tells a refusal by the user from another provider error', () => {
+    expect(processAuthorizationResponse({ error: 'access_denied', state: 's' }, {})).toMatchObject({ ok: false, denied: true, kind: 'error', reason: 'access_denied' })
+    expect(processAuthorizationResponse({ error: 'server_error', error_description: 'down', state: 's' }, {})).toMatchObject({ ok: false, denied: false, reason: 'server_error: down' })
+  })
+  it('refuses a redirect without a code', () => {
+    expect(processAuthorizationResponse({ state: 's' }, {})).toMatchObject({ ok: false, kind: 'invalid', reason: 'the provider redirected without a code' })
+  })
+  it('refuses another issuer when the definition names one (RFC 9207), ignores iss otherwise', () => {
+    expect(processAuthorizationResponse({ code: 'c', state: 's', iss: 'https://evil' }, { issuer: 'https://good' })).toMatchObject({ ok: false, kind: 'invalid' })
+    expect(processAuthorizationResponse({ code: 'c', state: 's', iss: 'https://good' }, { issuer: 'https://good' })).toMatchObject({ ok: true })
+    expect(processAuthorizationResponse({ code: 'c', state: 's', iss: 'https://any' }, {})).toMatchObject({ ok: true })
+  })
+})

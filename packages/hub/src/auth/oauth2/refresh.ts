@@ -1,0 +1,127 @@
+import * as oauth from 'oauth4webapi'
+import { ConnectionStatus, PatchbayError, type OAuth2Definition } from '@patchbay/core'
+import type { Integration } from '../../catalog/catalog.js'
+import type { ConnectionPatch, ConnectionRow } from '../../store/store.js'
+import { openConnectionSecrets, sealConnectionSecrets } from '../../vault/connection-secrets.js'
+import type { Vault } from '../../vault/vault.js'
+import { inputsOf, type OAuthContext } from '../oauth-context.js'
+import { clientCredentialsRequest } from './client-credentials.js'
+import { scopeParam, sendTokenRequest, tokenEndpoint, type TokenEndpoint } from './endpoint.js'
+import { processTokenResponse, TokenEndpointError, type TokenSet } from './token-response.js'
+
+export { processTokenResponse as processRefreshResponse } from './token-response.js'
+
+/** Secrets of an OAUTH2 connection, sealed together so a rotated refresh token lands atomically with its access token. */
+export interface OAuth2Secrets {
+  access_token: string
+  refresh_token?: string
+  raw: Record<string, unknown>
+  [input: string]: unknown
+}
+
+/** Keys of {@link OAuth2Secrets} that are the protocol's, not connect inputs. */
+export const OAUTH2_SECRET_KEYS = ['access_token', 'refresh_token', 'raw'] as const
+
+/** Why a refresh is attempted: the token is about to expire, or the service answered 401. */
+export type RefreshReason = 'expiry' | 'unauthorized'
+
+/**
+ * Asks for a new access token with a refresh token. Answer the Response to
+ * {@link processRefreshResponse}.
+ *
+ * @example
+ * ```ts
+ * const tokens = await processRefreshResponse(await refreshTokenRequest(endpoint, refreshToken), o2)
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
+export function refreshTokenRequest(endpoint: TokenEndpoint, refreshToken: string): Promise<Response> {
+  const { as, client, auth, opts } = endpoint
+  return oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, opts)
+}
+
+/**
+ * The connection change a new token set makes: the token set sealed with the connect inputs
+ * (`extra`), the refresh token kept when the provider sent no new one, and the expiry.
+ */
+export function tokenPatch(vault: Vault, tenantId: string, connectionId: string, o2: OAuth2Definition, tokens: TokenSet, extra: Record<string, unknown>, previousRefresh?: string): ConnectionPatch {
+  const secrets: OAuth2Secrets = { ...extra, access_token: tokens.accessToken, raw: tokens.raw }
+  const refresh = tokens.refreshToken ?? previousRefresh
+  if (refresh) secrets.refresh_token = refresh
+  const lifetime = tokens.expiresIn ?? o2.defaultExpiresIn
+  return {
+    secrets: sealConnectionSecrets(vault, tenantId, connectionId, secrets),
+    token_expires_at: lifetime !== undefined ? new Date(Date.now() + lifetime * 1000).toISOString() : null,
+  }
+}
+
+/** Whether an OAUTH2 connection's token expires within the refresh margin. */
+export function expiring(row: ConnectionRow, marginMs: number, now = Date.now()): boolean {
+  return row.token_expires_at !== null && Date.parse(row.token_expires_at) - marginMs <= now
+}
+
+/**
+ * Refreshes a connection's token holding its row (PostgreSQL `SELECT … FOR UPDATE`) and
+ * re-checking the version, so callers in other processes cause one token request. A rejected
+ * refresh token (`invalid_grant`) marks the connection EXPIRED.
+ *
+ * @throws {PatchbayError} CONNECTION_NOT_ACTIVE (expired for good), OAUTH_APP_NOT_CONFIGURED,
+ *   UPSTREAM_ERROR, UPSTREAM_UNREACHABLE.
+ */
+export async function refreshConnection(ctx: OAuthContext, integration: Integration, seen: ConnectionRow, reason: RefreshReason): Promise<ConnectionRow | undefined> {
+  const name = integration.definition.name
+  const o2 = integration.definition.auth.OAUTH2?.oauth2
+  if (!o2) return undefined
+  // The lock's callback answers rather than throws where it wrote: on PostgreSQL a throw would roll
+  // the EXPIRED mark back with the transaction.
+  const out = await ctx.store.withConnectionLock(seen.tenant_id, seen.id, async (cur, update): Promise<{ row: ConnectionRow | undefined } | { error: PatchbayError }> => {
+    if (!cur) throw new PatchbayError('NOT_FOUND', `Connection ${seen.id} was deleted`)
+    if (cur.status !== ConnectionStatus.ACTIVE) {
+      throw new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${cur.id} is ${cur.status}${cur.status_reason ? ` (${cur.status_reason})` : ''}: reconnect it`)
+    }
+    // Someone (this process or another) refreshed since this row was read: use their token.
+    if (cur.version !== seen.version && (reason === 'unauthorized' || !expiring(cur, ctx.refreshMarginMs))) return { row: cur }
+    if (reason === 'expiry' && !expiring(cur, ctx.refreshMarginMs)) return { row: cur }
+    const secrets = openConnectionSecrets<OAuth2Secrets>(ctx.vault, cur)
+    const app = await ctx.apps.get(cur.tenant_id, integration.modelId)
+    if (!app) {
+      throw new PatchbayError('OAUTH_APP_NOT_CONFIGURED', `The OAuth app of ${name} was removed, so the token of connection ${cur.id} cannot be refreshed; set it again with \`patchbay oauth-app set ${integration.definition.id}\``)
+    }
+    const clientCredentials = o2.grant === 'client_credentials'
+    if (!clientCredentials && !secrets.refresh_token) {
+      if (reason === 'unauthorized') return { row: undefined }
+      await update({ status: ConnectionStatus.EXPIRED, status_reason: `the access token expired and ${name} gave no refresh token; reconnect` }, cur.version)
+      return { error: new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${cur.id} has expired: ${name} gave no refresh token. Reconnect it (connect again with data.assetId set to this id)`) }
+    }
+    let tokens: TokenSet
+    try {
+      const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
+      const res = clientCredentials
+        ? await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)))
+        : await sendTokenRequest(integration, o2, 'refresh_token', () => refreshTokenRequest(endpoint, secrets.refresh_token as string))
+      tokens = await processTokenResponse(res, o2)
+    } catch (err) {
+      if (err instanceof TokenEndpointError && (err.code === 'invalid_grant' || err.code === 'invalid_token')) {
+        const why = `${name} rejected the refresh token (${err.message})`
+        await update({ status: ConnectionStatus.EXPIRED, status_reason: `${why}; reconnect` }, cur.version)
+        ctx.log.warn({ connectionId: cur.id, code: err.code }, 'OAuth refresh rejected; connection expired')
+        return { error: new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${cur.id} has expired: ${why}. Reconnect it (connect again with data.assetId set to this id)`) }
+      }
+      if (err instanceof TokenEndpointError) {
+        throw new PatchbayError('UPSTREAM_ERROR', `Refreshing the token of connection ${cur.id} at ${name} failed: ${err.message}`, {
+          supplierError: err.message,
+          details: { upstreamStatus: err.httpStatus },
+        })
+      }
+      throw err
+    }
+    const patch = tokenPatch(ctx.vault, cur.tenant_id, cur.id, o2, tokens, inputsOf(secrets, OAUTH2_SECRET_KEYS), secrets.refresh_token)
+    const next = await update(patch, cur.version)
+    ctx.log.debug({ connectionId: cur.id, reason }, 'OAuth token refreshed')
+    // Lost a race with a concurrent reconnect (SQLite path): the other write wins.
+    return { row: next ?? (await ctx.store.getConnection(cur.tenant_id, cur.id)) }
+  })
+  if ('error' in out) throw out.error
+  return out.row
+}
