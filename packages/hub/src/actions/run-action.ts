@@ -7,6 +7,7 @@ import type { ConnectionRow } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
 import { checkUrl, findPatchbayError } from '../net/ssrf-guard.js'
 import { placeholderNames, renderTemplate, renderValue, type Lookup } from './template.js'
+import { signBuiltRequest } from '../auth/aws-sigv4-apply.js'
 
 /** What {@link ActionRunner} is built with. */
 export interface ActionRunnerConfig {
@@ -440,7 +441,10 @@ export function buildRequest(
       }
     }
   }
-  return { method, url: url.toString(), headers, body }
+  const built = { method, url: url.toString(), headers, body }
+  // AWS SigV4 hook (issue 10): signs the finished request. Move into the API_KEY scheme's decoration.
+  if (apply?.awsSigV4) signBuiltRequest(apply.awsSigV4, applyLookup, built)
+  return built
 }
 
 /** Form encoding with bracket notation for nested values (`metadata[k]=v`, `items[0][price]=…`), as Stripe and others expect. */
