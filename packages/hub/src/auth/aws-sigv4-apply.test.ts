@@ -39,13 +39,12 @@ describe('signBuiltRequest', () => {
   })
 
   it('says which credential is missing, and refuses a region that is not an AWS name', () => {
-    const missing = (() => {
-      try {
-        signBuiltRequest(DEF, (n) => (n === 'secret_access_key' ? undefined : INPUTS[n]), built())
-      } catch (e) {
-        return e
-      }
-    })()
+    let missing: unknown
+    try {
+      signBuiltRequest(DEF, (n) => (n === 'secret_access_key' ? undefined : INPUTS[n]), built())
+    } catch (e) {
+      missing = e
+    }
     expect(missing).toBeInstanceOf(PatchbayError)
     expect(missing).toMatchObject({ code: 'MISSING_INPUT', message: expect.stringContaining('secretAccessKey') })
     expect(() => signBuiltRequest(DEF, (n) => ({ ...INPUTS, region: 'evil.example/x' })[n], built())).toThrow(
