@@ -39,6 +39,29 @@ export interface ApplyDefinition {
   query?: Record<string, string>
   /** HTTP Basic credentials (RFC 7617). */
   basic?: { username: string; password: string }
+  /** Sign each request with AWS Signature Version 4 (rides on API_KEY: aiXplain has six scheme names). */
+  awsSigV4?: AwsSigV4ApplyDefinition
+}
+
+/**
+ * AWS Signature Version 4 signing of every request. Values are templates over the scheme's inputs
+ * (or literals, e.g. `service: s3`, `region: us-east-1`).
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
+ */
+export interface AwsSigV4ApplyDefinition {
+  /** e.g. `{access_key_id}`. */
+  accessKeyId: string
+  /** e.g. `{secret_access_key}`. */
+  secretAccessKey: string
+  /** Session token of temporary credentials; an empty or absent value signs without one. */
+  sessionToken?: string
+  /** Region of the credential scope, e.g. `{region}`. */
+  region: string
+  /** Service signing name, e.g. `s3`, `sqs`, `execute-api`. */
+  service: string
+  /** Send `x-amz-content-sha256: UNSIGNED-PAYLOAD` instead of the body's hash (S3 only); default `false`. */
+  unsignedPayload?: boolean
 }
 
 /** OAuth 2.0 provider facts (used from the OAuth issue on). */
@@ -201,6 +224,19 @@ const schemeSchema = {
           required: ['username', 'password'],
           additionalProperties: false,
           properties: { username: { type: 'string' }, password: { type: 'string' } },
+        },
+        awsSigV4: {
+          type: 'object',
+          required: ['accessKeyId', 'secretAccessKey', 'region', 'service'],
+          additionalProperties: false,
+          properties: {
+            accessKeyId: { type: 'string', minLength: 1 },
+            secretAccessKey: { type: 'string', minLength: 1 },
+            sessionToken: { type: 'string' },
+            region: { type: 'string', minLength: 1 },
+            service: { type: 'string', minLength: 1 },
+            unsignedPayload: { type: 'boolean' },
+          },
         },
       },
     },

@@ -32,6 +32,7 @@ export type {
   SchemeDefinition,
   InputDefinition,
   ApplyDefinition,
+  AwsSigV4ApplyDefinition,
   OAuth2Definition,
   OAuth1Definition,
   ActionDefinition,

@@ -7,6 +7,7 @@
  */
 import { ConnectionStatus, type ApplyDefinition } from '@patchbay/core'
 import { renderTemplate, type Lookup } from '../catalog/template.js'
+import { applyAwsSigV4 } from './aws-sigv4-apply.js'
 import { setHeader, type AuthScheme, type OutgoingRequest, type SchemeCredentials } from './scheme.js'
 
 /** Decorates one request; may be async (a signer that reads a clock or a key store). */
@@ -78,7 +79,7 @@ export const applyBasic: ApplyStrategy = (apply, credentials, lookup) => {
 }
 
 /** Every apply strategy, in the order they run (a signer goes last: it signs what the others set). */
-export const APPLY_STRATEGIES: readonly ApplyStrategy[] = [applyHeaders, applyQuery, applyBasic]
+export const APPLY_STRATEGIES: readonly ApplyStrategy[] = [applyHeaders, applyQuery, applyBasic, applyAwsSigV4]
 
 /**
  * Applies a definition's `apply` to a request with every strategy in turn.

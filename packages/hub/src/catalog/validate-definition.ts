@@ -138,12 +138,39 @@ function checkScheme(
           [`${at}/apply/basic/password`, apply.basic.password],
         ] as Array<[string, string]>)
       : []),
+    ...awsSigV4Templates(schema, scheme, at, problems),
   ]
   for (const [field, template] of templates) {
     for (const name of placeholdersOf(template)) {
       if (!visible.has(name)) problems.push({ field, message: `uses {${name}}, which is not an input of ${schema}` })
     }
   }
+}
+
+/** The templates of an `apply.awsSigV4` block, after checking it sits where it may. */
+function awsSigV4Templates(
+  schema: AuthenticationSchema,
+  scheme: NonNullable<IntegrationDefinition['auth'][AuthenticationSchema]>,
+  at: string,
+  problems: DefinitionProblem[],
+): Array<[string, string]> {
+  const sig = scheme.apply?.awsSigV4
+  if (!sig) return []
+  const field = `${at}/apply/awsSigV4`
+  if (schema !== 'API_KEY') problems.push({ field, message: 'is only allowed on API_KEY' })
+  if (scheme.apply?.basic) problems.push({ field, message: 'cannot be combined with basic: both set Authorization' })
+  if (Object.keys(scheme.apply?.headers ?? {}).some((h) => h.toLowerCase() === 'authorization')) {
+    problems.push({ field, message: 'cannot be combined with an Authorization header: the signature is the Authorization header' })
+  }
+  for (const key of ['region', 'service'] as const) {
+    if (!sig[key].includes('{') && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(sig[key])) {
+      problems.push({ field: `${field}/${key}`, message: `must be a placeholder or a lower-case AWS name such as ${key === 'region' ? 'us-east-1' : 's3'}` })
+    }
+  }
+  return (['accessKeyId', 'secretAccessKey', 'sessionToken', 'region', 'service'] as const).flatMap((key): Array<[string, string]> => {
+    const template = sig[key]
+    return template === undefined ? [] : [[`${field}/${key}`, template]]
+  })
 }
 
 function checkAction(

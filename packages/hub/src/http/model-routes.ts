@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { FunctionType, PatchbayError, type PaginateResponseV1 } from '@patchbay/core'
 import type { Catalog, Integration } from '../catalog/catalog.js'
+import { integrationLookup } from '../catalog/find-integration.js'
 import { resolveTarget } from '../connections/execute.js'
 import { connectionRecord, integrationRecord } from '../connections/records.js'
 import { int, requireObject } from './request.js'
@@ -11,6 +12,7 @@ import type { ServerDeps } from './server-deps.js'
  * integrations and connections (E3), and delete a connection (E5).
  */
 export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const findIntegration = integrationLookup(deps.catalog, deps.tenantIntegrations)
   // E1: one record by id or URL-encoded path.
   app.get<{ Params: { id: string } }>('/sdk/models/:id', async (req) => {
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
@@ -55,7 +57,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
       total += page.total
       if (remaining > 0) {
         for (const row of page.rows) {
-          const parent = deps.catalog.get(row.integration_id) ?? (await deps.tenantIntegrations.get(req.tenantId, row.integration_id))
+          const parent = await findIntegration(req.tenantId, row.integration_id)
           if (parent) items.push(connectionRecord(row, parent))
         }
       }

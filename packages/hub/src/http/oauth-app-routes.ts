@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { PatchbayError, isAuthenticationSchema, isOAuthSchema } from '@patchbay/core'
 import type { Integration } from '../catalog/catalog.js'
+import { integrationLookup } from '../catalog/find-integration.js'
 import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
 import { baseUrlOf, requireObject } from './request.js'
 import type { ServerDeps } from './server-deps.js'
@@ -10,9 +11,10 @@ import type { ServerDeps } from './server-deps.js'
  * listed, read, set and deleted; secrets are write-only.
  */
 export function registerOAuthAppRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'catalog' | 'tenantIntegrations' | 'oauthApps' | 'publicUrl'>): void {
+  const findIntegration = integrationLookup(deps.catalog, deps.tenantIntegrations)
   const callbackUrl = (req: FastifyRequest) => `${baseUrlOf(deps.publicUrl, req)}${OAUTH_CALLBACK_PATH}`
   const integrationOf = async (tenantId: string, id: string): Promise<Integration> => {
-    const integration = deps.catalog.get(id) ?? (await deps.tenantIntegrations.get(tenantId, id))
+    const integration = await findIntegration(tenantId, id)
     if (!integration) throw new PatchbayError('NOT_FOUND', `No integration ${id} in the catalog; use its id (e.g. slack) or model id`)
     const oauthSchemes = Object.keys(integration.definition.auth).filter((s) => isAuthenticationSchema(s) && isOAuthSchema(s))
     if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
