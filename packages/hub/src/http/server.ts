@@ -13,6 +13,7 @@ import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
 import type { RemoteMcpClients } from '../mcp/remote-client.js'
 import { execute, executeAsync, resolveTarget } from './execute.js'
 import { connectionRecord, integrationRecord } from './records.js'
+import { registerV2Routes } from './v2-routes.js'
 
 /** What {@link buildServer} is built with. */
 export interface ServerDeps {
@@ -297,6 +298,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   registerAgentRoutes(app, deps)
+  registerV2Routes(app, deps)
 
   // A graceful stop (SIGTERM) lets asynchronous runs finish and store their results, so their
   // poll URLs still answer on another process; bounded by the upstream timeout.
