@@ -154,4 +154,31 @@ elif mode == "mcp":
         step("delete", lambda: tool.delete().status)
         step("deleted_get", lambda: aix.Tool.get(tid).id)
 
+elif mode == "orphan":
+    # The connect succeeds, then its follow-up read (GET v2/tools/{id}) fails once on the way (a
+    # dropped connection, simulated in this script's own client): the user must still see the new
+    # tool in Tool.search, read it, and delete it.
+    import requests
+
+    integration = aix.Integration.get(scenario["integration_id"])
+    original = aix.client.request
+    state = {"failed": False}
+
+    def flaky(method, path, **kw):
+        if method.lower() == "get" and path.startswith("v2/tools/") and not state["failed"]:
+            state["failed"] = True
+            raise requests.ConnectionError("connection dropped (simulated by the test)")
+        return original(method, path, **kw)
+
+    aix.client.request = flaky
+    step("connect", lambda: integration.connect(name=scenario["name"], data=scenario["data"]).id)
+    aix.client.request = original
+    found = step("tool_search", lambda: [(t.id, t.name, t.status.value) for t in aix.Tool.search(query=scenario["name"]).results])
+    if found:
+        tid = found[0][0]
+        step("tool_get", lambda: aix.Tool.get(tid).name)
+        step("connect_again", lambda: integration.connect(name=scenario["name"], data=scenario["data"]).id)
+        step("delete", lambda: aix.Tool.get(tid).delete().status)
+        step("tool_search_after", lambda: aix.Tool.search(query=scenario["name"]).total)
+
 print(json.dumps({"steps": steps}, default=str))
