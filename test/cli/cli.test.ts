@@ -114,7 +114,7 @@ describe('patchbay CLI', () => {
     expect(list.stdout).not.toContain(secret)
     expect((await readFile(join(dir, 'patchbay.db'))).includes(Buffer.from(secret))).toBe(false)
     expect((await cli(['oauth-app', 'set', 'stripe', '--client-id', 'x', '--client-secret', 'y'], env)).stderr).toContain('has no OAUTH1 or OAUTH2 scheme')
-  })
+  }, 120_000)
 
   it('oauth-app set prints the redirect URL serve hands out: host and port (a wildcard host as 127.0.0.1), --port, or PATCHBAY_PUBLIC_URL', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
@@ -133,7 +133,7 @@ describe('patchbay CLI', () => {
     expect((await set({ PATCHBAY_HOST: '::1' })).stdout).toContain(`at the provider: http://[::1]:${port}/oauth/callback`)
     const pub = await set({ PATCHBAY_PUBLIC_URL: 'https://hub.example.com/' })
     expect(pub.stdout).toContain('at the provider: https://hub.example.com/oauth/callback (from PATCHBAY_PUBLIC_URL)')
-  })
+  }, 120_000)
 
   it('PATCHBAY_BOOTSTRAP_API_KEY seeds a working key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
@@ -185,5 +185,5 @@ describe('patchbay CLI', () => {
     const noName = await cli(['keys', 'create'], {})
     expect(noName.code).not.toBe(0)
     expect(noName.stderr).toContain("required option '-n, --name <name>'")
-  })
+  }, 120_000)
 })
