@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -11,6 +12,18 @@ const children: ChildProcess[] = []
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGTERM')
 })
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
 
 async function cli(args: string[], env: Record<string, string>) {
   try {
@@ -101,7 +114,26 @@ describe('patchbay CLI', () => {
     expect(list.stdout).not.toContain(secret)
     expect((await readFile(join(dir, 'patchbay.db'))).includes(Buffer.from(secret))).toBe(false)
     expect((await cli(['oauth-app', 'set', 'stripe', '--client-id', 'x', '--client-secret', 'y'], env)).stderr).toContain('has no OAUTH1 or OAUTH2 scheme')
-  })
+  }, 120_000)
+
+  it('oauth-app set prints the redirect URL serve hands out: host and port (a wildcard host as 127.0.0.1), --port, or PATCHBAY_PUBLIC_URL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
+    const key = 'pb_cli_redirect_test_key_0123456789abcdef'
+    const port = String(await freePort())
+    const env = { PATCHBAY_DATA_DIR: dir, PATCHBAY_BOOTSTRAP_API_KEY: key, PATCHBAY_HOST: '0.0.0.0', PATCHBAY_PORT: port }
+    const hub = await serve(env)
+    const served = (await (await fetch(`${hub.url}/admin/oauth-apps`, { headers: { 'x-api-key': key } })).json()) as { redirectUrl: string }
+    expect(served.redirectUrl).toBe(`http://127.0.0.1:${port}/oauth/callback`)
+    const set = (extra: Record<string, string>, args: string[] = []) =>
+      cli(['oauth-app', 'set', 'slack', '--client-id', '1.2', '--client-secret-env', 'S', ...args], { ...env, S: 'cli-secret-redirect-1', ...extra })
+    const same = await set({})
+    expect(same.code, same.stderr).toBe(0)
+    expect(same.stdout).toContain(`Register this redirect URL at the provider: ${served.redirectUrl} (from PATCHBAY_HOST and PATCHBAY_PORT`)
+    expect((await set({}, ['--port', '9999'])).stdout).toContain('at the provider: http://127.0.0.1:9999/oauth/callback')
+    expect((await set({ PATCHBAY_HOST: '::1' })).stdout).toContain(`at the provider: http://[::1]:${port}/oauth/callback`)
+    const pub = await set({ PATCHBAY_PUBLIC_URL: 'https://hub.example.com/' })
+    expect(pub.stdout).toContain('at the provider: https://hub.example.com/oauth/callback (from PATCHBAY_PUBLIC_URL)')
+  }, 120_000)
 
   it('PATCHBAY_BOOTSTRAP_API_KEY seeds a working key', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pb-cli-'))
@@ -153,5 +185,5 @@ describe('patchbay CLI', () => {
     const noName = await cli(['keys', 'create'], {})
     expect(noName.code).not.toBe(0)
     expect(noName.stderr).toContain("required option '-n, --name <name>'")
-  })
+  }, 120_000)
 })

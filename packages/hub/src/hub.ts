@@ -18,6 +18,7 @@ import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
 import { withAdvisoryLock } from './store/advisory-lock.js'
 import { resolveMasterKeys } from './vault/master-key-file.js'
 import { Vault } from './vault/vault.js'
+import { baseUrlOf } from './base-url.js'
 
 /** Everything a hub is assembled from. Tests pass their own; {@link startHub} builds them from config. */
 export interface HubDeps {
@@ -149,8 +150,7 @@ export function createHub(deps: HubDeps): Hub {
     async listen(host, port) {
       await app.listen({ host, port })
       const addr = app.server.address() as AddressInfo
-      const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-      url = `http://${h === '0.0.0.0' || h === '[::]' ? '127.0.0.1' : h}:${addr.port}`
+      url = baseUrlOf(addr.address, addr.port)
       return url
     },
     oauth,

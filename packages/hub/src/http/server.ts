@@ -6,6 +6,7 @@ import { registerHealthRoutes } from './health-routes.js'
 import { registerModelRoutes } from './model-routes.js'
 import { registerOAuthAppRoutes } from './oauth-app-routes.js'
 import { OAUTH_CALLBACK_PATH, registerOAuthCallbackRoute } from './oauth-callback-route.js'
+import { registerV2Routes } from './v2-routes.js'
 import type { ServerDeps } from './server-deps.js'
 
 export type { ServerDeps } from './server-deps.js'
@@ -106,6 +107,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerExecuteRoutes(app, deps)
 
   registerAgentRoutes(app, deps)
+  registerV2Routes(app, deps)
 
   // A graceful stop (SIGTERM) lets asynchronous runs finish and store their results, so their
   // poll URLs still answer on another process; bounded by the upstream timeout.

@@ -3,6 +3,7 @@ import { OAuthApps } from '../../auth/oauth-apps.js'
 import { loadCatalog } from '../../catalog/load-catalog.js'
 import type { Integration } from '../../catalog/catalog.js'
 import { loadConfig, type HubConfig } from '../../config.js'
+import { publicBaseUrl } from '../../base-url.js'
 import { openStore, type Store } from '../../store/store.js'
 import { resolveMasterKeys } from '../../vault/master-key-file.js'
 import { Vault } from '../../vault/vault.js'
@@ -14,8 +15,11 @@ async function readStdin(): Promise<string> {
 }
 
 /** Opens what an oauth-app command needs: config, migrated store, vault, catalog, tenant. */
-async function open(tenantName: string): Promise<{ config: HubConfig; store: Store; apps: OAuthApps; find: (id: string) => Integration; tenantId: string }> {
-  const config = loadConfig()
+async function open(
+  tenantName: string,
+  overrides: Record<string, string> = {},
+): Promise<{ config: HubConfig; store: Store; apps: OAuthApps; find: (id: string) => Integration; tenantId: string }> {
+  const config = loadConfig({ ...process.env, ...overrides })
   // The whole key ring (PATCHBAY_MASTER_KEYS etc.): the secret is sealed with the key the hubs seal with.
   const mk = await resolveMasterKeys(config)
   const store = openStore(config.databaseUrl)
@@ -51,19 +55,28 @@ export function registerOAuthApp(program: Command): void {
     .option('--client-secret-env <variable>', 'read the secret from this environment variable instead')
     .option('--scopes <scopes>', 'scopes to ask for instead of the definition\'s defaults, separated by spaces or commas')
     .option('-t, --tenant <tenant>', 'tenant the app belongs to', 'default')
-    .action(async (integrationId: string, opts: { clientId: string; clientSecret?: string; clientSecretEnv?: string; scopes?: string; tenant: string }) => {
+    .option('-p, --port <port>', 'the port `patchbay serve` listens on, for the redirect URL (overrides PATCHBAY_PORT)')
+    .option('--host <host>', 'the interface `patchbay serve` listens on, for the redirect URL (overrides PATCHBAY_HOST)')
+    .action(async (integrationId: string, opts: { clientId: string; clientSecret?: string; clientSecretEnv?: string; scopes?: string; tenant: string; port?: string; host?: string }) => {
       let secret = opts.clientSecret
       if (opts.clientSecretEnv) secret = process.env[opts.clientSecretEnv]
       else if (secret === '-') secret = await readStdin()
       if (!secret) throw new Error('The client secret is required: --client-secret <secret>, --client-secret - (stdin) or --client-secret-env <VAR>')
-      const { config, store, apps, find, tenantId } = await open(opts.tenant)
+      const { config, store, apps, find, tenantId } = await open(opts.tenant, {
+        ...(opts.port !== undefined ? { PATCHBAY_PORT: opts.port } : {}),
+        ...(opts.host !== undefined ? { PATCHBAY_HOST: opts.host } : {}),
+      })
       try {
         const integration = find(integrationId)
         const saved = await apps.set(tenantId, integration.modelId, { clientId: opts.clientId, clientSecret: secret, ...(opts.scopes ? { scopes: opts.scopes } : {}) })
-        const base = config.publicUrl ?? `http://${config.host}:${config.port}`
+        const base = publicBaseUrl(config)
+        const from =
+          base.source === 'PATCHBAY_PUBLIC_URL'
+            ? 'PATCHBAY_PUBLIC_URL'
+            : `PATCHBAY_HOST and PATCHBAY_PORT, as \`patchbay serve\` uses them; set PATCHBAY_PUBLIC_URL to the address browsers reach the hub at${config.port === 0 ? ' (port 0 picks a free port at each start)' : ''}`
         process.stdout.write(
           `OAuth app for ${integration.definition.name} set for tenant "${opts.tenant}" (client id ${saved.clientId}${saved.scopes ? `, scopes ${saved.scopes.join(' ')}` : ''}).\n` +
-            `Register this redirect URL at the provider: ${base}/oauth/callback (from ${config.publicUrl ? 'PATCHBAY_PUBLIC_URL' : 'PATCHBAY_HOST and PATCHBAY_PORT; set PATCHBAY_PUBLIC_URL to the address browsers reach the hub at'})\n`,
+            `Register this redirect URL at the provider: ${base.url}/oauth/callback (from ${from})\n`,
         )
       } finally {
         await store.close()
