@@ -1,6 +1,7 @@
 import { ECHO_API_KEY, ECHO_KEY_HEADER, ECHO_UPSTREAM_PATH } from '../catalog.js'
 import { RUN_BODY, checkRun, connectEcho, isRunSuccess, startBenchHub, type BenchContext } from '../context.js'
 import { assertClean, runLoad, type LoadConfig, type LoadResult } from '../load.js'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { connectOAuth, setOAuthApp, startTokenServer, writeOAuthCatalog } from '../oauth.js'
 import { startForwarder } from '../processes.js'
@@ -52,7 +53,15 @@ export async function runActionOverhead(ctx: BenchContext): Promise<{ metrics: M
     const connectionId = await connectEcho(hub.url, ctx.apiKey, 'bench-action-overhead')
     await checkRun(hub.url, ctx.apiKey, connectionId)
     // The minimal forwarder knows the same key and the connection's credential from the start.
-    forwarder = await startForwarder({ upstreamUrl: ctx.upstream.url, apiKey: ctx.apiKey, credentials: { [connectionId]: ECHO_API_KEY } })
+    // With --profile it is profiled too, for a side-by-side reading with the hub's profile.
+    const profileDir = ctx.profileDir ? join(ctx.profileDir, 'minimal-forwarder') : undefined
+    if (profileDir) await mkdir(profileDir, { recursive: true })
+    forwarder = await startForwarder({
+      upstreamUrl: ctx.upstream.url,
+      apiKey: ctx.apiKey,
+      credentials: { [connectionId]: ECHO_API_KEY },
+      ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    })
     await checkRun(forwarder.url, ctx.apiKey, connectionId)
     const fwd = forwarder
     const t = actionTargets(ctx.upstream.url, hub.url, ctx.apiKey, connectionId, fwd.url)
