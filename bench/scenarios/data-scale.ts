@@ -94,6 +94,9 @@ async function measureStore(ctx: BenchContext, setup: StoreSetup, catalogDir: st
   let scaled: ChildHandle | undefined
   try {
     scaled = await startBenchHub(ctx, `data-scaled-${setup.label}`, {
+      // 1,000 more integrations to compile at start, after a bulk load the database is still
+      // absorbing (autovacuum of a --scale 1000000 table): give it longer than a plain start.
+      timeoutMs: 180_000,
       dataDir: scaledDir,
       catalogDirs: [catalogDir],
       ...(setup.scaledUrl ? { databaseUrl: setup.scaledUrl } : {}),
