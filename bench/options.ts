@@ -53,6 +53,8 @@ Options:
   --integrations <n>   scenario 5 catalog size (default 1000, quick 50)
   --connections <n>    scenario 5 connections (default 100000, quick 2000)
   --tenants <n>        scenario 5 tenants (default 100, quick 10)
+  --scale <n>          scenario 5 at n connections, 1,000 per tenant (e.g. --scale 1000000;
+                       --connections and --tenants still win); seeding 1M takes about a minute
   --profile            run every hub with node --cpu-prof; profiles go next to the results
   --hub <main.js>      the hub CLI to benchmark (default packages/hub/dist/cli/main.js), e.g.
                        the build of another commit, to compare two versions
@@ -86,6 +88,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       integrations: { type: 'string' },
       connections: { type: 'string' },
       tenants: { type: 'string' },
+      scale: { type: 'string' },
       profile: { type: 'boolean', default: false },
       hub: { type: 'string' },
       out: { type: 'string' },
@@ -97,8 +100,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const ids = new Set<string>(SCENARIOS.map((s) => s.id))
   const only = new Set((values.only ?? [...ids].join(',')).split(',').map((s) => s.trim()).filter(Boolean))
   for (const id of only) if (!ids.has(id)) throw new Error(`--only: unknown scenario "${id}" (known: ${[...ids].join(', ')})`)
-  const tenants = positive(values.tenants, 'tenants', quick ? 10 : 100, true)
-  const connections = positive(values.connections, 'connections', quick ? 2_000 : 100_000, true)
+  // --scale n: n connections at the default run's 1,000 per tenant, so only the table grows.
+  const scale = values.scale === undefined ? undefined : positive(values.scale, 'scale', 0, true)
+  const tenants = positive(values.tenants, 'tenants', scale !== undefined ? Math.max(1, Math.floor(scale / 1_000)) : quick ? 10 : 100, true)
+  const connections = positive(values.connections, 'connections', scale ?? (quick ? 2_000 : 100_000), true)
   if (connections < tenants * 20) throw new Error('--connections must be at least 20 × --tenants (each tenant needs a full page of 20 to list)')
   return {
     quick,

@@ -183,6 +183,23 @@ export function startUpstream(port = 0): Promise<ChildHandle> {
   })
 }
 
+/** The minimal forwarder (plain JavaScript, runs under bare `node`): scenario 1's second baseline. */
+export const MINIMAL_FORWARDER = fileURLToPath(new URL('./minimal-forwarder.mjs', import.meta.url))
+
+/**
+ * Starts the minimal forwarder in its own process: it accepts `apiKey` and forwards action runs on
+ * the connections of `credentials` (connection id → the service's API key) to `upstreamUrl`.
+ */
+export function startForwarder(config: { upstreamUrl: string; apiKey: string; credentials: Record<string, string>; nodeArgs?: string[] }): Promise<ChildHandle> {
+  return startChild({
+    name: 'minimal forwarder',
+    args: [...(config.nodeArgs ?? []), MINIMAL_FORWARDER],
+    env: childEnv({ FORWARDER_API_KEY: config.apiKey, FORWARDER_UPSTREAM: config.upstreamUrl, FORWARDER_CONNECTIONS: JSON.stringify(config.credentials) }),
+    ready: /^listening (http:\/\/\S+)/,
+    timeoutMs: 10_000,
+  })
+}
+
 /** How a hub process is configured. */
 export interface HubProcessConfig {
   name?: string

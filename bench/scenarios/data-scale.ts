@@ -5,7 +5,7 @@ import { RUN_BODY, callHub, checkRun, connectEcho, isRunSuccess, startBenchHub, 
 import { assertClean, runLoad, type LoadConfig } from '../load.js'
 import { createTempDatabase, probePostgres, type TempDatabase } from '../postgres.js'
 import type { ChildHandle } from '../processes.js'
-import { measured, notAvailable, type Metric } from '../report.js'
+import { measured, notAvailable, type Metric, type Target } from '../report.js'
 import { seedConnections, type SeedResult } from '../seed.js'
 
 /** What scenario 5 measures. */
@@ -30,11 +30,13 @@ interface Probe {
 }
 
 type Op = 'get' | 'list' | 'run'
-const OPS: readonly { op: Op; name: string }[] = [
-  { op: 'get', name: 'get a connection' },
-  { op: 'list', name: "list a tenant's connections (page of 20)" },
-  { op: 'run', name: 'run an action' },
+/** Each call and its bound against the empty database (issue 13: get and run 1.2×, a page 1.5×). */
+const OPS: readonly { op: Op; name: string; max: number }[] = [
+  { op: 'get', name: 'get a connection', max: 1.2 },
+  { op: 'list', name: "list a tenant's connections (page of 20)", max: 1.5 },
+  { op: 'run', name: 'run an action', max: 1.2 },
 ]
+const bound = (max: number): Target => ({ text: `≤ ${max.toFixed(2)}× empty db`, of: 'ratio', max })
 
 function target(p: Probe, op: Op): Omit<LoadConfig, 'connections' | 'durationS'> {
   const headers = { 'x-api-key': p.apiKey, 'content-type': 'application/json' }
@@ -92,6 +94,9 @@ async function measureStore(ctx: BenchContext, setup: StoreSetup, catalogDir: st
   let scaled: ChildHandle | undefined
   try {
     scaled = await startBenchHub(ctx, `data-scaled-${setup.label}`, {
+      // 1,000 more integrations to compile at start, after a bulk load the database is still
+      // absorbing (autovacuum of a --scale 1000000 table): give it longer than a plain start.
+      timeoutMs: 180_000,
       dataDir: scaledDir,
       catalogDirs: [catalogDir],
       ...(setup.scaledUrl ? { databaseUrl: setup.scaledUrl } : {}),
@@ -137,13 +142,13 @@ async function measureStore(ctx: BenchContext, setup: StoreSetup, catalogDir: st
           OPS.map(({ op }) => `${op} ${(samples[op].empty[r] as number).toFixed(3)} → ${(samples[op].scaled[r] as number).toFixed(3)} ms`).join(', '),
       )
     }
-    const metrics: Metric[] = OPS.map(({ op, name }) =>
+    const metrics: Metric[] = OPS.map(({ op, name, max }) =>
       measured({
         name: `${name}, p50 c=1, ${setup.label}`,
         unit: 'ms',
         samples: samples[op].scaled,
         baseline: { label: 'empty db', samples: samples[op].empty },
-        target: { text: '≤ 2.00× empty db', of: 'ratio', max: 2 },
+        target: bound(max),
       }),
     )
     metrics.push(
@@ -180,7 +185,7 @@ export async function runDataScale(ctx: BenchContext): Promise<{ metrics: Metric
   const adminUrl = options.postgresUrl
   const unreachable = adminUrl === undefined ? 'skipped with --no-postgres' : await probePostgres(adminUrl)
   if (unreachable !== undefined || adminUrl === undefined) {
-    for (const { name } of OPS) metrics.push(notAvailable(`${name}, p50 c=1, PostgreSQL`, 'ms', unreachable ?? 'no PostgreSQL', { text: '≤ 2.00× empty db', of: 'ratio', max: 2 }))
+    for (const { name, max } of OPS) metrics.push(notAvailable(`${name}, p50 c=1, PostgreSQL`, 'ms', unreachable ?? 'no PostgreSQL', bound(max)))
     return { metrics, details }
   }
   const dbs: TempDatabase[] = []
