@@ -68,11 +68,10 @@ beforeAll(async () => {
     if (!existsSync(join(repo, `packages/${p}/dist/index.js`))) throw new Error(`packages/${p}/dist is missing: run npm run build first`)
   }
   work = await mkdtemp(join(tmpdir(), 'patchbay-pack-'))
-  const { stdout } = await run(
-    'npm',
-    ['pack', '-w', '@patchbay/core', '-w', '@patchbay/sdk', '-w', '@patchbay/hub', '--ignore-scripts', '--json', '--pack-destination', work],
-    { cwd: repo, maxBuffer: 16 * 1024 * 1024 },
-  )
+  const { stdout } = await run('npm', ['pack', '-w', '@patchbay/core', '-w', '@patchbay/sdk', '-w', '@patchbay/hub', '--ignore-scripts', '--json', '--pack-destination', work], {
+    cwd: repo,
+    maxBuffer: 16 * 1024 * 1024,
+  })
   packed = JSON.parse(stdout) as Packed[]
   app = join(work, 'app')
   await mkdir(app)
@@ -113,7 +112,9 @@ describe('@patchbay/core and @patchbay/sdk installed from their tarballs', () =>
     // The example's service, swapped for a stand-in on 127.0.0.1 (tests reach nothing else).
     await writeFile(join(app, 'example.mts'), example.replace("'https://httpbin.org'", `'${upstream.url}'`))
     // Types come from the installed tarballs' declarations only.
-    await run('node', [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2023,dom', 'example.mts'], { cwd: app })
+    await run('node', [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--lib', 'es2023,dom', 'example.mts'], {
+      cwd: app,
+    })
 
     const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], TEAM_API_KEY: hub.key, BACKEND_URL: hub.url }
     const { stdout } = await run('node', [tsx, 'example.mts'], { cwd: app, env, timeout: 30_000 })
@@ -132,7 +133,18 @@ describe('@patchbay/core and @patchbay/sdk installed from their tarballs', () =>
 describe('@patchbay/hub tarball', () => {
   it('carries the CLI, the built-in catalog and its parsed form, LICENSE and README', () => {
     const files = tarball('@patchbay/hub').files.map((f) => f.path)
-    for (const f of ['dist/cli/main.js', 'bin/patchbay.js', 'dist/index.js', 'dist/index.d.ts', 'dist/catalog/built-in-parsed.json', 'catalog/github.yaml', 'catalog/http-api.yaml', 'LICENSE', 'README.md', 'package.json']) {
+    for (const f of [
+      'dist/cli/main.js',
+      'bin/patchbay.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/catalog/built-in-parsed.json',
+      'catalog/github.yaml',
+      'catalog/http-api.yaml',
+      'LICENSE',
+      'README.md',
+      'package.json',
+    ]) {
       expect(files, f).toContain(f)
     }
   })
