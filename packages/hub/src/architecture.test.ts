@@ -21,7 +21,7 @@ const MAX_LINES = 400
  * it needs config's LogLevel). `index.ts`, the package's public surface, sits on top with the CLI.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['ids.ts', 'config.ts', 'logger.ts'],
+  ['ids.ts', 'config.ts', 'logger.ts', 'base-url.ts'],
   ['store', 'vault', 'catalog', 'net', 'tenants'],
   ['auth', 'actions'],
   ['connections'],
