@@ -132,6 +132,8 @@ export interface ActionDefinition {
   /** JSON Schema (draft 2020-12 subset) of the inputs; must be `type: object`. */
   input: Record<string, unknown>
   request: RequestDefinition
+  /** Link to the provider's reference page of the endpoint this action calls. */
+  docsUrl?: string
 }
 
 /** One integration: a template for an external service. */
@@ -155,6 +157,12 @@ export interface IntegrationDefinition {
   /** Supported schemes, at least one. */
   auth: Partial<Record<AuthenticationSchema, SchemeDefinition>>
   actions: ActionDefinition[]
+  /** Code of an action with no required inputs whose success means the credentials work ("who am I"). */
+  verify?: string
+  /** Default `true`: the hub adds the shared `REQUEST` proxy action; `false` opts out. */
+  proxy?: boolean
+  /** Set on definitions the hub generates from a dataset, e.g. `grant` (not written by hand). */
+  generatedFrom?: string
 }
 
 const templateMap = {
@@ -251,6 +259,9 @@ export const integrationDefinitionSchema = {
     docsUrl: { type: 'string' },
     baseUrl: { type: 'string', minLength: 1 },
     headers: templateMap,
+    verify: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
+    proxy: { type: 'boolean' },
+    generatedFrom: { type: 'string', minLength: 1 },
     auth: {
       type: 'object',
       minProperties: 1,
@@ -274,6 +285,7 @@ export const integrationDefinitionSchema = {
           code: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
           name: { type: 'string', minLength: 1 },
           description: { type: 'string', minLength: 1 },
+          docsUrl: { type: 'string', minLength: 1 },
           input: {
             type: 'object',
             required: ['type'],

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Catalog, toIntegration, type Integration } from './catalog.js'
+import { grantDefinitions, readGrantData } from './grant-providers.js'
 import { parseYaml } from './parsed-yaml.js'
 import { validateDefinition, type DefinitionProblem } from './validate-definition.js'
 
@@ -87,12 +88,21 @@ export interface LoadCatalogOptions {
   dirs?: readonly string[]
   /** Called once per skipped file. */
   onError?: (error: CatalogFileError) => void
+  /** Load one integration per provider of the `grant` package (grant-providers.ts); default: as `builtIn`. Any file with the same id replaces it. */
+  generated?: boolean
 }
+
+/** Source of the integrations generated from the `grant` package. */
+export const GRANT_SOURCE = 'generated:grant'
 
 /** Loads the built-in catalog plus user folders into a {@link Catalog}. */
 export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Catalog> {
   const dirs = [...(options.builtIn === false ? [] : [BUILT_IN_CATALOG_DIR]), ...(options.dirs ?? [])]
   const byId = new Map<string, Integration>()
+  if (options.generated ?? options.builtIn !== false) {
+    // Not validated one by one at start (a test validates every one of them against the pinned data).
+    for (const def of grantDefinitions(await readGrantData()).definitions) byId.set(def.id, toIntegration(def, GRANT_SOURCE))
+  }
   for (const dir of dirs) {
     let result: CatalogDirResult
     try {

@@ -96,6 +96,13 @@ export function validateDefinition(value: unknown): DefinitionValidation {
     codes.add(action.code)
     checkAction(action, `/actions/${i}`, connectionInputs, problems)
   }
+  if (def.verify !== undefined) {
+    const verify = def.actions.find((a) => a.code === def.verify)
+    if (!verify) problems.push({ field: '/verify', message: `names "${def.verify}", which is not an action of this definition` })
+    else if (((verify.input['required'] ?? []) as unknown[]).length > 0) {
+      problems.push({ field: '/verify', message: `names "${def.verify}", which has required inputs; verify must run with none` })
+    }
+  }
   return problems.length ? { ok: false, problems } : { ok: true, definition: def }
 }
 
