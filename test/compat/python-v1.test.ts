@@ -62,7 +62,7 @@ describe.skipIf(problem !== undefined)('aiXplain Python SDK v1, replayed against
             name: 'py-bearer',
             description: 'from python',
             data: { region: 'eu', token: 'tok-py-AAAA1111' },
-            expect_actions: ['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL'],
+            expect_actions: ['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL', 'REQUEST'],
             inspect_action: 'ECHO_GET_ITEM',
             expect_inputs: ['item_id', 'limit'],
             runs: [
@@ -149,7 +149,7 @@ describe.skipIf(problem !== undefined)('aiXplain Python SDK v1, replayed against
         new RegExp(`^ConnectionTool\\(id=[0-9a-f]{24}, name=py-${label === 'api_key' ? 'key' : label}\\) status=onboarded function=utilities version=echo$`),
       )
       expect(ok(result, `actions[${label}]`)).toBe(
-        'Action(code=ECHO_GET_ITEM, name=Get item) Action(code=ECHO_CREATE_ITEM, name=Create item) Action(code=ECHO_FAIL, name=Fail)',
+        'Action(code=ECHO_GET_ITEM, name=Get item) Action(code=ECHO_CREATE_ITEM, name=Create item) Action(code=ECHO_FAIL, name=Fail) Action(code=REQUEST, name=Send request)',
       )
       expect(ok(result, `delete[${label}]`)).toMatch(/^[0-9a-f]{24}$/)
       expect(ok(result, `deleted_get[${label}]`)).toContain('Status Code: 404')
