@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Catalog, toIntegration, type Integration } from './catalog.js'
 import { grantDefinitions, readGrantData } from './grant-providers.js'
 import { parseYaml } from './parsed-yaml.js'
-import { validateDefinition, type DefinitionProblem } from './validate-definition.js'
+import { validateDefinition, type DefinitionProblem, type ValidateDefinitionOptions } from './validate-definition.js'
 
 /** Folder of the built-in definitions shipped with the hub. */
 export const BUILT_IN_CATALOG_DIR = fileURLToPath(new URL('../../catalog/', import.meta.url))
@@ -32,7 +32,7 @@ export interface CatalogDirResult {
  * if ('problems' in r) console.error(r.problems)
  * ```
  */
-export async function loadDefinitionFile(file: string): Promise<Integration | CatalogFileError> {
+export async function loadDefinitionFile(file: string, options: ValidateDefinitionOptions = {}): Promise<Integration | CatalogFileError> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -45,7 +45,7 @@ export async function loadDefinitionFile(file: string): Promise<Integration | Ca
   } catch (err) {
     return { file, problems: [{ field: '/', message: `is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}` }] }
   }
-  const result = validateDefinition(parsed)
+  const result = validateDefinition(parsed, options)
   if (!result.ok) return { file, problems: result.problems }
   return toIntegration(result.definition, file)
 }
@@ -54,12 +54,12 @@ export async function loadDefinitionFile(file: string): Promise<Integration | Ca
  * Loads every `.yaml`, `.yml` and `.json` file of a folder (not recursive). Invalid files are
  * reported and skipped; duplicate ids keep the first file (in name order) and report the others.
  */
-export async function loadCatalogDir(dir: string): Promise<CatalogDirResult> {
+export async function loadCatalogDir(dir: string, options: ValidateDefinitionOptions = {}): Promise<CatalogDirResult> {
   const entries = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => e.isFile() && EXTENSIONS.has(extname(e.name)))
     .map((e) => join(resolve(dir), e.name))
     .sort()
-  const results = await Promise.all(entries.map(loadDefinitionFile))
+  const results = await Promise.all(entries.map((file) => loadDefinitionFile(file, options)))
   const integrations: Integration[] = []
   const errors: CatalogFileError[] = []
   const seen = new Map<string, string>()
@@ -106,7 +106,8 @@ export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Cat
   for (const dir of dirs) {
     let result: CatalogDirResult
     try {
-      result = await loadCatalogDir(dir)
+      // The built-in files' action schemas are compiled by a test (catalog.test.ts), not at each start.
+      result = await loadCatalogDir(dir, { compileInputs: dir !== BUILT_IN_CATALOG_DIR })
     } catch (err) {
       options.onError?.({ file: dir, problems: [{ field: '/', message: `folder cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] })
       continue
