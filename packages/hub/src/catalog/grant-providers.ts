@@ -50,8 +50,8 @@ export interface GrantDefinitions {
  * does not say; the others get `pkce: false`, as grant itself defaults, since some reject it.
  */
 const PKCE_PROVIDERS = new Set([
-  'atlassian', 'auth0', 'authentik', 'cognito', 'dropbox', 'etsy', 'fusionauth', 'gitlab', 'google', 'keycloak',
-  'line', 'microsoft', 'okta', 'salesforce', 'twitch', 'zitadel',
+  'auth0', 'authentik', 'cognito', 'dropbox', 'etsy', 'fusionauth', 'gitlab', 'google', 'keycloak', 'line',
+  'microsoft', 'okta', 'salesforce', 'zitadel',
 ])
 
 const PLACEHOLDER = /\[([a-z_][a-z0-9_]*)\]/gi
