@@ -293,8 +293,8 @@ describe('a connection: ModelFactory.get → ConnectionTool, actions, inputs, ru
     warnings.length = 0
     expect(tool.actionScope).toBeUndefined()
     expect(await tool.getParameters()).toEqual([])
-    expect(warnings).toEqual(['No action_scope is specified, by default all 3 actions will be included in Agent execution'])
-    tool.actionScope = tool.actions.filter((a) => a.code !== 'ECHO_FAIL')
+    expect(warnings).toEqual(['No action_scope is specified, by default all 4 actions will be included in Agent execution'])
+    tool.actionScope = tool.actions.filter((a) => a.code !== 'ECHO_FAIL' && a.code !== 'REQUEST')
     const parameters = await tool.getParameters()
     expect(parameters.map((p) => [p.code, p.name, Object.keys(p.inputs ?? {})])).toEqual([
       ['ECHO_GET_ITEM', 'Get item', ['item_id', 'limit']],

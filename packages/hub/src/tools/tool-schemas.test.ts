@@ -50,7 +50,8 @@ function agentTools(actions: Array<{ source: string; action: ActionDefinition }>
   }))
 }
 
-describe('tool schemas against each vendor\'s documented constraints', async () => {
+// Thousands of tools, each checked against a vendor's rules: slow on a shared, loaded machine.
+describe('tool schemas against each vendor\'s documented constraints', { timeout: 120_000 }, async () => {
   const tools = agentTools(await allActions())
   const ajv = new Ajv({ strict: false })
 
