@@ -147,7 +147,7 @@ describe('the hub as an MCP server, tool schemas and runtime integrations', () =
       const res = await call(hub, 'GET', `/api/v2/connections/${notesId}/tools?format=${format}`)
       expect(res.status, res.text).toBe(200)
       expect(res.body.format).toBe(format)
-      expect(res.body.tools).toHaveLength(2)
+      expect(res.body.tools).toHaveLength(3) // NOTES_GET, NOTES_CREATE and the shared REQUEST
     }
     const openai = await call(hub, 'GET', `/api/v2/connections/${notesId}/tools?format=openai&strict=true&actions=NOTES_CREATE`)
     expect(openai.body.tools).toEqual([
@@ -214,7 +214,7 @@ describe('the hub as an MCP server, tool schemas and runtime integrations', () =
     const exported = await call(hub, 'GET', `/api/v2/connections/${notesId}/tools?format=openai`)
     expect(exported.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(['NOTES_GET'])
     await call(hub, 'PUT', `/api/v2/connections/${notesId}/action-scope`, { actions: null })
-    expect((await call(hub, 'GET', `/api/v2/connections/${notesId}/tools?format=openai`)).body.tools).toHaveLength(2)
+    expect((await call(hub, 'GET', `/api/v2/connections/${notesId}/tools?format=openai`)).body.tools).toHaveLength(3)
   })
 
   it('keeps runtime integrations per tenant and validates them like catalog files', async () => {

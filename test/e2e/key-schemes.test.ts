@@ -207,7 +207,7 @@ describe('the wire protocol around a connection', () => {
 
     const actions = await call(hub, 'POST', `/api/v2/execute/${id}`, { action: 'LIST_ACTIONS', data: ' ' })
     expect(actions.body.status).toBe('SUCCESS')
-    expect(actions.body.data.map((a: { name: string }) => a.name)).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FORM_POST', 'ECHO_FAIL'])
+    expect(actions.body.data.map((a: { name: string }) => a.name)).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FORM_POST', 'ECHO_FAIL', 'REQUEST'])
     expect(actions.body.data[0]).toMatchObject({ displayName: 'Get item', description: expect.any(String) })
 
     const inputs = await call(hub, 'POST', `/api/v2/execute/${id}`, { action: 'LIST_INPUTS', data: { actions: ['echo_get_item'] } })
@@ -224,9 +224,10 @@ describe('the wire protocol around a connection', () => {
 
   it('LIST_ACTIONS and LIST_INPUTS also work on the unconnected integration', async () => {
     const a = await call(hub, 'POST', `/api/v2/execute/${encodeURIComponent(ECHO)}`, { action: 'LIST_ACTIONS', data: {} })
-    expect(a.body.data).toHaveLength(4)
+    // Its four actions plus the shared REQUEST proxy action.
+    expect(a.body.data).toHaveLength(5)
     const i = await call(hub, 'POST', `/api/v2/execute/${encodeURIComponent(ECHO)}`, { action: 'LIST_INPUTS', data: { actions: [] } })
-    expect(i.body.data).toHaveLength(4)
+    expect(i.body.data).toHaveLength(5)
   })
 
   it('v1 execute path answers action runs asynchronously with a poll URL that completes', async () => {

@@ -153,7 +153,7 @@ describe('an imported integration, registered at run time and run against a loca
     const { definition } = await importOpenApi(DOCUMENTS.stripe)
     const reg = await call(hub, 'POST', '/api/v2/admin/integrations', definition)
     expect(reg.status, reg.text.slice(0, 500)).toBe(201)
-    expect(reg.body.actionCount).toBe(definition.actions.length)
+    expect(reg.body.actionCount).toBe(definition.actions.length + 1) // and the shared REQUEST
     const conn = await call(hub, 'POST', `/api/v2/execute/${reg.body.id}`, { name: 'stripe-test', authScheme: 'BEARER_TOKEN', data: { token: 'sk_test_abcdef123456', base_url: upstream.url } })
     expect(conn.body.status, conn.text).toBe('SUCCESS')
     const id = conn.body.data.id as string
@@ -176,7 +176,7 @@ describe('an imported integration, registered at run time and run against a loca
   it('imports an OpenAPI document posted to the admin endpoint (external $refs never followed)', async () => {
     const reg = await call(hub, 'POST', '/api/v2/admin/integrations', { openapi: SWAGGER2, id: 'pets', baseUrl: upstream.url })
     expect(reg.status, reg.text).toBe(201)
-    expect(reg.body).toMatchObject({ name: 'Pet Store', actionCount: 3 })
+    expect(reg.body).toMatchObject({ name: 'Pet Store', actionCount: 4 }) // three operations and the shared REQUEST
     const conn = await call(hub, 'POST', `/api/v2/execute/${reg.body.id}`, { name: 'pets', authScheme: 'API_KEY', data: { api_key: 'pet-key-987654' } })
     const run = await call(hub, 'POST', `/api/v2/execute/${conn.body.data.id}`, { action: 'GET_PET_BY_ID', data: { pet_id: 7 } })
     expect(run.body.status, run.text).toBe('SUCCESS')

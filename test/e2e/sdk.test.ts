@@ -241,7 +241,7 @@ describe('a connection: ModelFactory.get → ConnectionTool, actions, inputs, ru
     expect(listActions?.url).toBe(`${hub.url}/api/v2/execute/${id}`)
     expect(listActions?.body).toEqual({ action: 'LIST_ACTIONS', data: ' ' })
     expect(tool.actions.every((a) => a instanceof ConnectAction)).toBe(true)
-    expect(tool.actions.map((a) => a.code)).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL'])
+    expect(tool.actions.map((a) => a.code)).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL', 'REQUEST'])
     expect(tool.actions.map(String)).toContain('Action(code=ECHO_GET_ITEM, name=Get item)')
     expect(tool.actions[0]?.description).toBe('Get one item by id.')
 
@@ -293,8 +293,8 @@ describe('a connection: ModelFactory.get → ConnectionTool, actions, inputs, ru
     warnings.length = 0
     expect(tool.actionScope).toBeUndefined()
     expect(await tool.getParameters()).toEqual([])
-    expect(warnings).toEqual(['No action_scope is specified, by default all 3 actions will be included in Agent execution'])
-    tool.actionScope = tool.actions.filter((a) => a.code !== 'ECHO_FAIL')
+    expect(warnings).toEqual(['No action_scope is specified, by default all 4 actions will be included in Agent execution'])
+    tool.actionScope = tool.actions.filter((a) => a.code !== 'ECHO_FAIL' && a.code !== 'REQUEST')
     const parameters = await tool.getParameters()
     expect(parameters.map((p) => [p.code, p.name, Object.keys(p.inputs ?? {})])).toEqual([
       ['ECHO_GET_ITEM', 'Get item', ['item_id', 'limit']],
@@ -373,7 +373,7 @@ describe('configuration and keys', () => {
     expect(res.status).toBe(ResponseStatus.SUCCESS)
     const tool = await ModelFactory.get(res.data.id)
     expect(tool).toBeInstanceOf(ConnectionTool)
-    expect((tool as ConnectionTool).actions).toHaveLength(3)
+    expect((tool as ConnectionTool).actions).toHaveLength(4) // three echo actions and the shared REQUEST
     await tool.delete()
   })
 

@@ -27,6 +27,8 @@ export interface TestHubOptions {
   logLevel?: 'debug' | 'info' | 'trace'
   /** Let tenant URLs reach 127.0.0.1 (PATCHBAY_ALLOW_PRIVATE_NETWORK); default true, as tests' peers are local. */
   allowPrivateNetwork?: boolean
+  /** Also load the integrations generated from the grant package (grant-providers.ts); default false, so tests see only the curated catalog. */
+  generatedIntegrations?: boolean
 }
 
 /** Starts a hub with the built-in catalog plus `catalogDirs`, logging at debug into `logs`. */
@@ -42,7 +44,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   })
   const store = openStore(options.databaseUrl ?? dbFile)
   await store.migrate()
-  const catalog = await loadCatalog({ dirs: options.catalogDirs ?? [] })
+  const catalog = await loadCatalog({ dirs: options.catalogDirs ?? [], generated: options.generatedIntegrations ?? false })
   const hub = createHub({
     store,
     vault: new Vault([parseMasterKey(generateMasterKey())]),

@@ -155,6 +155,8 @@ export interface ActionDefinition {
   /** JSON Schema (draft 2020-12 subset) of the inputs; must be `type: object`. */
   input: Record<string, unknown>
   request: RequestDefinition
+  /** Link to the provider's reference page of the endpoint this action calls. */
+  docsUrl?: string
 }
 
 /** What an integration's connections talk to; see {@link IntegrationDefinition.kind}. */
@@ -186,6 +188,12 @@ export interface IntegrationDefinition {
   /** Supported schemes, at least one. */
   auth: Partial<Record<AuthenticationSchema, SchemeDefinition>>
   actions: ActionDefinition[]
+  /** Code of an action with no required inputs whose success means the credentials work ("who am I"). */
+  verify?: string
+  /** Default `true`: the hub adds the shared `REQUEST` proxy action; `false` opts out. */
+  proxy?: boolean
+  /** Set on definitions the hub generates from a dataset, e.g. `grant` (not written by hand). */
+  generatedFrom?: string
 }
 
 const templateMap = {
@@ -296,6 +304,9 @@ export const integrationDefinitionSchema = {
     kind: { enum: ['http', 'mcp'] },
     baseUrl: { type: 'string', minLength: 1 },
     headers: templateMap,
+    verify: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
+    proxy: { type: 'boolean' },
+    generatedFrom: { type: 'string', minLength: 1 },
     auth: {
       type: 'object',
       minProperties: 1,
@@ -319,6 +330,7 @@ export const integrationDefinitionSchema = {
           code: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
           name: { type: 'string', minLength: 1 },
           description: { type: 'string', minLength: 1 },
+          docsUrl: { type: 'string', minLength: 1 },
           input: {
             type: 'object',
             required: ['type'],

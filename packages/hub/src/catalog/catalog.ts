@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { IntegrationDefinition } from '@patchbay/core'
+import { withProxyAction } from './proxy-action.js'
 
 /** An integration as the hub serves it: its validated definition plus derived wire facts. */
 export interface Integration {
@@ -32,8 +33,9 @@ export function supplierCode(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'patchbay'
 }
 
-/** Builds the served {@link Integration} of a validated definition. */
-export function toIntegration(definition: IntegrationDefinition, source: string): Integration {
+/** Builds the served {@link Integration} of a validated definition (with the shared `REQUEST` action added, see proxy-action.ts). */
+export function toIntegration(validated: IntegrationDefinition, source: string): Integration {
+  const definition = withProxyAction(validated)
   const supplier = definition.supplier ?? 'Patchbay'
   return Object.freeze({
     modelId: definition.modelId ?? deriveModelId(definition.id),

@@ -53,6 +53,16 @@ function describeAjvError(e: ErrorObject): DefinitionProblem {
   }
 }
 
+/** Options of {@link validateDefinition}. */
+export interface ValidateDefinitionOptions {
+  /**
+   * Compile every action's input schema to prove it compiles (default true). The hub passes
+   * `false` for its own built-in files, whose schemas a test compiles, to keep cold start short:
+   * the runner compiles an action's schema on its first run anyway.
+   */
+  compileInputs?: boolean
+}
+
 /**
  * Validates a parsed definition file: its shape against the catalog JSON Schema, then what a
  * schema cannot check: unique action codes, placeholders that name an input, JSON Schemas that
@@ -64,7 +74,7 @@ function describeAjvError(e: ErrorObject): DefinitionProblem {
  * if (!result.ok) for (const p of result.problems) console.error(`${file}: ${p.field} ${p.message}`)
  * ```
  */
-export function validateDefinition(value: unknown): DefinitionValidation {
+export function validateDefinition(value: unknown, options: ValidateDefinitionOptions = {}): DefinitionValidation {
   if (!validateShape(value)) {
     return { ok: false, problems: (validateShape.errors ?? []).map(describeAjvError) }
   }
@@ -99,7 +109,14 @@ export function validateDefinition(value: unknown): DefinitionValidation {
   for (const [i, action] of def.actions.entries()) {
     if (codes.has(action.code)) problems.push({ field: `/actions/${i}/code`, message: `duplicates action "${action.code}"` })
     codes.add(action.code)
-    checkAction(action, `/actions/${i}`, connectionInputs, problems)
+    checkAction(action, `/actions/${i}`, connectionInputs, problems, options.compileInputs !== false)
+  }
+  if (def.verify !== undefined) {
+    const verify = def.actions.find((a) => a.code === def.verify)
+    if (!verify) problems.push({ field: '/verify', message: `names "${def.verify}", which is not an action of this definition` })
+    else if (((verify.input['required'] ?? []) as unknown[]).length > 0) {
+      problems.push({ field: '/verify', message: `names "${def.verify}", which has required inputs; verify must run with none` })
+    }
   }
   return problems.length ? { ok: false, problems } : { ok: true, definition: def }
 }
@@ -178,15 +195,18 @@ function checkAction(
   at: string,
   connectionInputs: Set<string>,
   problems: DefinitionProblem[],
+  compile: boolean,
 ): void {
-  try {
-    ajv.compile(action.input)
-  } catch (err) {
-    problems.push({ field: `${at}/input`, message: `is not a valid JSON Schema: ${(err as Error).message}` })
-    return
-  } finally {
-    // Not used again: do not keep one compiled validator per action of the catalog in memory.
-    ajv.removeSchema(action.input)
+  if (compile) {
+    try {
+      ajv.compile(action.input)
+    } catch (err) {
+      problems.push({ field: `${at}/input`, message: `is not a valid JSON Schema: ${(err as Error).message}` })
+      return
+    } finally {
+      // Not used again: do not keep one compiled validator per action of the catalog in memory.
+      ajv.removeSchema(action.input)
+    }
   }
   const properties = (action.input['properties'] ?? {}) as Record<string, unknown>
   const required = new Set((action.input['required'] ?? []) as string[])

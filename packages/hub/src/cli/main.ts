@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
 import { registerCatalog } from './commands/catalog.js'
+import { registerIntegrations } from './commands/integrations.js'
 import { registerKeys } from './commands/keys.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerOAuthApp } from './commands/oauth-app.js'
@@ -18,6 +19,7 @@ registerKeys(program)
 registerCatalog(program)
 registerMigrate(program)
 registerOAuthApp(program)
+registerIntegrations(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -40,6 +40,7 @@ function describe(integration: Integration) {
     const attributes: AttributeEntry[] = [{ name: 'auth_schemes', code: JSON.stringify(schemes) }]
     // v1 requires a `<SCHEME>-inputs` attribute for every listed scheme, "[]" when it has none.
     for (const s of schemes) attributes.push({ name: `${s}-inputs`, code: JSON.stringify(inputDescriptors(integration, s)) })
+    if (integration.definition.generatedFrom) attributes.push({ name: 'generated_from', code: JSON.stringify(integration.definition.generatedFrom) })
     d = { schemes, attributes }
     cache.set(integration, d)
   }
