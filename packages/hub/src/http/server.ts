@@ -13,6 +13,9 @@ import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
 import type { RemoteMcpClients } from '../mcp/remote-client.js'
 import { execute, executeAsync, resolveTarget } from './execute.js'
 import { connectionRecord, integrationRecord } from './records.js'
+import { DEFAULT_LIMITS, type HubLimits } from '../limits.js'
+import { AuthFailureGuard } from './auth-failures.js'
+import { bodyTooLargeError, checkTextParam, registerRequestGuards, serverTimeouts } from './request-guards.js'
 
 /** What {@link buildServer} is built with. */
 export interface ServerDeps {
@@ -37,6 +40,8 @@ export interface ServerDeps {
   /** Built by {@link buildServer} when absent (see agents/agent-services.ts). */
   mcpClients?: RemoteMcpClients | undefined
   tenantIntegrations?: TenantIntegrations | undefined
+  /** Timeouts, admin body and registration limits, failed-key throttling (default {@link DEFAULT_LIMITS}). */
+  limits?: HubLimits | undefined
 }
 
 /** Routes reachable without an API key. */
@@ -102,7 +107,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: deps.maxBodyBytes,
     // v1 sends ids with `/` as %2F; keep them as one path segment.
     routerOptions: { maxParamLength: 500 },
+    ...serverTimeouts(deps.limits ?? DEFAULT_LIMITS),
   })
+  registerRequestGuards(app)
+  const authFailures = new AuthFailureGuard(app, { maxFailures: (deps.limits ?? DEFAULT_LIMITS).authFailuresPerWindow, windowMs: (deps.limits ?? DEFAULT_LIMITS).authFailureWindowMs })
 
   app.decorateRequest('tenantId', '')
 
@@ -115,13 +123,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     else parseJson(req, String(body), done)
   })
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (PUBLIC_PATHS.has(req.url.split('?')[0] as string)) return
     const key = apiKeyOf(req)
     if (!key) {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
     }
+    authFailures.check(req, reply)
     const tenantId = await deps.keys.resolve(key)
+    if (!tenantId) await authFailures.failed(req, reply, key)
     if (!tenantId) throw new PatchbayError('UNAUTHORIZED', 'Unknown API key: check the key, or create one with `patchbay keys create --name <name>`')
     req.tenantId = tenantId
   })
@@ -134,7 +144,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     let e: PatchbayError
     if (err instanceof PatchbayError) e = err
     else if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      e = new PatchbayError('PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes} bytes; send less data per call`)
+      const limit = req.routeOptions.bodyLimit ?? deps.maxBodyBytes
+      e = bodyTooLargeError(limit, req.routeOptions.url === '/api/v2/admin/integrations' ? 'PATCHBAY_MAX_ADMIN_BODY_BYTES' : 'PATCHBAY_MAX_BODY_BYTES')
     } else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err as { code?: string }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       e = new PatchbayError('INVALID_JSON', 'The request body is not valid JSON; send a JSON object with Content-Type: application/json')
     } else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
@@ -187,7 +198,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const body = requireObject(req.body, 'paginate')
     const pageNumber = int(body['pageNumber'], 'pageNumber', 0, 0, 1_000_000)
     const pageSize = int(body['pageSize'], 'pageSize', 20, 1, 100)
-    const q = typeof body['q'] === 'string' ? body['q'].trim().toLowerCase() : ''
+    const q = typeof body['q'] === 'string' ? checkTextParam(body['q'], 'q').trim().toLowerCase() : ''
     const functions = Array.isArray(body['functions']) ? body['functions'].map(String) : []
     const wantsIntegrations = functions.length === 0 || functions.includes(FunctionType.INTEGRATION)
     const wantsConnections = functions.length === 0 || functions.includes(FunctionType.CONNECTION) || functions.includes('utilities')
@@ -234,7 +245,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
       .send(callbackPage(outcome))
   })
 

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Selectable, type SqliteDatabase } from 'kysely'
@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import type pg from 'pg'
 import { PatchbayError } from '@patchbay/core'
 import { migrationProvider } from './migrations.js'
+import { checkSqliteParent, TextGuardPlugin } from './text-guards.js'
 import type { ApiKeyTable, ConnectionTable, Database, OAuthAppTable, OAuthStateTable, RunTable, TenantIntegrationTable, TenantTable } from './schema.js'
 
 /** A stored tenant. */
@@ -401,7 +402,7 @@ export class Store {
 
 /**
  * Opens a store from a database URL: `postgres://…` / `postgresql://…` for PostgreSQL, anything
- * else (optionally `sqlite:` prefixed) is a SQLite file path, created with its folder if missing.
+ * else (optionally `sqlite:` prefixed) is a SQLite file path, created if missing; its folder must exist.
  */
 export function openStore(databaseUrl: string, options: { poolSize?: number } = {}): Store {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -410,11 +411,11 @@ export function openStore(databaseUrl: string, options: { poolSize?: number } = 
     const pool = new Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 })
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => {})
-    return new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres')
+    return new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new TextGuardPlugin()] }), 'postgres')
   }
   const file = databaseUrl.replace(/^sqlite:(\/\/)?/, '')
   if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    checkSqliteParent(dirname(file))
     // Create the file owner-only before SQLite does (its -wal/-shm files inherit the mode).
     closeSync(openSync(file, 'a', 0o600))
   }
@@ -424,7 +425,7 @@ export function openStore(databaseUrl: string, options: { poolSize?: number } = 
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
   db.pragma('foreign_keys = ON')
-  return new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) }), 'sqlite')
+  return new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }), plugins: [new TextGuardPlugin()] }), 'sqlite')
 }
 
 const STATEMENT_CACHE_MAX = 500
