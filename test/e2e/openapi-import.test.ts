@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { importOpenApi, validateDefinition, type ImportOpenApiResult } from '@patchbay/hub'
+import { DEFAULT_LIMITS, importOpenApi, validateDefinition, type ImportOpenApiResult } from '@patchbay/hub'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
 import { startUpstream, type Upstream } from '../support/upstream.js'
 
@@ -143,7 +143,7 @@ describe('an imported integration, registered at run time and run against a loca
   let hub: TestHub
   let upstream: Upstream
   beforeAll(async () => {
-    ;[hub, upstream] = await Promise.all([startTestHub(), startUpstream()])
+    ;[hub, upstream] = await Promise.all([startTestHub({ limits: { ...DEFAULT_LIMITS, maxAdminBodyBytes: 16 * 1024 * 1024 } }), startUpstream()])
   })
   afterAll(async () => {
     await Promise.all([hub?.close(), upstream?.close()])

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { createApiKey, createHub, createLogger, loadCatalog, openStore, parseMasterKey, generateMasterKey, Vault, type Hub } from '@patchbay/hub'
+import { createApiKey, createHub, createLogger, loadCatalog, openStore, parseMasterKey, generateMasterKey, Vault, type Hub, type HubLimits } from '@patchbay/hub'
 
 /** A real hub on a 127.0.0.1 port with its own temp data dir, for end-to-end tests. */
 export interface TestHub {
@@ -29,6 +29,8 @@ export interface TestHubOptions {
   allowPrivateNetwork?: boolean
   /** Also load the integrations generated from the grant package (grant-providers.ts); default false, so tests see only the curated catalog. */
   generatedIntegrations?: boolean
+  /** Timeouts and limits (default the hub's DEFAULT_LIMITS). */
+  limits?: HubLimits
 }
 
 /** Starts a hub with the built-in catalog plus `catalogDirs`, logging at debug into `logs`. */
@@ -53,6 +55,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     upstreamTimeoutMs: 5_000,
     upstreamConnectTimeoutMs: 2_000,
     allowPrivateNetwork: options.allowPrivateNetwork ?? true,
+    ...(options.limits ? { limits: options.limits } : {}),
   })
   const url = await hub.listen('127.0.0.1', 0)
   const { key } = await createApiKey(store, { name: 'test' })

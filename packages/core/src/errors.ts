@@ -18,6 +18,10 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: { status: 413, error: 'err.payload_too_large' },
   /** The connection name is already used by another connection of this tenant. */
   NAME_EXISTS: { status: 409, error: 'err.supplier_error' },
+  /** A limit of the tenant is reached (e.g. how many integrations it may register). */
+  LIMIT_REACHED: { status: 409, error: 'err.limit_reached' },
+  /** Too many failed API-key checks from this client address; retry after `Retry-After` seconds. */
+  TOO_MANY_REQUESTS: { status: 429, error: 'err.too_many_requests' },
   /** The authentication scheme is not one the integration supports. */
   UNSUPPORTED_SCHEME: { status: 400, error: 'err.unsupported_scheme' },
   /** A credential input required by the scheme was not given. */

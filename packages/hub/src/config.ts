@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { DEFAULT_LIMITS, type HubLimits } from './limits.js'
 
 /** Log levels accepted by `PATCHBAY_LOG_LEVEL`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -43,6 +44,8 @@ export interface HubConfig {
   readonly oauthRefreshMarginSeconds: number
   /** Let tenant-supplied URLs (remote MCP servers) reach loopback/private/link-local addresses (`PATCHBAY_ALLOW_PRIVATE_NETWORK`, default false). */
   readonly allowPrivateNetwork: boolean
+  /** Timeouts, body and registration limits, failed-key throttling (`PATCHBAY_*`, see {@link HubLimits}). */
+  readonly limits: HubLimits
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -88,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       throw new ConfigError(`PATCHBAY_PUBLIC_URL must use http or https; got "${url.protocol}"`)
     }
   }
+  const databaseUrl = env['PATCHBAY_DATABASE_URL'] || resolve(dataDir, 'patchbay.db')
+  checkDatabaseUrl(databaseUrl)
   const keySources = ['PATCHBAY_MASTER_KEYS', 'PATCHBAY_MASTER_KEY', 'PATCHBAY_MASTER_KEY_FILE'].filter((n) => env[n])
   if (keySources.length > 1) {
     throw new ConfigError(`Set only one of ${keySources.join(' and ')}: they would disagree on which master key seals`)
@@ -104,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     host: env['PATCHBAY_HOST'] || '127.0.0.1',
     port: integer(env, 'PATCHBAY_PORT', 8470, 0, 65535),
     dataDir,
-    databaseUrl: env['PATCHBAY_DATABASE_URL'] || resolve(dataDir, 'patchbay.db'),
+    databaseUrl,
     databasePoolSize: integer(env, 'PATCHBAY_DATABASE_POOL_SIZE', 10, 2, 1000),
     masterKey: env['PATCHBAY_MASTER_KEY'] || undefined,
     masterKeys: env['PATCHBAY_MASTER_KEYS'] || undefined,
@@ -119,5 +124,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     oauthStateTtlSeconds: integer(env, 'PATCHBAY_OAUTH_STATE_TTL_SECONDS', 600, 10, 86_400),
     oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 60, 0, 86_400),
     allowPrivateNetwork: allowPrivate === 'true' || allowPrivate === '1',
+    limits: loadLimits(env),
   })
+}
+
+/**
+ * `postgres://…`, `postgresql://…`, `sqlite:<path>` or a plain file path; any other `scheme:` (e.g.
+ * `mysql://…`) would silently become a SQLite file named after the scheme, so it is refused.
+ */
+function checkDatabaseUrl(url: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
+  // One letter before `:` is a Windows drive (C:\db), not a scheme.
+  if (scheme === undefined || scheme.length === 1 || ['postgres', 'postgresql', 'sqlite'].includes(scheme)) return
+  throw new ConfigError(
+    `PATCHBAY_DATABASE_URL uses the unsupported scheme "${scheme}:"; use postgres://user@host:5432/db for PostgreSQL, or a SQLite file path such as /var/lib/patchbay/patchbay.db`,
+  )
+}
+
+function loadLimits(env: NodeJS.ProcessEnv): HubLimits {
+  const d = DEFAULT_LIMITS
+  const limits: HubLimits = {
+    requestTimeoutMs: integer(env, 'PATCHBAY_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 100, 3_600_000),
+    headersTimeoutMs: integer(env, 'PATCHBAY_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 100, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'PATCHBAY_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 100, 3_600_000),
+    connectionTimeoutMs: integer(env, 'PATCHBAY_CONNECTION_TIMEOUT_MS', d.connectionTimeoutMs, 1_000, 86_400_000),
+    maxAdminBodyBytes: integer(env, 'PATCHBAY_MAX_ADMIN_BODY_BYTES', d.maxAdminBodyBytes, 1024, 100 * 1024 * 1024),
+    maxTenantIntegrations: integer(env, 'PATCHBAY_MAX_TENANT_INTEGRATIONS', d.maxTenantIntegrations, 0, 100_000),
+    authFailuresPerWindow: integer(env, 'PATCHBAY_AUTH_FAILURES_PER_MINUTE', d.authFailuresPerWindow, 1, 1_000_000),
+    authFailureWindowMs: d.authFailureWindowMs,
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      `PATCHBAY_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs}) must not exceed PATCHBAY_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs}): the headers are part of the request`,
+    )
+  }
+  return Object.freeze(limits)
 }

@@ -19,6 +19,8 @@ import { withAdvisoryLock } from './store/advisory-lock.js'
 import { resolveMasterKeys } from './vault/master-key-file.js'
 import { Vault } from './vault/vault.js'
 import { baseUrlOf } from './base-url.js'
+import { DEFAULT_LIMITS, type HubLimits } from './limits.js'
+import { explainListenError, guardMasterKey, prepareDataDir } from './startup-checks.js'
 
 /** Everything a hub is assembled from. Tests pass their own; {@link startHub} builds them from config. */
 export interface HubDeps {
@@ -39,6 +41,8 @@ export interface HubDeps {
   sweepIntervalMs?: number
   /** Let tenant-supplied URLs (remote MCP servers) reach loopback and private addresses; default false. */
   allowPrivateNetwork?: boolean
+  /** Timeouts, admin body and registration limits, failed-key throttling (default DEFAULT_LIMITS). */
+  limits?: HubLimits
 }
 
 /** A running (or ready to run) hub. */
@@ -139,6 +143,7 @@ export function createHub(deps: HubDeps): Hub {
     maxBodyBytes: deps.maxBodyBytes ?? 1024 * 1024,
     publicUrl,
     upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 60_000,
+    limits: deps.limits ?? DEFAULT_LIMITS,
   })
   return {
     app,
@@ -181,8 +186,17 @@ export interface StartedHub extends Hub {
  * Starts a hub from configuration: master key, store (migrated), catalog, bootstrap key, HTTP.
  */
 export async function startHub(config: HubConfig, logger: Logger = createLogger(config.logLevel)): Promise<StartedHub> {
-  const mk = await resolveMasterKeys(config)
+  await prepareDataDir(config, logger)
   const store = openStore(config.databaseUrl, { poolSize: config.databasePoolSize })
+  let mk: Awaited<ReturnType<typeof resolveMasterKeys>>
+  try {
+    await store.migrate()
+    // Refuses a missing key file next to sealed values, and a key that does not open them.
+    mk = await guardMasterKey(store, config, () => resolveMasterKeys(config))
+  } catch (err) {
+    await store.close()
+    throw err
+  }
   // Other hub processes may share the database: a run younger than this may still be running
   // in one of them (a run is bounded by the upstream timeout, twice with an OAuth refresh).
   const runBoundMs = 2 * config.upstreamTimeoutMs + 60_000
@@ -191,8 +205,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     return store.sweepRuns(new Date(now - runBoundMs), new Date(now - 3_600_000))
   }
   try {
-    // Migrations take their own lock; the bootstrap key must not be seeded twice (two `default` tenants).
-    await store.migrate()
+    // Migrations (run above) take their own lock; the bootstrap key must not be seeded twice (two `default` tenants).
     await withAdvisoryLock(store, 'startup', async () => {
       await sweep()
       if (config.bootstrapApiKey) await ensureBootstrapKey(store, config.bootstrapApiKey)
@@ -221,8 +234,12 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     oauthStateTtlMs: config.oauthStateTtlSeconds * 1000,
     oauthRefreshMarginMs: config.oauthRefreshMarginSeconds * 1000,
     allowPrivateNetwork: config.allowPrivateNetwork,
+    limits: config.limits,
   })
-  const url = await hub.listen(config.host, config.port)
+  const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
+    await hub.close()
+    throw explainListenError(err, config.host, config.port)
+  })
   const hasApiKeys = (await store.countTenants()) > 0
   // Runs left IN_PROGRESS by a process that died are failed once they are past the bound.
   const sweeper = setInterval(() => {

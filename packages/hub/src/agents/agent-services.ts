@@ -12,6 +12,7 @@ import { RemoteMcpClients } from '../mcp/remote-client.js'
 import type { Store } from '../store/store.js'
 import { registerToolRoutes } from '../tools/tool-routes.js'
 import { registerIntegrationRoutes } from './integration-routes.js'
+import type { HubLimits } from '../limits.js'
 
 /** What {@link createAgentServices} needs. */
 export interface AgentServicesDeps {
@@ -57,7 +58,7 @@ export function createAgentServices(deps: AgentServicesDeps): AgentServices {
  * Registers `/mcp`, the tool-schema and action-scope endpoints and the runtime-integration
  * admin endpoints, and closes the MCP client sessions when the server closes.
  */
-export function registerAgentRoutes(app: FastifyInstance, deps: ExecuteDeps & { maxBodyBytes: number }): void {
+export function registerAgentRoutes(app: FastifyInstance, deps: ExecuteDeps & { maxBodyBytes: number; limits?: HubLimits | undefined }): void {
   registerMcpServerRoute(app, deps)
   registerToolRoutes(app, deps)
   registerIntegrationRoutes(app, deps)

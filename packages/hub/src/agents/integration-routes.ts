@@ -4,8 +4,7 @@ import type { ExecuteDeps } from '../connections/execute.js'
 import { integrationRecord } from '../connections/records.js'
 import { importOpenApi } from '../openapi/import-openapi.js'
 
-/** Largest admin request body: a whole imported API (GitHub's is ~2 MB as a definition, ~13 MB as OpenAPI). */
-const ADMIN_BODY_LIMIT = 32 * 1024 * 1024
+import { DEFAULT_LIMITS, type HubLimits } from '../limits.js'
 
 /**
  * Runtime integrations of a tenant (authenticated with any of the tenant's API keys):
@@ -17,8 +16,11 @@ const ADMIN_BODY_LIMIT = 32 * 1024 * 1024
  * - `GET /api/v2/admin/integrations`: the tenant's registered integrations (v1 records).
  * - `DELETE /api/v2/admin/integrations/:id`: remove one (its connections stop resolving).
  */
-export function registerIntegrationRoutes(app: FastifyInstance, deps: ExecuteDeps & { maxBodyBytes: number }): void {
-  app.post('/api/v2/admin/integrations', { bodyLimit: Math.max(deps.maxBodyBytes, ADMIN_BODY_LIMIT) }, async (req, reply) => {
+export function registerIntegrationRoutes(app: FastifyInstance, deps: ExecuteDeps & { maxBodyBytes: number; limits?: HubLimits | undefined }): void {
+  const limits = deps.limits ?? DEFAULT_LIMITS
+  // Fastify refuses a larger body from its Content-Length, or as soon as the streamed bytes pass
+  // the limit, before anything is parsed: 8 concurrent 31 MB imports took 1.4 GB when it was 32 MiB.
+  app.post('/api/v2/admin/integrations', { bodyLimit: limits.maxAdminBodyBytes }, async (req, reply) => {
     const registry = deps.tenantIntegrations
     if (!registry) throw new PatchbayError('INTERNAL', 'This hub was built without runtime integrations')
     const body = req.body
@@ -51,6 +53,14 @@ export function registerIntegrationRoutes(app: FastifyInstance, deps: ExecuteDep
       })
       definition = result.definition
       warnings = result.warnings
+    }
+    const id = (definition as Record<string, unknown>)['id']
+    const existing = await registry.list(req.tenantId)
+    if (existing.length >= limits.maxTenantIntegrations && !existing.some((i) => i.definition.id === id)) {
+      throw new PatchbayError(
+        'LIMIT_REACHED',
+        `You have ${existing.length} registered integrations, the most a tenant may have (${limits.maxTenantIntegrations}, set by the operator with PATCHBAY_MAX_TENANT_INTEGRATIONS); delete one with DELETE /api/v2/admin/integrations/{id}, or replace one by registering its id again`,
+      )
     }
     const integration = await registry.register(req.tenantId, definition)
     void reply.status(201)

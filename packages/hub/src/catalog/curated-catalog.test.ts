@@ -3,7 +3,7 @@ import { extname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import type { IntegrationDefinition } from '@patchbay/core'
-import { placeholderNames } from '../actions/template.js'
+import { placeholderNames } from './template.js'
 import { BUILT_IN_CATALOG_DIR } from './load-catalog.js'
 import { validateDefinition } from './validate-definition.js'
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { placeholderNames } from '../actions/template.js'
-import { integrationRecord } from '../http/records.js'
+import { placeholderNames } from './template.js'
+import { integrationRecord } from '../connections/records.js'
 import { grantDefinitions, readGrantData, type GrantData, type GrantDefinitions } from './grant-providers.js'
 import { GRANT_SOURCE, loadCatalog } from './load-catalog.js'
 import { validateDefinition } from './validate-definition.js'

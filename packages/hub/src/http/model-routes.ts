@@ -5,6 +5,7 @@ import { integrationLookup } from '../catalog/find-integration.js'
 import { resolveTarget } from '../connections/execute.js'
 import { connectionRecord, integrationRecord } from '../connections/records.js'
 import { int, requireObject } from './request.js'
+import { checkTextParam } from './request-guards.js'
 import type { ServerDeps } from './server-deps.js'
 
 /**
@@ -41,7 +42,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
     const body = requireObject(req.body, 'paginate')
     const pageNumber = int(body['pageNumber'], 'pageNumber', 0, 0, 1_000_000)
     const pageSize = int(body['pageSize'], 'pageSize', 20, 1, 100)
-    const q = typeof body['q'] === 'string' ? body['q'].trim().toLowerCase() : ''
+    const q = typeof body['q'] === 'string' ? checkTextParam(body['q'], 'q').trim().toLowerCase() : ''
     const functions = Array.isArray(body['functions']) ? body['functions'].map(String) : []
     const wantsIntegrations = functions.length === 0 || functions.includes(FunctionType.INTEGRATION)
     const wantsConnections = functions.length === 0 || functions.includes(FunctionType.CONNECTION) || functions.includes('utilities')

@@ -1,3 +1,4 @@
+import type { HubLimits } from '../limits.js'
 import type { Logger } from 'pino'
 import type { ActionRunner } from '../actions/run-action.js'
 import type { OAuthApps } from '../auth/oauth-apps.js'
@@ -35,4 +36,6 @@ export interface ServerDeps {
   publicUrl: () => string | undefined
   /** How long a graceful stop waits for asynchronous runs, beyond a 5 s margin, ms. */
   upstreamTimeoutMs: number
+  /** Timeouts, admin body and registration limits, failed-key throttling. */
+  limits: HubLimits
 }

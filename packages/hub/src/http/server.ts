@@ -8,6 +8,8 @@ import { registerOAuthAppRoutes } from './oauth-app-routes.js'
 import { OAUTH_CALLBACK_PATH, registerOAuthCallbackRoute } from './oauth-callback-route.js'
 import { registerV2Routes } from './v2-routes.js'
 import type { ServerDeps } from './server-deps.js'
+import { AuthFailureGuard } from './auth-failures.js'
+import { bodyTooLargeError, registerRequestGuards, serverTimeouts } from './request-guards.js'
 
 export type { ServerDeps } from './server-deps.js'
 
@@ -48,7 +50,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: deps.maxBodyBytes,
     // v1 sends ids with `/` as %2F; keep them as one path segment.
     routerOptions: { maxParamLength: 500 },
+    ...serverTimeouts(deps.limits),
   })
+  registerRequestGuards(app)
+  const authFailures = new AuthFailureGuard(app, { maxFailures: deps.limits.authFailuresPerWindow, windowMs: deps.limits.authFailureWindowMs })
 
   app.decorateRequest('tenantId', '')
 
@@ -61,13 +66,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     else parseJson(req, String(body), done)
   })
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (PUBLIC_PATHS.has(req.url.split('?')[0] as string)) return
     const key = apiKeyOf(req)
     if (!key) {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
     }
+    authFailures.check(req, reply)
     const tenantId = await deps.keys.resolve(key)
+    if (!tenantId) await authFailures.failed(req, reply, key)
     if (!tenantId) throw new PatchbayError('UNAUTHORIZED', 'Unknown API key: check the key, or create one with `patchbay keys create --name <name>`')
     req.tenantId = tenantId
   })
@@ -80,7 +87,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     let e: PatchbayError
     if (err instanceof PatchbayError) e = err
     else if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      e = new PatchbayError('PAYLOAD_TOO_LARGE', `The request body is larger than ${deps.maxBodyBytes} bytes; send less data per call`)
+      const limit = req.routeOptions.bodyLimit ?? deps.maxBodyBytes
+      e = bodyTooLargeError(limit, req.routeOptions.url === '/api/v2/admin/integrations' ? 'PATCHBAY_MAX_ADMIN_BODY_BYTES' : 'PATCHBAY_MAX_BODY_BYTES')
     } else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err as { code?: string }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       e = new PatchbayError('INVALID_JSON', 'The request body is not valid JSON; send a JSON object with Content-Type: application/json')
     } else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {

@@ -11,6 +11,7 @@ import type { ConnectionRow } from '../store/store.js'
 import { resolveTarget, type ExecuteDeps, type ExecuteTarget } from '../connections/execute.js'
 import { connectionDescription, connectionRecord, integrationRecord } from '../connections/records.js'
 import type { OAuthService } from '../auth/oauth.js'
+import { checkTextParam } from './request-guards.js'
 
 /** Dependencies of the v2 routes: execute's, plus the OAuth service (a delete revokes tokens). */
 export type V2RouteDeps = ExecuteDeps & { oauth: OAuthService }
@@ -82,7 +83,7 @@ interface PageRequest {
 
 function pageRequest(body: PaginateBody | undefined, kinds: { integrations: boolean; connections: boolean }): PageRequest {
   const size = body?.pageSize ?? 20
-  return { q: (body?.q ?? '').trim().toLowerCase(), offset: (body?.pageNumber ?? 0) * size, size, ...kinds, status: body?.status ?? [] }
+  return { q: checkTextParam(body?.q ?? '', 'q').trim().toLowerCase(), offset: (body?.pageNumber ?? 0) * size, size, ...kinds, status: body?.status ?? [] }
 }
 
 function matches(i: Integration, q: string): boolean {

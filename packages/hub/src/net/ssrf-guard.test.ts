@@ -30,6 +30,32 @@ describe('blockedReason', () => {
   })
 })
 
+describe('blockedReason: IPv6 forms that embed an IPv4 address', () => {
+  it.each([
+    ['::7f00:1', 'loopback'], // IPv4-compatible ::127.0.0.1, as new URL() writes it
+    ['::127.0.0.1', 'loopback'],
+    ['::a00:1', 'private'],
+    ['::a9fe:a9fe', 'linkLocal'],
+    ['::ffff:0:7f00:1', 'loopback'], // IPv4-translated (RFC 6145)
+    ['64:ff9b::7f00:1', 'loopback'], // NAT64
+    ['64:ff9b::a9fe:a9fe', 'linkLocal'],
+    ['2002:7f00:1::', 'loopback'], // 6to4
+    ['2002:c0a8:101::1', 'private'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'loopback'], // Teredo, client = ~0x80fffffe = 127.0.0.1
+    ['2001:0:4136:e378:8000:63bf:f5ff:fffe', 'private'], // Teredo client 10.0.0.1
+  ])('refuses %s (%s)', (address, reason) => {
+    expect(blockedReason(address)).toBe(reason)
+  })
+
+  it.each(['64:ff9b::808:808', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:f7f7:f7f7'])('allows %s, which embeds the public 8.8.8.8', (address) => {
+    expect(blockedReason(address)).toBeUndefined()
+  })
+
+  it('refuses the literal URL http://[::127.0.0.1]:port', () => {
+    expect(() => checkUrl('http://[::127.0.0.1]:8080/mcp', { allowPrivateNetwork: false })).toThrow(/loopback/)
+  })
+})
+
 describe('checkUrl', () => {
   const strict = { allowPrivateNetwork: false }
   it('refuses literal private IPs and localhost names unless allowed', () => {

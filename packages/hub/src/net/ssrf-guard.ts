@@ -32,12 +32,41 @@ export interface NetworkPolicyConfig {
 const PUBLIC_RANGES = new Set(['unicast'])
 
 /**
- * Why an IP address may not be reached, or undefined when it may. IPv4-mapped IPv6 addresses
- * (`::ffff:10.0.0.1`) are judged by the IPv4 address they carry.
+ * IPv6 prefixes that carry an IPv4 address, and where: the address is judged by the IPv4 address
+ * it reaches, so `[::7f00:1]` (IPv4-compatible), `[64:ff9b::a00:1]` (NAT64), `[2002:7f00:1::]`
+ * (6to4) or a Teredo address whose client is 127.0.0.1 are loopback/private like the address
+ * they embed. ipaddr.js parses and matches the prefixes; only picking the 4 bytes out is done here,
+ * because ipaddr.js converts the IPv4-mapped form only (and `net.BlockList` has no such notion).
+ */
+const EMBEDDING_PREFIXES: ReadonlyArray<{ cidr: [IpAddr.IPv6, number]; at: number; invert?: boolean }> = [
+  { cidr: ipaddr.IPv6.parseCIDR('::/96'), at: 12 }, // IPv4-compatible (RFC 4291 §2.5.5.1, deprecated)
+  { cidr: ipaddr.IPv6.parseCIDR('::ffff:0:0/96'), at: 12 }, // IPv4-mapped (RFC 4291 §2.5.5.2)
+  { cidr: ipaddr.IPv6.parseCIDR('::ffff:0:0:0/96'), at: 12 }, // IPv4-translated (RFC 6145)
+  { cidr: ipaddr.IPv6.parseCIDR('64:ff9b::/96'), at: 12 }, // NAT64 well-known prefix (RFC 6052)
+  { cidr: ipaddr.IPv6.parseCIDR('2002::/16'), at: 2 }, // 6to4 (RFC 3056 §2)
+  { cidr: ipaddr.IPv6.parseCIDR('2001::/32'), at: 12, invert: true }, // Teredo client, bits inverted (RFC 4380 §4)
+]
+
+/** The IPv4 address an IPv6 address embeds (see {@link EMBEDDING_PREFIXES}), if any. */
+function embeddedIPv4(ip: IpAddr.IPv6): IpAddr.IPv4 | undefined {
+  const bytes = ip.toByteArray()
+  for (const p of EMBEDDING_PREFIXES) {
+    if (!ip.match(p.cidr)) continue
+    const four = bytes.slice(p.at, p.at + 4).map((b) => (p.invert ? ~b & 0xff : b))
+    return new ipaddr.IPv4(four)
+  }
+  return undefined
+}
+
+/**
+ * Why an IP address may not be reached, or undefined when it may. IPv6 addresses that embed an
+ * IPv4 address (IPv4-compatible, IPv4-mapped, NAT64, 6to4, Teredo) are judged by the IPv4 address
+ * they carry; `::` and `::1` keep their own meaning.
  *
  * @example
  * ```ts
  * blockedReason('127.0.0.1') // 'loopback'
+ * blockedReason('[::7f00:1]') // 'loopback' (IPv4-compatible 127.0.0.1)
  * blockedReason('93.184.216.34') // undefined
  * ```
  */
@@ -48,7 +77,12 @@ export function blockedReason(address: string): string | undefined {
   } catch {
     return 'not an IP address'
   }
-  if (ip.kind() === 'ipv6' && (ip as IpAddr.IPv6).isIPv4MappedAddress()) ip = (ip as IpAddr.IPv6).toIPv4Address()
+  if (ip.kind() === 'ipv6') {
+    const range = ip.range()
+    if (range === 'unspecified' || range === 'loopback') return range
+    const v4 = embeddedIPv4(ip as IpAddr.IPv6)
+    if (v4) ip = v4
+  }
   const range = ip.range()
   return PUBLIC_RANGES.has(range) ? undefined : range
 }

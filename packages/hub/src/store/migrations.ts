@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 
 /**
  * Every schema migration, in order. Migrations are append-only: never edit one that has shipped.
@@ -108,6 +108,21 @@ const migrations: Record<string, Migration> = {
         .addColumn('actions', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute()
+    },
+  },
+  '0004_hardening': {
+    async up(db: Kysely<any>) {
+      // The check value a hub seals at first start, to detect a wrong master key at the next one
+      // (vault/master-key-check.ts); rotation re-seals it with the other sealed columns.
+      await db.schema
+        .createTable('vault_check')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      // API keys were listed by their first 7 characters, which weakens a short user-chosen key;
+      // they are now named by a fingerprint of their hash (tenants/api-keys.ts keyFingerprint).
+      await db.updateTable('api_keys').set({ prefix: sql<string>`'fp_' || substr(key_hash, 1, 12)` }).execute()
     },
   },
 }

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import type pg from 'pg'
 import type { DialectAdapter } from './dialect.js'
 import type { Database } from './schema.js'
+import { TextGuardPlugin } from './text-guards.js'
 
 /**
  * The 64-bit PostgreSQL advisory lock key of a name: the first 8 bytes of SHA-256 of
@@ -45,5 +46,5 @@ export function openPostgres(databaseUrl: string, poolSize: number): Kysely<Data
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize })
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {})
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new TextGuardPlugin()] })
 }

@@ -11,7 +11,7 @@ export interface ApiKeyTable {
   tenant_id: string
   name: string
   key_hash: string
-  /** The first characters of the key, to recognise it in listings. */
+  /** The key's fingerprint (`fp_` + 12 hex digits of its hash), to recognise it in listings and logs; never part of the key. */
   prefix: string
   created_at: string
 }
@@ -110,4 +110,12 @@ export interface Database {
   oauth_states: OAuthStateTable
   tenant_integrations: TenantIntegrationTable
   connection_action_scopes: ConnectionActionScopeTable
+  vault_check: VaultCheckTable
+}
+
+/** `vault_check`: a constant sealed with the master key at first start, to detect a wrong key. */
+export interface VaultCheckTable {
+  id: string
+  secret: string
+  created_at: string
 }

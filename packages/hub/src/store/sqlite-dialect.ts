@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
 import type { DialectAdapter } from './dialect.js'
 import type { Database } from './schema.js'
+import { checkSqliteParent, TextGuardPlugin } from './text-guards.js'
 
 /**
  * SQLite's locks: none. A SQLite file has one hub process, so a cluster-wide lock just runs `fn`.
@@ -18,12 +19,12 @@ export const sqliteAdapter: DialectAdapter = {
 }
 
 /**
- * Opens a Kysely instance on a SQLite file (created owner-only with its folder if missing), or
+ * Opens a Kysely instance on a SQLite file (created owner-only if missing; its folder must exist), or
  * `:memory:`, in WAL mode with foreign keys on and prepared statements reused.
  */
 export function openSqlite(file: string): Kysely<Database> {
   if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    checkSqliteParent(dirname(file))
     // Create the file owner-only before SQLite does (its -wal/-shm files inherit the mode).
     closeSync(openSync(file, 'a', 0o600))
   }
@@ -33,7 +34,7 @@ export function openSqlite(file: string): Kysely<Database> {
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
   db.pragma('foreign_keys = ON')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }), plugins: [new TextGuardPlugin()] })
 }
 
 const STATEMENT_CACHE_MAX = 500

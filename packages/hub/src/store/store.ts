@@ -244,7 +244,7 @@ export class Store {
 
 /**
  * Opens a store from a database URL: `postgres://…` / `postgresql://…` for PostgreSQL, anything
- * else (optionally `sqlite:` prefixed) is a SQLite file path, created with its folder if missing.
+ * else (optionally `sqlite:` prefixed) is a SQLite file path, created if missing; its folder must exist.
  * The URL also picks the store's dialect adapter.
  */
 export function openStore(databaseUrl: string, options: { poolSize?: number } = {}): Store {

@@ -18,7 +18,7 @@ export function oauthStateBinding(tenantId: string, connectionId: string): Secre
 
 /** A column holding values sealed by the vault, and how to rebuild each value's binding from its row. */
 export interface SealedColumn {
-  readonly table: 'connections' | 'oauth_apps' | 'oauth_states'
+  readonly table: 'connections' | 'oauth_apps' | 'oauth_states' | 'vault_check'
   readonly column: 'secrets' | 'secret'
   /** The primary key, in order (rows are visited in this order). */
   readonly keyColumns: readonly string[]
@@ -53,5 +53,13 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keyColumns: ['state_hash'],
     bindingColumns: ['tenant_id', 'connection_id'],
     binding: (r) => oauthStateBinding(r['tenant_id'] as string, r['connection_id'] as string),
+  },
+  {
+    // The master-key check value (vault/master-key-check.ts VAULT_CHECK_BINDING).
+    table: 'vault_check',
+    column: 'secret',
+    keyColumns: ['id'],
+    bindingColumns: [],
+    binding: (r) => ({ tenantId: '-', connectionId: `vault-check:${r['id'] as string}` }),
   },
 ]

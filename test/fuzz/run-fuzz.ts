@@ -1,0 +1,212 @@
+import { appendFileSync } from 'node:fs'
+import fc from 'fast-check'
+import { Agent, request } from 'undici'
+import { DEFAULT_LIMITS } from '@patchbay/hub'
+import { startEchoService, type EchoService } from '../support/echo-service.js'
+import { call, startTestHub, type TestHub } from '../support/test-hub.js'
+import { hostileRequest, type HostileRequest } from './hostile-requests.js'
+
+/**
+ * Answers the lead has seen and that belong to code another engineer is restructuring
+ * (execute/connections/actions, issue 11 items 1-4, 6 nesting): the second hardening pass fixes
+ * them and EMPTIES this list. Each entry names the route, the input and the status seen. Nothing
+ * else may answer 5xx.
+ */
+export const KNOWN_UNTIL_HARDENING_PASS_2: ReadonlyArray<{ route: RegExp; kind: RegExp; status: number; why: string }> = []
+
+/** One answer that broke a rule, with what was sent. */
+export interface FuzzFinding {
+  rule: 'status >= 500' | 'no answer in time' | 'secret in answer'
+  status?: number
+  request: { method: string; path: string; headers: string[]; kind: string; body: string | undefined }
+  answer: string
+}
+
+/** What a fuzz run measured. */
+export interface FuzzReport {
+  seed: number
+  sent: number
+  findings: FuzzFinding[]
+  known: number
+  statuses: Record<string, number>
+  rssStartMb: number
+  rssPeakMb: number
+  seconds: number
+}
+
+const SECRETS = {
+  token: 'fuzzBearerSecret7Q2mX9vL4kP1',
+  apiKey: 'fuzzApiKeySecret3Zr8Nw5Jd6Ty',
+  password: 'fuzzBasicPassword8Hc2Vb7Mn4',
+}
+/** Every form a secret of the test's connections could leak in (raw, and Basic's base64). */
+export const SECRET_FORMS: readonly string[] = [
+  SECRETS.token,
+  SECRETS.apiKey,
+  SECRETS.password,
+  Buffer.from(`fuzz-user:${SECRETS.password}`).toString('base64'),
+]
+
+const short = (s: string | undefined, n = 300) => (s === undefined ? undefined : s.length > n ? `${s.slice(0, n)}…(${s.length} chars)` : s)
+
+/**
+ * Starts a real hub (on `databaseUrl`, or a SQLite file) on a real port with a few connections
+ * whose secrets are known, then sends `runs` hostile requests generated from `seed`, `concurrency`
+ * at a time over keep-alive connections.
+ */
+export async function runFuzz(options: { seed: number; runs: number; databaseUrl?: string; concurrency?: number; timeoutMs?: number }): Promise<FuzzReport> {
+  const echo: EchoService = await startEchoService()
+  const hub: TestHub = await startTestHub({
+    catalogDirs: [echo.catalogDir],
+    logLevel: 'info',
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    // Guessing is throttled per address; every fuzz request comes from 127.0.0.1.
+    limits: { ...DEFAULT_LIMITS, authFailuresPerWindow: 1_000_000, maxAdminBodyBytes: 256 * 1024 },
+  })
+  // pipelining: 0 sends one request per socket. With keep-alive reuse (pipelining: 1), runs hung:
+  // after a socket closed mid-run, ~16 requests (even /health) never settled, their abort signals
+  // included, while the event loop was alive (seed 1179392111). Not yet root-caused (undici's
+  // reuse of a socket the hub closes after a 401/413 with a body still unsent is the lead).
+  const agent = new Agent({ connections: 32, pipelining: 0 })
+  try {
+    const base = echo.upstream.url
+    const connect = async (authScheme: string, data: Record<string, string>, name: string, integration = 'echo') => {
+      const r = await call(hub, 'POST', `/api/v2/execute/${integration}`, { name, authScheme, data })
+      if (r.body?.data?.id === undefined) throw new Error(`setup connect ${authScheme} failed: ${r.text}`)
+      return r.body.data.id as string
+    }
+    const connectionIds = [
+      await connect('BEARER_TOKEN', { token: SECRETS.token, region: 'eu' }, 'fuzz-bearer'),
+      await connect('API_KEY', { api_key: SECRETS.apiKey, region: 'us' }, 'fuzz-api-key'),
+      await connect('BASIC', { username: 'fuzz-user', password: SECRETS.password, region: 'eu' }, 'fuzz-basic'),
+      await connect('BEARER_TOKEN', { token: SECRETS.token, base_url: base }, 'fuzz-http', 'patchbay%2Fhttp-api'),
+    ]
+    const integrations = await call(hub, 'GET', '/sdk/models/echo')
+    const targets = {
+      key: hub.key,
+      connectionIds,
+      integrationIds: ['echo', integrations.body.id as string, 'patchbay%2Fhttp-api', 'slack', 'github', 'mcp-server'],
+      actionCodes: ['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL', 'REQUEST'],
+      oversizeBytes: 1024 * 1024 + 10,
+    }
+    const cases: HostileRequest[] = fc.sample(hostileRequest(targets), { seed: options.seed, numRuns: options.runs })
+    const findings: FuzzFinding[] = []
+    const statuses: Record<string, number> = {}
+    let known = 0
+    let sent = 0
+    const rssStartMb = process.memoryUsage().rss / 2 ** 20
+    let rssPeakMb = rssStartMb
+    const started = Date.now()
+    const timeoutMs = options.timeoutMs ?? 15_000
+    const slow: Record<string, number> = {}
+    const one = async (c: HostileRequest) => {
+      const t0 = Date.now()
+      try {
+        await one0(c)
+      } finally {
+        const k = `${c.method} ${c.path.split('?')[0]?.replace(/\/[^/]{20,}/g, '/…').slice(0, 40)} ${c.kind.replace(/\d+/g, 'N')}`
+        slow[k] = (slow[k] ?? 0) + (Date.now() - t0)
+      }
+    }
+    const trace = process.env['PATCHBAY_FUZZ_TRACE']
+    const beat = trace ? setInterval(() => appendFileSync(trace, `beat ${Date.now()}\n`), 1000) : undefined
+    beat?.unref()
+    const one0 = async (c: HostileRequest) => {
+      if (trace) appendFileSync(trace, `start ${cases.indexOf(c)} ${c.method} ${c.path.slice(0, 200)} ${c.kind} ${JSON.stringify(c.headers).slice(0, 200)} ${(c.body ?? '').slice(0, 300)}\n`)
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs + 5_000)))
+      try {
+        const r = await Promise.race([one1(c).then(() => 'done' as const), deadline])
+        if (r === 'late') {
+          sent++
+          findings.push({ rule: 'no answer in time', request: { method: c.method, path: short(c.path, 400) as string, headers: c.headers.map((h) => short(h, 80) as string), kind: c.kind, body: short(c.body) }, answer: 'still waiting after the deadline' })
+        }
+      } finally {
+        clearTimeout(timer)
+        if (trace) appendFileSync(trace, `end ${cases.indexOf(c)}\n`)
+      }
+    }
+    const one1 = async (c: HostileRequest) => {
+      const record = { method: c.method, path: short(c.path, 400) as string, headers: c.headers.map((h) => short(h, 80) as string), kind: c.kind, body: short(c.body) }
+      let status: number
+      let text: string
+      try {
+        const res = await request(`${hub.url}${c.path}`, {
+          method: c.method as 'GET',
+          headers: c.headers,
+          ...(c.body !== undefined ? { body: c.body } : {}),
+          dispatcher: agent,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          // The whole exchange, body included: a stream that keeps sending must end too.
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+        status = res.statusCode
+        text = `${JSON.stringify(res.headers)}\n${await res.body.text()}`
+      } catch (err) {
+        const code = (err as { code?: string }).code
+        // undici refuses to send some generated requests (e.g. a method it considers invalid): not a hub answer.
+        if (code === 'UND_ERR_INVALID_ARG' || (err as Error).name === 'InvalidArgumentError') return
+        // The hub closes the socket after a 413 or a 401 with a body still arriving: that is an answer.
+        if ((code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') && c.body !== undefined) {
+          sent++
+          statuses['closed'] = (statuses['closed'] ?? 0) + 1
+          return
+        }
+        sent++
+        findings.push({ rule: 'no answer in time', request: record, answer: `${code ?? ''} ${(err as Error).message}` })
+        return
+      }
+      sent++
+      statuses[String(status)] = (statuses[String(status)] ?? 0) + 1
+      if (status >= 500) {
+        if (KNOWN_UNTIL_HARDENING_PASS_2.some((k) => k.status === status && k.route.test(c.path) && k.kind.test(c.kind))) known++
+        else findings.push({ rule: 'status >= 500', status, request: record, answer: short(text, 600) as string })
+      }
+      const leaked = SECRET_FORMS.find((s) => text.includes(s))
+      if (leaked) findings.push({ rule: 'secret in answer', status, request: record, answer: short(text, 600) as string })
+    }
+    let next = 0
+    const worker = async () => {
+      while (next < cases.length) {
+        const c = cases[next++] as HostileRequest
+        await one(c)
+        if (next % 250 === 0) {
+          rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20)
+          echo.upstream.received.length = 0
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: options.concurrency ?? 16 }, worker))
+    rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20)
+    // Secrets must not be in the hub's log either.
+    const logs = hub.logs.join('')
+    const inLog = SECRET_FORMS.find((s) => logs.includes(s))
+    if (inLog) findings.push({ rule: 'secret in answer', request: { method: '-', path: '(hub log)', headers: [], kind: 'log', body: undefined }, answer: short(logs.slice(Math.max(0, logs.indexOf(inLog) - 300), logs.indexOf(inLog) + 100), 500) as string })
+    if (process.env['PATCHBAY_FUZZ_PROFILE']) console.log(Object.entries(slow).sort((a, b) => b[1] - a[1]).slice(0, 15))
+    return { seed: options.seed, sent, findings, known, statuses, rssStartMb: Math.round(rssStartMb), rssPeakMb: Math.round(rssPeakMb), seconds: Math.round((Date.now() - started) / 100) / 10 }
+  } finally {
+    await agent.close()
+    await hub.close()
+    await echo.close()
+  }
+}
+
+/** The seed of this run: `PATCHBAY_FUZZ_SEED` when set (to replay a failure), else a fresh one. */
+export function fuzzSeed(): number {
+  const raw = process.env['PATCHBAY_FUZZ_SEED']
+  return raw ? Number(raw) : Math.floor(Math.random() * 2 ** 31)
+}
+
+/**
+ * How many requests to generate: `PATCHBAY_FUZZ_RUNS`, default 5,300 (undici refuses to send a
+ * few of them, e.g. odd methods, so at least 5,000 reach the hub).
+ */
+export function fuzzRuns(): number {
+  return Number(process.env['PATCHBAY_FUZZ_RUNS'] ?? 5_300)
+}
+
+/** How many requests must have reached the hub for a run of {@link fuzzRuns} to count. */
+export function fuzzMinimum(): number {
+  return process.env['PATCHBAY_FUZZ_RUNS'] ? Math.floor(fuzzRuns() * 0.9) : 5_000
+}
