@@ -21,7 +21,7 @@ const problem = await sdkProblem()
 const postgres = problem === undefined && (await postgresAvailable())
 const databases = [{ db: 'sqlite' }, ...(postgres ? [{ db: 'postgres' }] : [])]
 const SECRETS = ['tok-v1-AAAA1111', 'key-v1-BBBB2222', 'pw-v1-CCCC3333', 'tok-v1-unused-9999']
-const ACTIONS = [['ECHO_GET_ITEM', 'Get item'], ['ECHO_CREATE_ITEM', 'Create item'], ['ECHO_FAIL', 'Fail']]
+const ACTIONS = [['ECHO_GET_ITEM', 'Get item'], ['ECHO_CREATE_ITEM', 'Create item'], ['ECHO_FAIL', 'Fail'], ['REQUEST', 'Send request']]
 
 describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v1 (real) against the hub on $db', ({ db }) => {
   let echo: EchoService

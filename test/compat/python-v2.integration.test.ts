@@ -83,7 +83,7 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
       })
       expect(value(r(), 'integration_get_by_path')).toBe(integrationId)
       expect(value(r(), 'integration_search')).toEqual({ total: 1, page_total: 1, names: ['Echo'] })
-      expect(value(r(), 'integration_list_actions')).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL'])
+      expect(value(r(), 'integration_list_actions')).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL', 'REQUEST'])
       expect(value(r(), 'integration_list_trigger_types')).toEqual([])
       const unknown = failed(r(), 'integration_get_unknown')
       expect(unknown.error).toBe('APIError')
@@ -98,7 +98,7 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
         expect(tool).toMatchObject({ status: 'onboarded', integration_id: integrationId, function_type: 'connection', redirect_url: null })
         expect(tool.description).toContain(`Authentication scheme used for this connections: ${scheme}`)
         expect(value(r(), `tool_get[${label}]`)).toMatchObject({ id: tool.id, name: tool.name })
-        expect(value(r(), `list_actions[${label}]`)).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL'])
+        expect(value(r(), `list_actions[${label}]`)).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL', 'REQUEST'])
       }
     })
 
