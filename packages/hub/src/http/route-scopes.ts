@@ -1,4 +1,9 @@
+import type { FastifyInstance } from 'fastify'
 import type { KeyScope } from '../tenants/key-scopes.js'
+import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
+
+/** Paths reachable without an API key. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', OAUTH_CALLBACK_PATH])
 
 /** Reads any key may make: a run key needs them to find what it runs, a connect key to connect. */
 const ANY: readonly KeyScope[] = ['connect', 'run']
@@ -53,4 +58,25 @@ export const ROUTE_SCOPES: Readonly<Record<string, readonly KeyScope[]>> = {
 export function scopesFor(method: string, url: string | undefined): readonly KeyScope[] {
   if (url === undefined) return ANY
   return ROUTE_SCOPES[`${method === 'HEAD' ? 'GET' : method} ${url}`] ?? ADMIN
+}
+
+const registered = new WeakMap<FastifyInstance, string[]>()
+
+/** Records every route `app` registers from now on (`METHOD url`), for {@link unscopedRoutes}. */
+export function trackRoutes(app: FastifyInstance): void {
+  const list: string[] = []
+  registered.set(app, list)
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') list.push(`${m} ${r.url}`)
+  })
+}
+
+/** Routes of `app` that are neither public nor in {@link ROUTE_SCOPES} (route-scopes.test.ts wants none). */
+export function unscopedRoutes(app: FastifyInstance): string[] {
+  return (registered.get(app) ?? []).filter((r) => !PUBLIC_PATHS.has(r.slice(r.indexOf(' ') + 1)) && !(r in ROUTE_SCOPES))
+}
+
+/** Every route `app` registered since {@link trackRoutes}. */
+export function trackedRoutes(app: FastifyInstance): readonly string[] {
+  return registered.get(app) ?? []
 }

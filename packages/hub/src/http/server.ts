@@ -5,10 +5,10 @@ import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
 import { registerModelRoutes } from './model-routes.js'
 import { registerOAuthAppRoutes } from './oauth-app-routes.js'
-import { OAUTH_CALLBACK_PATH, registerOAuthCallbackRoute } from './oauth-callback-route.js'
+import { registerOAuthCallbackRoute } from './oauth-callback-route.js'
 import { registerV2Routes } from './v2-routes.js'
 import type { ServerDeps } from './server-deps.js'
-import { scopesFor } from './route-scopes.js'
+import { PUBLIC_PATHS, scopesFor, trackRoutes } from './route-scopes.js'
 import { AuthFailureGuard } from './auth-failures.js'
 import { bodyTooLargeError, registerRequestGuards, serverTimeouts } from './request-guards.js'
 import { registerKeyRoutes } from './key-routes.js'
@@ -18,8 +18,6 @@ import type { KeyScope } from '../tenants/key-scopes.js'
 
 export type { ServerDeps } from './server-deps.js'
 
-/** Routes reachable without an API key. */
-const PUBLIC_PATHS = new Set(['/health', OAUTH_CALLBACK_PATH])
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -61,6 +59,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     routerOptions: { maxParamLength: 500 },
     ...serverTimeouts(deps.limits),
   })
+  trackRoutes(app)
   registerRequestGuards(app)
   const authFailures = new AuthFailureGuard(app, { maxFailures: deps.limits.authFailuresPerWindow, windowMs: deps.limits.authFailureWindowMs })
 
