@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { CompiledQuery, Kysely, Selectable } from 'kysely'
 import type { ApiKeyTable, Database, TenantTable } from './schema.js'
 
 /** A stored tenant. */
@@ -19,6 +19,7 @@ export type NewApiKeyRow = Omit<ApiKeyRow, 'scopes'> & { scopes?: string }
  */
 export class TenantStore {
   readonly #db: Kysely<Database>
+  #epochQuery: CompiledQuery<{ value: number }> | undefined
 
   constructor(db: Kysely<Database>) {
     this.#db = db
@@ -71,10 +72,11 @@ export class TenantStore {
     })
   }
 
-  /** The key epoch: bumped on every revocation (see {@link revokeApiKey}). */
+  /** The key epoch: bumped on every revocation (see {@link revokeApiKey}). Read per request, so compiled once. */
   async keyEpoch(): Promise<number> {
-    const r = await this.#db.selectFrom('key_epoch').select('value').where('id', '=', 'keys').executeTakeFirst()
-    return Number(r?.value ?? 0)
+    this.#epochQuery ??= this.#db.selectFrom('key_epoch').select('value').where('id', '=', 'keys').compile()
+    const r = await this.#db.executeQuery(this.#epochQuery)
+    return Number(r.rows[0]?.value ?? 0)
   }
 
   /** The tenant owning the key with this hash, if any. */
