@@ -235,6 +235,8 @@ export function startHubProcess(config: HubProcessConfig): Promise<ChildHandle> 
       PATCHBAY_BOOTSTRAP_API_KEY: config.apiKey,
       ...(config.catalogDirs?.length ? { PATCHBAY_CATALOG_DIR: config.catalogDirs.join(':') } : {}),
       ...(config.databaseUrl ? { PATCHBAY_DATABASE_URL: config.databaseUrl } : {}),
+      // PATCHBAY_BENCH_RUN_LOG=false measures a hub with the run log off (docs/operate.md).
+      ...(process.env['PATCHBAY_BENCH_RUN_LOG'] ? { PATCHBAY_RUN_LOG: process.env['PATCHBAY_BENCH_RUN_LOG'] } : {}),
       ...config.env,
     }),
     ready: /listening on (http:\/\/\S+)/,

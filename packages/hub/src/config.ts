@@ -46,6 +46,8 @@ export interface HubConfig {
   readonly allowPrivateNetwork: boolean
   /** Timeouts, body and registration limits, failed-key throttling (`PATCHBAY_*`, see {@link HubLimits}). */
   readonly limits: HubLimits
+  /** The run log (`PATCHBAY_RUN_LOG`, `PATCHBAY_RUN_LOG_MAX_AGE_DAYS`, `PATCHBAY_RUN_LOG_MAX_ROWS`). */
+  readonly runLog: { readonly enabled: boolean; readonly maxAgeDays: number; readonly maxRows: number }
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -125,6 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 60, 0, 86_400),
     allowPrivateNetwork: allowPrivate === 'true' || allowPrivate === '1',
     limits: loadLimits(env),
+    runLog: Object.freeze({
+      enabled: !['false', '0', 'off'].includes((env['PATCHBAY_RUN_LOG'] ?? '').toLowerCase()),
+      maxAgeDays: integer(env, 'PATCHBAY_RUN_LOG_MAX_AGE_DAYS', 7, 1, 3650),
+      maxRows: integer(env, 'PATCHBAY_RUN_LOG_MAX_ROWS', 100_000, 100, 100_000_000),
+    }),
   })
 }
 

@@ -21,6 +21,7 @@ import { Vault } from './vault/vault.js'
 import { baseUrlOf } from './base-url.js'
 import { DEFAULT_LIMITS, type HubLimits } from './limits.js'
 import { explainListenError, guardMasterKey, prepareDataDir } from './startup-checks.js'
+import { RunLog, type RunLogOptions } from './connections/run-log.js'
 
 /** Everything a hub is assembled from. Tests pass their own; {@link startHub} builds them from config. */
 export interface HubDeps {
@@ -43,6 +44,8 @@ export interface HubDeps {
   allowPrivateNetwork?: boolean
   /** Timeouts, admin body and registration limits, failed-key throttling (default DEFAULT_LIMITS). */
   limits?: HubLimits
+  /** The run log's retention and buffering (default 7 days, 100,000 rows per tenant); false: off. */
+  runLog?: RunLogOptions | false
 }
 
 /** A running (or ready to run) hub. */
@@ -128,7 +131,9 @@ export function createHub(deps: HubDeps): Hub {
     upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
     upstreamTimeoutMs: deps.upstreamTimeoutMs,
   })
+  const runLog = deps.runLog === false ? undefined : new RunLog(deps.store, deps.logger, deps.runLog ?? { maxAgeMs: 7 * 86_400_000, maxRows: 100_000 })
   const app = buildServer({
+    runLog,
     store: deps.store,
     vault: deps.vault,
     catalog: deps.catalog,
@@ -162,6 +167,7 @@ export function createHub(deps: HubDeps): Hub {
     async close() {
       if (sweeper) clearInterval(sweeper)
       await app.close()
+      await runLog?.close()
       await runner.close()
       await guardDispatcher?.close()
       await deps.store.close()
@@ -235,6 +241,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     oauthRefreshMarginMs: config.oauthRefreshMarginSeconds * 1000,
     allowPrivateNetwork: config.allowPrivateNetwork,
     limits: config.limits,
+    runLog: config.runLog.enabled ? { maxAgeMs: config.runLog.maxAgeDays * 86_400_000, maxRows: config.runLog.maxRows } : false,
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()

@@ -147,9 +147,9 @@ export class ActionRunner {
    * Runs `action` on a connection and returns what goes in the response's `data`.
    *
    * @throws {PatchbayError} INVALID_ACTION_INPUT, UPSTREAM_ERROR (with `details.upstreamStatus`),
-   *   UPSTREAM_UNREACHABLE.
+   *   UPSTREAM_UNREACHABLE. `observed.httpStatus` is set to the service's final HTTP status.
    */
-  async run(integration: Integration, connection: ConnectionRow, action: ActionDefinition, raw: unknown): Promise<unknown> {
+  async run(integration: Integration, connection: ConnectionRow, action: ActionDefinition, raw: unknown, observed?: { httpStatus?: number }): Promise<unknown> {
     const input = this.validateInput(integration, action, raw)
     const scheme = schemeOf(this.#schemes, connection.auth_scheme)
     const row = scheme.prepare ? await scheme.prepare(integration, connection) : connection
@@ -170,6 +170,7 @@ export class ActionRunner {
         ;({ res, built, creds, timer } = await this.#send(integration, next, action, input))
       }
     }
+    if (observed) observed.httpStatus = res.statusCode
     let text: string
     try {
       text = redact(await readLimited(res.body, this.#maxResponseBytes), creds.sensitive)

@@ -6,6 +6,9 @@ import { registerKeys } from './commands/keys.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerOAuthApp } from './commands/oauth-app.js'
 import { registerServe } from './commands/serve.js'
+import { registerConnections } from './commands/connections.js'
+import { registerRuns } from './commands/runs.js'
+import { addStoreOptions } from './store-options.js'
 
 const program = new Command()
   .name('patchbay')
@@ -20,6 +23,9 @@ registerCatalog(program)
 registerMigrate(program)
 registerOAuthApp(program)
 registerIntegrations(program)
+registerConnections(program)
+registerRuns(program)
+addStoreOptions(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -10,6 +10,7 @@ import type { Vault } from '../vault/vault.js'
 import { connect } from './connect.js'
 import { actionInputs, actionSummary, failure, findAction, notActive, success, type ExecuteTarget } from './execute-results.js'
 import { executeMcp, isMcpIntegration, type McpSessions } from './mcp.js'
+import type { RunLog } from './run-log.js'
 
 export { actionInputs, failure, success, type ExecuteTarget } from './execute-results.js'
 
@@ -27,6 +28,13 @@ export interface ExecuteDeps {
   mcpClients?: McpSessions | undefined
   /** Integrations tenants registered at run time. */
   tenantIntegrations?: TenantIntegrations | undefined
+  /** The log of every action run; undefined: not logged. */
+  runLog?: RunLog | undefined
+}
+
+/** Who asked for a run: the caller's key id, recorded in the run log. */
+export interface RunCaller {
+  keyId?: string | undefined
 }
 
 /**
@@ -75,7 +83,13 @@ function discovery(target: ExecuteTarget, action: unknown, data: unknown): Execu
  * requests that are wrong (mapped to a non-2xx by the error handler). A service's own failure is
  * a 2xx FAILED body, as aiXplain's clients expect.
  */
-export async function execute(deps: ExecuteDeps, tenantId: string, target: ExecuteTarget, body: Record<string, unknown>): Promise<ExecuteSuccess | ExecuteFailure> {
+export async function execute(
+  deps: ExecuteDeps,
+  tenantId: string,
+  target: ExecuteTarget,
+  body: Record<string, unknown>,
+  caller?: RunCaller,
+): Promise<ExecuteSuccess | ExecuteFailure> {
   const started = performance.now()
   if (isMcpIntegration(target.integration)) return executeMcp(deps, target, body, () => connect(deps, tenantId, target.integration, body))
   const found = discovery(target, body['action'], body['data'])
@@ -96,11 +110,36 @@ export async function execute(deps: ExecuteDeps, tenantId: string, target: Execu
   const { connection, integration } = target
   if (connection.status !== ConnectionStatus.ACTIVE) throw notActive(connection)
   const definition = findAction(integration, action)
+  const observed: { httpStatus?: number } = {}
+  const log = deps.runLog
   try {
-    return success(await deps.runner.run(integration, connection, definition, body['data']), started)
+    const data = await deps.runner.run(integration, connection, definition, body['data'], observed)
+    const ok = success(data, started)
+    log?.record({ ...runOf(tenantId, target, definition.code, caller, started, observed), status: 'SUCCESS', input: body['data'], output: data })
+    return ok
   } catch (err) {
-    if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return failure(err)
+    const e = err instanceof PatchbayError ? err : undefined
+    log?.record({
+      ...runOf(tenantId, target, definition.code, caller, started, observed),
+      status: 'FAILED',
+      errorCode: e?.code ?? 'INTERNAL',
+      errorMessage: e?.message ?? 'Internal error',
+      input: body['data'],
+    })
+    if (e && (e.code === 'UPSTREAM_ERROR' || e.code === 'UPSTREAM_UNREACHABLE')) return failure(e)
     throw err
+  }
+}
+
+function runOf(tenantId: string, target: ExecuteTarget & { kind: 'connection' }, action: string, caller: RunCaller | undefined, started: number, observed: { httpStatus?: number }) {
+  return {
+    tenantId,
+    connectionId: target.connection.id,
+    integrationId: target.integration.definition.id,
+    action,
+    keyId: caller?.keyId,
+    httpStatus: observed.httpStatus,
+    durationMs: performance.now() - started,
   }
 }
 
@@ -116,13 +155,14 @@ export async function executeAsync(
   body: Record<string, unknown>,
   pollBase: string,
   onError: (err: unknown) => void,
+  caller?: RunCaller,
 ): Promise<ExecuteInProgress> {
   const id = randomUUID()
   await deps.store.insertRun({ id, tenant_id: tenantId, status: 'IN_PROGRESS', result: null, created_at: new Date().toISOString(), completed_at: null })
   const work = (async () => {
     let result: ExecuteSuccess | ExecuteFailure
     try {
-      result = await execute(deps, tenantId, target, body)
+      result = await execute(deps, tenantId, target, body, caller)
     } catch (err) {
       const e = err instanceof PatchbayError ? err : new PatchbayError('INTERNAL', 'The run failed unexpectedly; see the hub log', { cause: err })
       if (!(err instanceof PatchbayError)) onError(err)

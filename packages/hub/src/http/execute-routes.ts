@@ -3,6 +3,17 @@ import { PatchbayError } from '@patchbay/core'
 import { execute, executeAsync, resolveTarget } from '../connections/execute.js'
 import { baseUrlOf, requireObject } from './request.js'
 import type { ServerDeps } from './server-deps.js'
+import { requireScopes } from './require-scope.js'
+import type { ExecuteTarget } from '../connections/execute.js'
+import type { FastifyRequest } from 'fastify'
+
+const DISCOVERY = ['LIST_ACTIONS', 'LIST_INPUTS', 'LIST_TOOLS', 'list_trigger_types']
+
+/** The finer scope of an execute body: a connect needs `connect`, an action run `run`; discovery any. */
+function requireExecuteScope(req: FastifyRequest, target: ExecuteTarget, action: unknown): void {
+  if (typeof action === 'string' && DISCOVERY.includes(action)) return
+  requireScopes(req, [target.kind === 'integration' ? 'connect' : 'run'])
+}
 
 /**
  * aiXplain's execute endpoints (§3): the sync v2 execute (E6), its v1 twin that runs actions
@@ -13,7 +24,8 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
   app.post<{ Params: { id: string } }>('/api/v2/execute/:id', async (req) => {
     const body = requireObject(req.body, 'execute')
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
-    return execute(deps, req.tenantId, target, body)
+    requireExecuteScope(req, target, body['action'])
+    return execute(deps, req.tenantId, target, body, { keyId: req.keyId })
   })
 
   // E7: the v1 twin. Action runs are asynchronous (v1 `run_async`); discovery and connect answer at once.
@@ -21,9 +33,10 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
     const body = requireObject(req.body, 'execute')
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
     const action = body['action']
-    const isRun = target.kind === 'connection' && typeof action === 'string' && !['LIST_ACTIONS', 'LIST_INPUTS', 'LIST_TOOLS', 'list_trigger_types'].includes(action)
-    if (!isRun) return execute(deps, req.tenantId, target, body)
-    return executeAsync(deps, req.tenantId, target, body, baseUrlOf(deps.publicUrl, req), (err) => req.log.error({ err }, 'async run failed'))
+    requireExecuteScope(req, target, action)
+    const isRun = target.kind === 'connection' && typeof action === 'string' && !DISCOVERY.includes(action)
+    if (!isRun) return execute(deps, req.tenantId, target, body, { keyId: req.keyId })
+    return executeAsync(deps, req.tenantId, target, body, baseUrlOf(deps.publicUrl, req), (err) => req.log.error({ err }, 'async run failed'), { keyId: req.keyId })
   })
 
   // E8: poll an asynchronous run.

@@ -9,6 +9,7 @@ import type { RemoteMcpClients } from '../mcp/remote-client.js'
 import type { Store } from '../store/store.js'
 import type { ApiKeyResolver } from '../tenants/api-keys.js'
 import type { Vault } from '../vault/vault.js'
+import type { RunLog } from '../connections/run-log.js'
 
 /**
  * What `buildServer` and every route group are built with: the hub's services, each built once in
@@ -38,4 +39,6 @@ export interface ServerDeps {
   upstreamTimeoutMs: number
   /** Timeouts, admin body and registration limits, failed-key throttling. */
   limits: HubLimits
+  /** The log of every action run; undefined when off. */
+  runLog?: RunLog | undefined
 }

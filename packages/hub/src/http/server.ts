@@ -5,20 +5,27 @@ import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
 import { registerModelRoutes } from './model-routes.js'
 import { registerOAuthAppRoutes } from './oauth-app-routes.js'
-import { OAUTH_CALLBACK_PATH, registerOAuthCallbackRoute } from './oauth-callback-route.js'
+import { registerOAuthCallbackRoute } from './oauth-callback-route.js'
 import { registerV2Routes } from './v2-routes.js'
 import type { ServerDeps } from './server-deps.js'
+import { PUBLIC_PATHS, scopesFor, trackRoutes } from './route-scopes.js'
 import { AuthFailureGuard } from './auth-failures.js'
 import { bodyTooLargeError, registerRequestGuards, serverTimeouts } from './request-guards.js'
+import { registerKeyRoutes } from './key-routes.js'
+import { registerRunLogRoutes } from './run-log-routes.js'
+import { requireScopes } from './require-scope.js'
+import type { KeyScope } from '../tenants/key-scopes.js'
 
 export type { ServerDeps } from './server-deps.js'
 
-/** Routes reachable without an API key. */
-const PUBLIC_PATHS = new Set(['/health', OAUTH_CALLBACK_PATH])
 
 declare module 'fastify' {
   interface FastifyRequest {
     tenantId: string
+    /** The caller's API key id ('' on public routes). */
+    keyId: string
+    /** The caller's key scopes. */
+    keyScopes: readonly KeyScope[]
   }
 }
 
@@ -52,10 +59,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     routerOptions: { maxParamLength: 500 },
     ...serverTimeouts(deps.limits),
   })
+  trackRoutes(app)
   registerRequestGuards(app)
   const authFailures = new AuthFailureGuard(app, { maxFailures: deps.limits.authFailuresPerWindow, windowMs: deps.limits.authFailureWindowMs })
 
   app.decorateRequest('tenantId', '')
+  app.decorateRequest('keyId', '')
+  app.decorateRequest('keyScopes', null as unknown as readonly KeyScope[])
 
   // aiXplain's SDKs send `Content-Type: application/json` on bodiless DELETEs (v1 Model.delete);
   // Fastify's JSON parser rejects that empty body, so a DELETE with no body is read as none.
@@ -73,10 +83,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
     }
     authFailures.check(req, reply)
-    const tenantId = await deps.keys.resolve(key)
-    if (!tenantId) await authFailures.failed(req, reply, key)
-    if (!tenantId) throw new PatchbayError('UNAUTHORIZED', 'Unknown API key: check the key, or create one with `patchbay keys create --name <name>`')
-    req.tenantId = tenantId
+    const resolved = await deps.keys.resolve(key)
+    if (!resolved) await authFailures.failed(req, reply, key)
+    if (!resolved) throw new PatchbayError('UNAUTHORIZED', 'Unknown API key: check the key, or create one with `patchbay keys create --name <name>`')
+    req.tenantId = resolved.tenantId
+    req.keyId = resolved.keyId
+    req.keyScopes = resolved.scopes
+    requireScopes(req, scopesFor(req.method, req.routeOptions.url))
   })
 
   app.addHook('onResponse', async (req, reply) => {
@@ -116,6 +129,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   registerAgentRoutes(app, deps)
   registerV2Routes(app, deps)
+  registerKeyRoutes(app, deps)
+  registerRunLogRoutes(app, deps)
 
   // A graceful stop (SIGTERM) lets asynchronous runs finish and store their results, so their
   // poll URLs still answer on another process; bounded by the upstream timeout.

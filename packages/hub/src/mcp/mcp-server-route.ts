@@ -12,7 +12,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import { execute, type ExecuteDeps } from '../connections/execute.js'
+import { execute, type ExecuteDeps, type RunCaller } from '../connections/execute.js'
 import { collectTools } from '../tools/collect-tools.js'
 import { formatTools } from '../tools/tool-schemas.js'
 
@@ -31,7 +31,7 @@ function text(t: string): CallToolResult['content'] {
  * Builds the MCP server of one request: tools of `tenantId`, run through {@link execute}.
  * Stateless: nothing outlives the request, so any hub process can serve any call.
  */
-export async function createTenantMcpServer(deps: ExecuteDeps, tenantId: string, log: FastifyBaseLogger): Promise<Server> {
+export async function createTenantMcpServer(deps: ExecuteDeps, tenantId: string, log: FastifyBaseLogger, caller?: RunCaller): Promise<Server> {
   const [{ Server }, { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError }] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/index.js'),
     import('@modelcontextprotocol/sdk/types.js'),
@@ -46,7 +46,7 @@ export async function createTenantMcpServer(deps: ExecuteDeps, tenantId: string,
     const tool = tools.find((t) => t.name === request.params.name)
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}; call tools/list for the available names`)
     try {
-      const res = await execute(deps, tenantId, tool.target, { action: tool.action, data: request.params.arguments ?? {} })
+      const res = await execute(deps, tenantId, tool.target, { action: tool.action, data: request.params.arguments ?? {} }, caller)
       if (res.status === 'FAILED') return { isError: true, content: text(res.error_message) }
       const data = res.data
       return { content: text(typeof data === 'string' ? data : JSON.stringify(data ?? null)) }
@@ -65,7 +65,7 @@ export async function createTenantMcpServer(deps: ExecuteDeps, tenantId: string,
  */
 export function registerMcpServerRoute(app: FastifyInstance, deps: ExecuteDeps): void {
   app.post('/mcp', async (req, reply) => {
-    const server = await createTenantMcpServer(deps, req.tenantId, req.log)
+    const server = await createTenantMcpServer(deps, req.tenantId, req.log, { keyId: req.keyId })
     const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js')
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
     reply.raw.on('close', () => {

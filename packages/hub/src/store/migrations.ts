@@ -125,6 +125,46 @@ const migrations: Record<string, Migration> = {
       await db.updateTable('api_keys').set({ prefix: sql<string>`'fp_' || substr(key_hash, 1, 12)` }).execute()
     },
   },
+  '0005_operate_keys_and_run_log': {
+    async up(db: Kysely<any>) {
+      // Key scopes (tenants/key-scopes.ts); every key made before scopes existed keeps `admin`.
+      await db.schema.alterTable('api_keys').addColumn('scopes', 'text', (c) => c.notNull().defaultTo('admin')).execute()
+      // Bumped on every revocation, read per request, so no process serves a revoked key from cache.
+      await db.schema
+        .createTable('key_epoch')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'integer', (c) => c.notNull())
+        .execute()
+      await db.insertInto('key_epoch').values({ id: 'keys', value: 0 }).execute()
+      // One row per action run (connections/run-log.ts); inputs/outputs only as opt-in excerpts.
+      await db.schema
+        .createTable('run_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('end_user_id', 'text')
+        .addColumn('integration_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('http_status', 'integer')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('key_id', 'text')
+        .addColumn('input_excerpt', 'text')
+        .addColumn('output_excerpt', 'text')
+        .execute()
+      await db.schema.createIndex('run_log_tenant_id').on('run_log').columns(['tenant_id', 'id']).execute()
+      await db.schema.createIndex('run_log_created_at').on('run_log').columns(['created_at']).execute()
+      await db.schema
+        .createTable('tenant_settings')
+        .addColumn('tenant_id', 'text', (c) => c.primaryKey())
+        .addColumn('run_log_excerpts', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 /** Serves {@link migrations} to Kysely's Migrator without reading files at run time. */

@@ -14,6 +14,8 @@ export interface ApiKeyTable {
   /** The key's fingerprint (`fp_` + 12 hex digits of its hash), to recognise it in listings and logs; never part of the key. */
   prefix: string
   created_at: string
+  /** Space-separated scopes (`admin`, `connect`, `run`); see tenants/key-scopes.ts. */
+  scopes: string
 }
 
 /** `connections`: one configured instance of an integration. */
@@ -111,6 +113,49 @@ export interface Database {
   tenant_integrations: TenantIntegrationTable
   connection_action_scopes: ConnectionActionScopeTable
   vault_check: VaultCheckTable
+  key_epoch: KeyEpochTable
+  run_log: RunLogTable
+  tenant_settings: TenantSettingsTable
+}
+
+/** `key_epoch`: one row (`keys`) bumped on every key revocation. */
+export interface KeyEpochTable {
+  id: string
+  value: number
+}
+
+/** `run_log`: one row per action run; never inputs or outputs unless the tenant opted in to excerpts. */
+export interface RunLogTable {
+  /** Time-ordered id (the cursor). */
+  id: string
+  tenant_id: string
+  created_at: string
+  connection_id: string
+  /** The end user the connection belongs to (null until end users exist). */
+  end_user_id: string | null
+  integration_id: string
+  action: string
+  /** SUCCESS or FAILED. */
+  status: string
+  /** The service's HTTP status, when it answered. */
+  http_status: number | null
+  duration_ms: number
+  error_code: string | null
+  /** Redacted. */
+  error_message: string | null
+  /** The caller's API key id. */
+  key_id: string | null
+  /** Bounded, redacted excerpts (tenant opt-in only). */
+  input_excerpt: string | null
+  output_excerpt: string | null
+}
+
+/** `tenant_settings`: per-tenant switches. */
+export interface TenantSettingsTable {
+  tenant_id: string
+  /** 1: the run log keeps bounded, redacted input/output excerpts. */
+  run_log_excerpts: number
+  updated_at: string
 }
 
 /** `vault_check`: a constant sealed with the master key at first start, to detect a wrong key. */

@@ -8,14 +8,16 @@ import { RunStore, type RunRow } from './run-store.js'
 import type { Database } from './schema.js'
 import { openSqlite, sqliteAdapter } from './sqlite-dialect.js'
 import { TenantIntegrationStore, type TenantIntegrationRow } from './tenant-integration-store.js'
-import { TenantStore, type ApiKeyRow, type TenantRow } from './tenant-store.js'
+import { TenantStore, type ApiKeyRow, type NewApiKeyRow, type TenantRow } from './tenant-store.js'
+import { RunLogStore } from './run-log-store.js'
 
 export type { ConnectionPage, ConnectionPatch, ConnectionRow } from './connection-store.js'
 export type { DialectAdapter, StoreDialect } from './dialect.js'
 export type { OAuthAppRow, OAuthStateRow } from './oauth-store.js'
 export type { RunRow } from './run-store.js'
 export type { TenantIntegrationRow } from './tenant-integration-store.js'
-export type { ApiKeyRow, TenantRow } from './tenant-store.js'
+export type { ApiKeyRow, NewApiKeyRow, TenantRow } from './tenant-store.js'
+export type { RunLogEntry, RunLogFilter, RunLogRow } from './run-log-store.js'
 
 /**
  * Persistence for tenants, API keys, connections and asynchronous runs, on SQLite (default) or
@@ -45,6 +47,8 @@ export class Store {
   readonly runs: RunStore
   /** Definitions tenants registered at run time. */
   readonly tenantIntegrations: TenantIntegrationStore
+  /** The log of every action run, and tenant settings. */
+  readonly runLog: RunLogStore
 
   constructor(db: Kysely<Database>, adapter: DialectAdapter) {
     this.db = db
@@ -54,6 +58,7 @@ export class Store {
     this.oauth = new OAuthStore(db)
     this.runs = new RunStore(db)
     this.tenantIntegrations = new TenantIntegrationStore(db)
+    this.runLog = new RunLogStore(db)
   }
 
   /** Which SQL engine this store runs on. */
@@ -94,7 +99,7 @@ export class Store {
   }
 
   /** Stores a new API key hash. */
-  createApiKey(key: ApiKeyRow): Promise<void> {
+  createApiKey(key: NewApiKeyRow): Promise<void> {
     return this.tenants.createApiKey(key)
   }
 

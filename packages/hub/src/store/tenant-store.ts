@@ -1,10 +1,12 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { CompiledQuery, Kysely, Selectable } from 'kysely'
 import type { ApiKeyTable, Database, TenantTable } from './schema.js'
 
 /** A stored tenant. */
 export type TenantRow = Selectable<TenantTable>
 /** A stored API key (hash only). */
 export type ApiKeyRow = Selectable<ApiKeyTable>
+/** A key to store; scopes default to `admin`. */
+export type NewApiKeyRow = Omit<ApiKeyRow, 'scopes'> & { scopes?: string }
 
 /**
  * The `tenants` and `api_keys` tables. Reached through the `Store` facade, which keeps these
@@ -17,6 +19,7 @@ export type ApiKeyRow = Selectable<ApiKeyTable>
  */
 export class TenantStore {
   readonly #db: Kysely<Database>
+  #epochQuery: CompiledQuery<{ value: number }> | undefined
 
   constructor(db: Kysely<Database>) {
     this.#db = db
@@ -38,9 +41,42 @@ export class TenantStore {
     return Number(r.n)
   }
 
-  /** Stores a new API key hash. */
-  async createApiKey(key: ApiKeyRow): Promise<void> {
-    await this.#db.insertInto('api_keys').values(key).execute()
+  /** Stores a new API key hash (scopes default to `admin`). */
+  async createApiKey(key: NewApiKeyRow): Promise<void> {
+    await this.#db.insertInto('api_keys').values({ ...key, scopes: key.scopes ?? 'admin' }).execute()
+  }
+
+  /** A tenant's keys, oldest first (hashes included: callers must not answer them). */
+  async listApiKeys(tenantId: string): Promise<ApiKeyRow[]> {
+    return this.#db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute()
+  }
+
+  /** Every key of every tenant, oldest first (for the CLI). */
+  async listAllApiKeys(): Promise<ApiKeyRow[]> {
+    return this.#db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute()
+  }
+
+  /**
+   * Revokes (deletes) a key and bumps the key epoch in one transaction, so every process drops
+   * its cached keys on its next request. `tenantId` undefined: any tenant's key (the CLI).
+   * Returns whether a key was revoked.
+   */
+  async revokeApiKey(tenantId: string | undefined, id: string): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      let q = trx.deleteFrom('api_keys').where('id', '=', id)
+      if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId)
+      const r = await q.executeTakeFirst()
+      if (Number(r.numDeletedRows) === 0) return false
+      await trx.updateTable('key_epoch').set((eb) => ({ value: eb('value', '+', 1) })).where('id', '=', 'keys').execute()
+      return true
+    })
+  }
+
+  /** The key epoch: bumped on every revocation (see {@link revokeApiKey}). Read per request, so compiled once. */
+  async keyEpoch(): Promise<number> {
+    this.#epochQuery ??= this.#db.selectFrom('key_epoch').select('value').where('id', '=', 'keys').compile()
+    const r = await this.#db.executeQuery(this.#epochQuery)
+    return Number(r.rows[0]?.value ?? 0)
   }
 
   /** The tenant owning the key with this hash, if any. */

@@ -20,7 +20,7 @@ describe('API keys (issue 11 item 9)', () => {
     await store.migrate()
     const { key, tenantId } = await createApiKey(store, { name: 'v' })
     const resolver = new ApiKeyResolver(store, 60_000, 100)
-    expect(await resolver.resolve(key)).toBe(tenantId)
+    expect((await resolver.resolve(key))?.tenantId).toBe(tenantId)
     for (let i = 0; i < 1_000; i++) expect(await resolver.resolve(`pb_unknown_${i}`)).toBeUndefined()
     expect(resolver.isCached(key)).toBe(true)
     await store.close()

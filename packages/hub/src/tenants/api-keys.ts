@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { newId } from '../ids.js'
 import type { Store } from '../store/store.js'
+import { parseScopes, type KeyScope } from './key-scopes.js'
 
 /** Prefix of every API key Patchbay issues, so leaked keys are recognisable by scanners. */
 export const API_KEY_PREFIX = 'pb_'
@@ -31,6 +32,7 @@ export interface CreatedApiKey {
   keyId: string
   tenantId: string
   tenantName: string
+  scopes: KeyScope[]
 }
 
 /**
@@ -43,11 +45,15 @@ export interface CreatedApiKey {
  */
 export async function createApiKey(
   store: Store,
-  options: { name: string; tenantName?: string; key?: string },
+  options: { name: string; tenantName?: string; key?: string; scopes?: readonly KeyScope[]; tenantId?: string },
 ): Promise<CreatedApiKey> {
+  const scopes = [...new Set(options.scopes?.length ? options.scopes : (['admin'] as const))]
   const tenantName = options.tenantName ?? 'default'
   const now = new Date().toISOString()
-  let tenant = await store.findTenantByName(tenantName)
+  let tenant = options.tenantId
+    ? await store.db.selectFrom('tenants').selectAll().where('id', '=', options.tenantId).executeTakeFirst()
+    : await store.findTenantByName(tenantName)
+  if (!tenant && options.tenantId) throw new Error(`No tenant ${options.tenantId}`)
   if (!tenant) {
     tenant = { id: newId(), name: tenantName, created_at: now }
     await store.createTenant(tenant)
@@ -61,8 +67,9 @@ export async function createApiKey(
     key_hash: hashApiKey(key),
     prefix: keyFingerprint(key),
     created_at: now,
+    scopes: scopes.join(' '),
   })
-  return { key, keyId, tenantId: tenant.id, tenantName }
+  return { key, keyId, tenantId: tenant.id, tenantName: tenant.name, scopes }
 }
 
 /** Seeds `key` for the default tenant unless a key with that hash already exists. */
@@ -71,33 +78,51 @@ export async function ensureBootstrapKey(store: Store, key: string): Promise<voi
   await createApiKey(store, { name: 'bootstrap', key })
 }
 
+/** Who is calling: the key's tenant, id and scopes. */
+export interface ResolvedKey {
+  tenantId: string
+  keyId: string
+  scopes: KeyScope[]
+}
+
 /**
- * Resolves API keys to tenants. Lookups are cached for a few seconds so the hot path does not hit
- * the database for every call; a revoked key stops working within `ttlMs`. Known keys and unknown
- * ones are cached apart, each least-recently-used first out, so a flood of unknown keys can evict
- * only other unknown keys, never a valid one.
+ * Resolves API keys to their tenant, id and scopes. Lookups are cached so the hot path does not
+ * read the key for every call, but every request reads the key epoch (one indexed row, bumped by
+ * every revocation): when it moved, the cache is dropped, so a key revoked on one process is
+ * refused by every process on its next request. Known keys and unknown ones are cached apart, each
+ * least-recently-used first out, so a flood of unknown keys can evict only other unknown keys.
  */
 export class ApiKeyResolver {
   readonly #store: Store
-  readonly #known: LRUCache<string, string>
+  readonly #known: LRUCache<string, ResolvedKey>
   readonly #unknown: LRUCache<string, true>
+  #epoch = -1
 
-  constructor(store: Store, ttlMs = 5_000, maxEntries = 10_000) {
+  constructor(store: Store, ttlMs = 60_000, maxEntries = 10_000) {
     this.#store = store
     this.#known = new LRUCache({ max: maxEntries, ttl: ttlMs })
-    this.#unknown = new LRUCache({ max: maxEntries, ttl: ttlMs })
+    this.#unknown = new LRUCache({ max: maxEntries, ttl: Math.min(ttlMs, 5_000) })
   }
 
-  /** The tenant id owning `key`, or undefined for an unknown key. */
-  async resolve(key: string): Promise<string | undefined> {
+  /** The key's tenant, id and scopes, or undefined for an unknown (or revoked) key. */
+  async resolve(key: string): Promise<ResolvedKey | undefined> {
+    const epoch = await this.#store.tenants.keyEpoch()
+    if (epoch !== this.#epoch) {
+      this.#known.clear()
+      this.#epoch = epoch
+    }
     const hash = hashApiKey(key)
     const hit = this.#known.get(hash)
     if (hit !== undefined) return hit
     if (this.#unknown.has(hash)) return undefined
     const row = await this.#store.findApiKeyByHash(hash)
-    if (row) this.#known.set(hash, row.tenant_id)
-    else this.#unknown.set(hash, true)
-    return row?.tenant_id
+    if (!row) {
+      this.#unknown.set(hash, true)
+      return undefined
+    }
+    const resolved: ResolvedKey = { tenantId: row.tenant_id, keyId: row.id, scopes: parseScopes(row.scopes) }
+    this.#known.set(hash, resolved)
+    return resolved
   }
 
   /** Whether `key`'s tenant is cached (for tests of the eviction policy). */

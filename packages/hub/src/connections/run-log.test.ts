@@ -1,0 +1,4 @@
+import { openStore } from '../store/store.js'
+import { runLogContract } from './run-log-contract.js'
+
+runLogContract('SQLite', async () => openStore(':memory:'))

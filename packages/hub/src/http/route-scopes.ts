@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify'
+import type { KeyScope } from '../tenants/key-scopes.js'
+import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
+
+/** Paths reachable without an API key. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', OAUTH_CALLBACK_PATH])
+
+/** Reads any key may make: a run key needs them to find what it runs, a connect key to connect. */
+const ANY: readonly KeyScope[] = ['connect', 'run']
+const ADMIN: readonly KeyScope[] = ['admin']
+const RUN: readonly KeyScope[] = ['run']
+
+/**
+ * The scope each route needs (`METHOD url`, the route as registered), any one of the list; `admin`
+ * passes everywhere. The key hook in server.ts checks it on every request; a route missing here is
+ * `admin`-only, and route-scopes.test.ts fails until it is added. The execute routes then check
+ * the finer scope of what the body asks for (connect on an integration, run on a connection).
+ */
+export const ROUTE_SCOPES: Readonly<Record<string, readonly KeyScope[]>> = {
+  'POST /api/v2/execute/:id': ANY,
+  'POST /api/v1/execute/:id': ANY,
+  'GET /api/v1/data/:runId': RUN,
+  'POST /mcp': RUN,
+  'GET /mcp': RUN,
+  'DELETE /mcp': RUN,
+  'GET /sdk/models/:id': ANY,
+  'GET /sdk/models': ANY,
+  'POST /sdk/models/paginate': ANY,
+  'DELETE /sdk/models/:id': ADMIN,
+  'GET /v2/integrations/:id': ANY,
+  'POST /v2/integrations/paginate': ANY,
+  'GET /v2/tools/:id': ANY,
+  'POST /v2/tools/paginate': ANY,
+  'DELETE /v2/tools/:id': ADMIN,
+  'GET /v2/models/:id': ANY,
+  'POST /v2/models/paginate': ANY,
+  'PUT /sdk/utilities/:id': ADMIN,
+  'GET /api/v2/connections/:id/tools': ANY,
+  'GET /api/v2/tools': ANY,
+  'GET /api/v2/connections/:id/action-scope': ADMIN,
+  'PUT /api/v2/connections/:id/action-scope': ADMIN,
+  'GET /admin/oauth-apps': ADMIN,
+  'GET /admin/oauth-apps/:integration': ADMIN,
+  'PUT /admin/oauth-apps/:integration': ADMIN,
+  'DELETE /admin/oauth-apps/:integration': ADMIN,
+  'POST /api/v2/admin/integrations': ADMIN,
+  'GET /api/v2/admin/integrations': ADMIN,
+  'DELETE /api/v2/admin/integrations/:id': ADMIN,
+  'GET /api/v2/keys': ADMIN,
+  'POST /api/v2/keys': ADMIN,
+  'DELETE /api/v2/keys/:id': ADMIN,
+  'GET /api/v2/runs': ADMIN,
+  'GET /api/v2/settings': ADMIN,
+  'PUT /api/v2/settings': ADMIN,
+}
+
+/** The scopes a route needs (any one); `admin` for a route not in {@link ROUTE_SCOPES}. */
+export function scopesFor(method: string, url: string | undefined): readonly KeyScope[] {
+  if (url === undefined) return ANY
+  return ROUTE_SCOPES[`${method === 'HEAD' ? 'GET' : method} ${url}`] ?? ADMIN
+}
+
+const registered = new WeakMap<FastifyInstance, string[]>()
+
+/** Records every route `app` registers from now on (`METHOD url`), for {@link unscopedRoutes}. */
+export function trackRoutes(app: FastifyInstance): void {
+  const list: string[] = []
+  registered.set(app, list)
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') list.push(`${m} ${r.url}`)
+  })
+}
+
+/** Routes of `app` that are neither public nor in {@link ROUTE_SCOPES} (route-scopes.test.ts wants none). */
+export function unscopedRoutes(app: FastifyInstance): string[] {
+  return (registered.get(app) ?? []).filter((r) => !PUBLIC_PATHS.has(r.slice(r.indexOf(' ') + 1)) && !(r in ROUTE_SCOPES))
+}
+
+/** Every route `app` registered since {@link trackRoutes}. */
+export function trackedRoutes(app: FastifyInstance): readonly string[] {
+  return registered.get(app) ?? []
+}

@@ -1,0 +1,99 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { Database, RunLogTable } from './schema.js'
+
+/** A stored run log row. */
+export type RunLogRow = Selectable<RunLogTable>
+/** A run log row to write (the same shape). */
+export type RunLogEntry = RunLogRow
+
+/** Filters of {@link RunLogStore.listRunLog}; all optional. */
+export interface RunLogFilter {
+  connection?: string
+  action?: string
+  status?: string
+  /** Cursor: rows older than this id (the `next` of the previous page). */
+  after?: string
+  /** Rows newer than this id, oldest first (for `runs tail --follow`). */
+  newerThan?: string
+  limit: number
+}
+
+/** Rows per INSERT: 15 columns × 200 stays far below both databases' parameter limits. */
+const INSERT_CHUNK = 200
+
+/**
+ * The `run_log` and `tenant_settings` tables. Reached as `store.runLog`.
+ *
+ * @example
+ * ```ts
+ * const page = await new RunLogStore(db).listRunLog(tenantId, { status: 'FAILED', limit: 50 })
+ * ```
+ */
+export class RunLogStore {
+  readonly #db: Kysely<Database>
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  /** Writes a batch of rows (one statement per 200). */
+  async insertRunLog(rows: readonly RunLogEntry[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await this.#db.insertInto('run_log').values(rows.slice(i, i + INSERT_CHUNK)).execute()
+    }
+  }
+
+  /**
+   * A tenant's runs, newest first (or, with `newerThan`, oldest first); `tenantId` undefined:
+   * every tenant's (the CLI).
+   */
+  async listRunLog(tenantId: string | undefined, f: RunLogFilter): Promise<RunLogRow[]> {
+    let q = this.#db.selectFrom('run_log').selectAll()
+    if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId)
+    if (f.connection) q = q.where('connection_id', '=', f.connection)
+    if (f.action) q = q.where('action', '=', f.action)
+    if (f.status) q = q.where('status', '=', f.status)
+    if (f.after) q = q.where('id', '<', f.after)
+    if (f.newerThan !== undefined) q = q.where('id', '>', f.newerThan).orderBy('id', 'asc')
+    else q = q.orderBy('id', 'desc')
+    return q.limit(f.limit).execute()
+  }
+
+  /**
+   * Retention: deletes rows older than `olderThan`, then, for each tenant in `tenantIds`, all but
+   * its newest `maxRows`. Returns the number of rows deleted.
+   */
+  async pruneRunLog(olderThan: Date, maxRows: number, tenantIds: Iterable<string>): Promise<number> {
+    let deleted = Number((await this.#db.deleteFrom('run_log').where('created_at', '<', olderThan.toISOString()).executeTakeFirst()).numDeletedRows)
+    for (const tenantId of tenantIds) {
+      const edge = await this.#db
+        .selectFrom('run_log')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .orderBy('id', 'desc')
+        .offset(maxRows)
+        .limit(1)
+        .executeTakeFirst()
+      if (!edge) continue
+      const r = await this.#db.deleteFrom('run_log').where('tenant_id', '=', tenantId).where('id', '<=', edge.id).executeTakeFirst()
+      deleted += Number(r.numDeletedRows)
+    }
+    return deleted
+  }
+
+  /** Whether the tenant opted in to input/output excerpts in its run log. */
+  async runLogExcerpts(tenantId: string): Promise<boolean> {
+    const r = await this.#db.selectFrom('tenant_settings').select('run_log_excerpts').where('tenant_id', '=', tenantId).executeTakeFirst()
+    return Number(r?.run_log_excerpts ?? 0) === 1
+  }
+
+  /** Sets the tenant's excerpt opt-in. */
+  async setRunLogExcerpts(tenantId: string, on: boolean): Promise<void> {
+    const row = { tenant_id: tenantId, run_log_excerpts: on ? 1 : 0, updated_at: new Date().toISOString() }
+    await this.#db
+      .insertInto('tenant_settings')
+      .values(row)
+      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ run_log_excerpts: row.run_log_excerpts, updated_at: row.updated_at }))
+      .execute()
+  }
+}
