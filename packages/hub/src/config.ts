@@ -46,6 +46,8 @@ export interface HubConfig {
   readonly allowPrivateNetwork: boolean
   /** Timeouts, body and registration limits, failed-key throttling (`PATCHBAY_*`, see {@link HubLimits}). */
   readonly limits: HubLimits
+  /** Bearer token Prometheus sends to `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); unset, `/metrics` is off. */
+  readonly metricsToken: string | undefined
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -101,6 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 16) {
     throw new ConfigError('PATCHBAY_BOOTSTRAP_API_KEY must be at least 16 characters long')
   }
+  const metricsToken = env['PATCHBAY_METRICS_TOKEN'] || undefined
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('PATCHBAY_METRICS_TOKEN must be at least 16 characters long (e.g. openssl rand -hex 24)')
+  }
   const allowPrivate = (env['PATCHBAY_ALLOW_PRIVATE_NETWORK'] ?? '').toLowerCase()
   if (!['', 'true', 'false', '1', '0'].includes(allowPrivate)) {
     throw new ConfigError(`PATCHBAY_ALLOW_PRIVATE_NETWORK must be true or false; got "${env['PATCHBAY_ALLOW_PRIVATE_NETWORK']}"`)
@@ -125,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 60, 0, 86_400),
     allowPrivateNetwork: allowPrivate === 'true' || allowPrivate === '1',
     limits: loadLimits(env),
+    metricsToken,
   })
 }
 

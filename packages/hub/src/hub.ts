@@ -43,6 +43,8 @@ export interface HubDeps {
   allowPrivateNetwork?: boolean
   /** Timeouts, admin body and registration limits, failed-key throttling (default DEFAULT_LIMITS). */
   limits?: HubLimits
+  /** Bearer token of `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); without it `/metrics` answers 404. */
+  metricsToken?: string
 }
 
 /** A running (or ready to run) hub. */
@@ -144,6 +146,7 @@ export function createHub(deps: HubDeps): Hub {
     publicUrl,
     upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 60_000,
     limits: deps.limits ?? DEFAULT_LIMITS,
+    metricsToken: deps.metricsToken,
   })
   return {
     app,
@@ -235,6 +238,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     oauthRefreshMarginMs: config.oauthRefreshMarginSeconds * 1000,
     allowPrivateNetwork: config.allowPrivateNetwork,
     limits: config.limits,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()

@@ -38,4 +38,6 @@ export interface ServerDeps {
   upstreamTimeoutMs: number
   /** Timeouts, admin body and registration limits, failed-key throttling. */
   limits: HubLimits
+  /** Bearer token of `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); the route is off without it. */
+  metricsToken?: string | undefined
 }
