@@ -21,13 +21,13 @@ const MAX_LINES = 400
  * it needs config's LogLevel). `index.ts`, the package's public surface, sits on top with the CLI.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['ids.ts', 'config.ts', 'logger.ts', 'base-url.ts'],
+  ['ids.ts', 'config.ts', 'logger.ts', 'base-url.ts', 'limits.ts'],
   ['store', 'vault', 'catalog', 'net', 'tenants', 'metrics'],
   ['auth', 'actions'],
   ['connections'],
   ['mcp', 'tools', 'agents', 'openapi', 'events'],
   ['http'],
-  ['hub.ts'],
+  ['hub.ts', 'startup-checks.ts'],
   ['cli', 'index.ts'],
 ]
 
