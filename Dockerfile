@@ -42,7 +42,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8470
-# TODO(lead): switch to /ready once it exists (it checks the database; /health is liveness only).
+# /ready checks the database (503 while it is unreachable or migrations run); /health is liveness only.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PATCHBAY_PORT||8470)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PATCHBAY_PORT||8470)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "packages/hub/dist/cli/main.js", "serve"]

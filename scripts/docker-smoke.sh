@@ -43,7 +43,7 @@ key="smoke-$(node -e "console.log(require('node:crypto').randomBytes(12).toStrin
 (cd "$work/app" && NODE_ENV=production PATCHBAY_HOST=127.0.0.1 PATCHBAY_PORT="$port" PATCHBAY_DATA_DIR="$work/data" \
   PATCHBAY_BOOTSTRAP_API_KEY="$key" PATCHBAY_LOG_LEVEL=warn exec node packages/hub/dist/cli/main.js serve) &
 hub_pid=$!
-healthcheck="fetch('http://127.0.0.1:'+(process.env.PATCHBAY_PORT||8470)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+healthcheck="fetch('http://127.0.0.1:'+(process.env.PATCHBAY_PORT||8470)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 for _ in $(seq 1 60); do
   if PATCHBAY_PORT="$port" node -e "$healthcheck"; then break; fi
   kill -0 "$hub_pid" 2>/dev/null || { echo "FAIL: the hub exited before it was healthy" >&2; exit 1; }

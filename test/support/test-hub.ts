@@ -31,6 +31,8 @@ export interface TestHubOptions {
   generatedIntegrations?: boolean
   /** Timeouts and limits (default the hub's DEFAULT_LIMITS). */
   limits?: HubLimits
+  /** Turns `/metrics` on with this bearer token (PATCHBAY_METRICS_TOKEN). */
+  metricsToken?: string
 }
 
 /** Starts a hub with the built-in catalog plus `catalogDirs`, logging at debug into `logs`. */
@@ -56,6 +58,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     upstreamConnectTimeoutMs: 2_000,
     allowPrivateNetwork: options.allowPrivateNetwork ?? true,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   })
   const url = await hub.listen('127.0.0.1', 0)
   const { key } = await createApiKey(store, { name: 'test' })

@@ -22,7 +22,7 @@ const MAX_LINES = 400
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['ids.ts', 'config.ts', 'logger.ts', 'base-url.ts', 'limits.ts'],
-  ['store', 'vault', 'catalog', 'net', 'tenants'],
+  ['store', 'vault', 'catalog', 'net', 'tenants', 'metrics'],
   ['auth', 'actions'],
   ['connections'],
   ['mcp', 'tools', 'agents', 'openapi', 'events'],

@@ -48,6 +48,8 @@ export interface HubConfig {
   readonly limits: HubLimits
   /** The run log (`PATCHBAY_RUN_LOG`, `PATCHBAY_RUN_LOG_MAX_AGE_DAYS`, `PATCHBAY_RUN_LOG_MAX_ROWS`). */
   readonly runLog: { readonly enabled: boolean; readonly maxAgeDays: number; readonly maxRows: number }
+  /** Bearer token Prometheus sends to `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); unset, `/metrics` is off. */
+  readonly metricsToken: string | undefined
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -103,6 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 16) {
     throw new ConfigError('PATCHBAY_BOOTSTRAP_API_KEY must be at least 16 characters long')
   }
+  const metricsToken = env['PATCHBAY_METRICS_TOKEN'] || undefined
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('PATCHBAY_METRICS_TOKEN must be at least 16 characters long (e.g. openssl rand -hex 24)')
+  }
   const allowPrivate = (env['PATCHBAY_ALLOW_PRIVATE_NETWORK'] ?? '').toLowerCase()
   if (!['', 'true', 'false', '1', '0'].includes(allowPrivate)) {
     throw new ConfigError(`PATCHBAY_ALLOW_PRIVATE_NETWORK must be true or false; got "${env['PATCHBAY_ALLOW_PRIVATE_NETWORK']}"`)
@@ -132,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxAgeDays: integer(env, 'PATCHBAY_RUN_LOG_MAX_AGE_DAYS', 7, 1, 3650),
       maxRows: integer(env, 'PATCHBAY_RUN_LOG_MAX_ROWS', 100_000, 100, 100_000_000),
     }),
+    metricsToken,
   })
 }
 

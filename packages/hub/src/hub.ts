@@ -46,6 +46,8 @@ export interface HubDeps {
   limits?: HubLimits
   /** The run log's retention and buffering (default 7 days, 100,000 rows per tenant); false: off. */
   runLog?: RunLogOptions | false
+  /** Bearer token of `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); without it `/metrics` answers 404. */
+  metricsToken?: string
 }
 
 /** A running (or ready to run) hub. */
@@ -149,6 +151,7 @@ export function createHub(deps: HubDeps): Hub {
     publicUrl,
     upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 60_000,
     limits: deps.limits ?? DEFAULT_LIMITS,
+    metricsToken: deps.metricsToken,
   })
   return {
     app,
@@ -242,6 +245,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     allowPrivateNetwork: config.allowPrivateNetwork,
     limits: config.limits,
     runLog: config.runLog.enabled ? { maxAgeMs: config.runLog.maxAgeDays * 86_400_000, maxRows: config.runLog.maxRows } : false,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()

@@ -5,6 +5,7 @@ import { PatchbayError, type ActionDefinition, type AuthenticationSchema } from 
 import { createAuthSchemes } from '../auth/registry.js'
 import { schemeOf, type AuthSchemes, type SchemeCredentials } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
+import { integrationLabel, metrics } from '../metrics/metrics.js'
 import { checkUrl } from '../net/ssrf-guard.js'
 import { networkReason, unreachable } from '../net/upstream-error.js'
 import type { ConnectionRow } from '../store/store.js'
@@ -150,6 +151,21 @@ export class ActionRunner {
    *   UPSTREAM_UNREACHABLE. `observed.httpStatus` is set to the service's final HTTP status.
    */
   async run(integration: Integration, connection: ConnectionRow, action: ActionDefinition, raw: unknown, observed?: { httpStatus?: number }): Promise<unknown> {
+    const started = performance.now()
+    const label = integrationLabel(integration)
+    try {
+      const out = await this.#run(integration, connection, action, raw, observed)
+      metrics.runs.inc({ integration: label, status: 'success' })
+      return out
+    } catch (err) {
+      metrics.runs.inc({ integration: label, status: err instanceof PatchbayError ? err.code : 'INTERNAL' })
+      throw err
+    } finally {
+      metrics.runDuration.observe({ integration: label }, (performance.now() - started) / 1000)
+    }
+  }
+
+  async #run(integration: Integration, connection: ConnectionRow, action: ActionDefinition, raw: unknown, observed?: { httpStatus?: number }): Promise<unknown> {
     const input = this.validateInput(integration, action, raw)
     const scheme = schemeOf(this.#schemes, connection.auth_scheme)
     const row = scheme.prepare ? await scheme.prepare(integration, connection) : connection
@@ -221,6 +237,7 @@ export class ActionRunner {
     // about three times as much per call (docs/performance.md).
     const abort = new AbortController()
     const timer = setTimeout(() => abort.abort(new DOMException('The service did not answer in time', 'TimeoutError')), this.#timeoutMs).unref()
+    const sent = performance.now()
     try {
       const res = await request(built.url, {
         method: built.method as Dispatcher.HttpMethod,
@@ -229,6 +246,7 @@ export class ActionRunner {
         dispatcher,
         signal: abort.signal,
       })
+      metrics.upstreamDuration.observe({ integration: integrationLabel(integration) }, (performance.now() - sent) / 1000)
       return { res, built, creds, timer }
     } catch (cause) {
       clearTimeout(timer)

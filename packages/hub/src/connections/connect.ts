@@ -6,6 +6,7 @@ import {
   type ConnectResult,
   type InputDefinition,
 } from '@patchbay/core'
+import { integrationLabel, metrics } from '../metrics/metrics.js'
 import { createAuthSchemes } from '../auth/registry.js'
 import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
@@ -73,6 +74,18 @@ interface Prepared {
  *   OAUTH_APP_NOT_CONFIGURED, UPSTREAM_*.
  */
 export async function connect(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody): Promise<ConnectResult> {
+  const scheme = typeof body.authScheme === 'string' && Object.hasOwn(deps.oauth?.schemes ?? STATIC_SCHEMES, body.authScheme) ? body.authScheme : 'auto'
+  try {
+    const result = await connectOnce(deps, tenantId, integration, body)
+    metrics.connects.inc({ integration: integrationLabel(integration), scheme, result: result.redirectURL ? 'pending' : 'active' })
+    return result
+  } catch (err) {
+    metrics.connects.inc({ integration: integrationLabel(integration), scheme, result: 'error' })
+    throw err
+  }
+}
+
+async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody): Promise<ConnectResult> {
   const prepared = isMcpIntegration(integration) ? await prepareMcp(deps, body) : prepareHttp(deps, integration, body)
   const schemes = deps.oauth?.schemes ?? STATIC_SCHEMES
   const connectionId = prepared.assetId ?? newId()

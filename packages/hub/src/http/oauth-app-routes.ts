@@ -20,7 +20,19 @@ export function registerOAuthAppRoutes(app: FastifyInstance, deps: Pick<ServerDe
     if (oauthSchemes.length === 0) throw new PatchbayError('VALIDATION', `${integration.definition.name} has no OAuth scheme; it needs no OAuth app`)
     return integration
   }
-  app.get('/admin/oauth-apps', async (req) => ({ items: await deps.oauthApps.list(req.tenantId), redirectUrl: callbackUrl(req) }))
+  const listSchema = {
+    summary: "The tenant's OAuth apps (never their secrets) and the redirect URL to register with providers",
+    tags: ['oauth'],
+    response: {
+      200: {
+        type: 'object',
+        additionalProperties: true,
+        required: ['items', 'redirectUrl'],
+        properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, redirectUrl: { type: 'string' } },
+      },
+    },
+  }
+  app.get('/admin/oauth-apps', { schema: listSchema }, async (req) => ({ items: await deps.oauthApps.list(req.tenantId), redirectUrl: callbackUrl(req) }))
   app.get<{ Params: { integration: string } }>('/admin/oauth-apps/:integration', async (req) => {
     const integration = await integrationOf(req.tenantId, req.params.integration)
     const found = (await deps.oauthApps.list(req.tenantId)).find((a) => a.integrationId === integration.modelId)

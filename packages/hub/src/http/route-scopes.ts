@@ -1,9 +1,10 @@
+import { isDocsPath } from './api-docs.js'
 import type { FastifyInstance } from 'fastify'
 import type { KeyScope } from '../tenants/key-scopes.js'
 import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
 
 /** Paths reachable without an API key. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', OAUTH_CALLBACK_PATH])
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics', OAUTH_CALLBACK_PATH])
 
 /** Reads any key may make: a run key needs them to find what it runs, a connect key to connect. */
 const ANY: readonly KeyScope[] = ['connect', 'run']
@@ -73,7 +74,10 @@ export function trackRoutes(app: FastifyInstance): void {
 
 /** Routes of `app` that are neither public nor in {@link ROUTE_SCOPES} (route-scopes.test.ts wants none). */
 export function unscopedRoutes(app: FastifyInstance): string[] {
-  return (registered.get(app) ?? []).filter((r) => !PUBLIC_PATHS.has(r.slice(r.indexOf(' ') + 1)) && !(r in ROUTE_SCOPES))
+  return (registered.get(app) ?? []).filter((r) => {
+    const path = r.slice(r.indexOf(' ') + 1)
+    return !PUBLIC_PATHS.has(path) && !isDocsPath(path) && !(r in ROUTE_SCOPES)
+  })
 }
 
 /** Every route `app` registered since {@link trackRoutes}. */

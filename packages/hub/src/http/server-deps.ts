@@ -41,4 +41,6 @@ export interface ServerDeps {
   limits: HubLimits
   /** The log of every action run; undefined when off. */
   runLog?: RunLog | undefined
+  /** Bearer token of `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); the route is off without it. */
+  metricsToken?: string | undefined
 }

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto'
+import fp from 'fastify-plugin'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
 import { registerAgentRoutes } from '../agents/agent-services.js'
 import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
+import { isDocsPath, registerApiDocsRoutes, registerOpenApi } from './api-docs.js'
+import { registerMetricsRoute } from './metrics-route.js'
 import { registerModelRoutes } from './model-routes.js'
 import { registerOAuthAppRoutes } from './oauth-app-routes.js'
 import { registerOAuthCallbackRoute } from './oauth-callback-route.js'
@@ -18,6 +22,14 @@ import type { KeyScope } from '../tenants/key-scopes.js'
 
 export type { ServerDeps } from './server-deps.js'
 
+/** An `x-request-id` a client may set: 1 to 128 of letters, digits and `._:-`. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The client's `x-request-id` when it is safe to log and echo, else a new UUID. */
+function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id']
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,8 +64,10 @@ function apiKeyOf(req: FastifyRequest): string | undefined {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // Per-request info lines cost throughput; requests are logged at debug in onResponse instead.
+    // Fastify's two lines per request are off: onResponse writes one access line instead.
     logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     bodyLimit: deps.maxBodyBytes,
     // v1 sends ids with `/` as %2F; keep them as one path segment.
     routerOptions: { maxParamLength: 500 },
@@ -77,7 +91,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   app.addHook('onRequest', async (req, reply) => {
-    if (PUBLIC_PATHS.has(req.url.split('?')[0] as string)) return
+    void reply.header('x-request-id', req.id)
+    const path = req.url.split('?')[0] as string
+    if (PUBLIC_PATHS.has(path) || isDocsPath(path)) return
     const key = apiKeyOf(req)
     if (!key) {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
@@ -92,8 +108,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     requireScopes(req, scopesFor(req.method, req.routeOptions.url))
   })
 
+  // The access log: the route pattern, never the raw URL (its query string may carry a secret).
   app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, url: req.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+    const keyId = (req as { keyId?: string }).keyId
+    req.log.info(
+      { method: req.method, route: req.routeOptions.url ?? '(no route)', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, tenant: req.tenantId || undefined, keyId },
+      'request',
+    )
   })
 
   app.setErrorHandler((err, req, reply) => {
@@ -121,16 +142,25 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     void reply.status(404).send(e.toBody())
   })
 
-  registerHealthRoutes(app)
-  registerModelRoutes(app, deps)
-  registerOAuthCallbackRoute(app, deps)
-  registerOAuthAppRoutes(app, deps)
-  registerExecuteRoutes(app, deps)
+  // Routes are added in a plugin that runs after @fastify/swagger, so every one is in /openapi.json
+  // (fastify-plugin keeps them in the root context, with the hooks above).
+  registerOpenApi(app)
+  void app.register(
+    fp(async (api) => {
+      registerHealthRoutes(api, deps)
+      registerMetricsRoute(api, deps.metricsToken)
+      registerModelRoutes(api, deps)
+      registerOAuthCallbackRoute(api, deps)
+      registerOAuthAppRoutes(api, deps)
+      registerExecuteRoutes(api, deps)
 
-  registerAgentRoutes(app, deps)
-  registerV2Routes(app, deps)
-  registerKeyRoutes(app, deps)
-  registerRunLogRoutes(app, deps)
+      registerAgentRoutes(api, deps)
+      registerV2Routes(api, deps)
+      registerKeyRoutes(api, deps)
+      registerRunLogRoutes(api, deps)
+      registerApiDocsRoutes(api)
+    }),
+  )
 
   // A graceful stop (SIGTERM) lets asynchronous runs finish and store their results, so their
   // poll URLs still answer on another process; bounded by the upstream timeout.

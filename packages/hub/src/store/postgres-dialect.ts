@@ -1,3 +1,4 @@
+import { watchPool } from '../metrics/metrics.js'
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { Kysely, PostgresDialect, sql } from 'kysely'
@@ -46,5 +47,6 @@ export function openPostgres(databaseUrl: string, poolSize: number): Kysely<Data
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize })
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {})
+  watchPool(() => (pool.ended ? undefined : { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }))
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new TextGuardPlugin()] })
 }

@@ -66,10 +66,16 @@ export class Store {
     return this.adapter.name
   }
 
+  /** True while {@link migrate} runs in this process (`GET /ready` answers 503 then). */
+  migrating = false
+
   /** Brings the schema up to date. Safe to call on every start. */
   async migrate(): Promise<void> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider })
-    const { error, results } = await migrator.migrateToLatest()
+    this.migrating = true
+    const { error, results } = await migrator.migrateToLatest().finally(() => {
+      this.migrating = false
+    })
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName
       throw new Error(`Database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error })

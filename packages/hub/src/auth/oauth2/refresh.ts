@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import { ConnectionStatus, PatchbayError, type OAuth2Definition } from '@patchbay/core'
 import type { Integration } from '../../catalog/catalog.js'
+import { integrationLabel, metrics } from '../../metrics/metrics.js'
 import type { ConnectionPatch, ConnectionRow } from '../../store/store.js'
 import { openConnectionSecrets, sealConnectionSecrets } from '../../vault/connection-secrets.js'
 import type { Vault } from '../../vault/vault.js'
@@ -102,6 +103,10 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
         : await sendTokenRequest(integration, o2, 'refresh_token', () => refreshTokenRequest(endpoint, secrets.refresh_token as string))
       tokens = await processTokenResponse(res, o2)
     } catch (err) {
+      const label = integrationLabel(integration)
+      metrics.tokenEndpointErrors.inc({ integration: label, grant: clientCredentials ? 'client_credentials' : 'refresh_token' })
+      const expired = err instanceof TokenEndpointError && (err.code === 'invalid_grant' || err.code === 'invalid_token')
+      metrics.oauthRefreshes.inc({ integration: label, result: expired ? 'expired' : 'error' })
       if (err instanceof TokenEndpointError && (err.code === 'invalid_grant' || err.code === 'invalid_token')) {
         const why = `${name} rejected the refresh token (${err.message})`
         await update({ status: ConnectionStatus.EXPIRED, status_reason: `${why}; reconnect` }, cur.version)
@@ -118,6 +123,7 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
     }
     const patch = tokenPatch(ctx.vault, cur.tenant_id, cur.id, o2, tokens, inputsOf(secrets, OAUTH2_SECRET_KEYS), secrets.refresh_token)
     const next = await update(patch, cur.version)
+    metrics.oauthRefreshes.inc({ integration: integrationLabel(integration), result: 'ok' })
     ctx.log.debug({ connectionId: cur.id, reason }, 'OAuth token refreshed')
     // Lost a race with a concurrent reconnect (SQLite path): the other write wins.
     return { row: next ?? (await ctx.store.getConnection(cur.tenant_id, cur.id)) }
