@@ -91,12 +91,19 @@ export interface PollTriggerDefinition {
   input?: Record<string, unknown>
   /** Default interval in seconds; at least 60. */
   intervalSeconds: number
-  /** Dotted path of the item array in the action's answer, e.g. `messages`; empty: the answer itself. */
+  /**
+   * Dotted path of the item array in the action's answer, e.g. `messages`; empty: the answer
+   * itself. May be one placeholder (`{items_path}`) naming a config field, for generic triggers.
+   */
   items: string
-  /** Dotted path of an item's id, for dedupe. One of `dedupe` or `cursor` is required. */
+  /** Dotted path of an item's id, for dedupe (or one config placeholder). One of `dedupe` or `cursor` is required. */
   dedupe?: string
-  /** A cursor the hub advances: the action input it fills and the item path it reads the next value from. */
-  cursor?: { input: string; from: string }
+  /**
+   * A cursor the hub advances: the action input it fills (a dotted path into the input, e.g.
+   * `filter.last_edited_time.after`), the item path it reads the next value from (the greatest
+   * wins), and the value of the first run (default: the input is left out).
+   */
+  cursor?: { input: string; from: string; initial?: string }
 }
 
 /** One trigger type of an integration. */
@@ -115,6 +122,7 @@ export interface TriggerDefinition {
 }
 
 const dottedPath = { type: 'string', pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' } as const
+const placeholder = { type: 'string', pattern: '^\\{[A-Za-z_][A-Za-z0-9_]*\\}$' } as const
 const objectSchema = { type: 'object', required: ['type'], properties: { type: { const: 'object' } } } as const
 
 /** JSON Schema of one {@link TriggerDefinition} (used inside the integration definition schema). */
@@ -194,13 +202,13 @@ export const triggerDefinitionSchema = {
         action: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
         input: { type: 'object' },
         intervalSeconds: { type: 'integer', minimum: 60 },
-        items: { type: 'string', pattern: '^([A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*)?$' },
-        dedupe: dottedPath,
+        items: { anyOf: [{ type: 'string', pattern: '^([A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*)?$' }, placeholder] },
+        dedupe: { anyOf: [dottedPath, placeholder] },
         cursor: {
           type: 'object',
           required: ['input', 'from'],
           additionalProperties: false,
-          properties: { input: { type: 'string', minLength: 1 }, from: dottedPath },
+          properties: { input: dottedPath, from: dottedPath, initial: { type: 'string' } },
         },
       },
     },

@@ -1,5 +1,6 @@
 import type { Ajv } from 'ajv'
 import { AUTHENTICATION_SCHEMAS, type IntegrationDefinition, type TriggerDefinition } from '@patchbay/core'
+import { placeholderNames as placeholdersOf } from './template.js'
 
 /** One problem found in a definition's `triggers:` (same shape as the definition's problems). */
 export interface TriggerProblem {
@@ -102,8 +103,27 @@ function checkPoll(def: IntegrationDefinition, trigger: TriggerDefinition, at: s
   if (!poll.dedupe && !poll.cursor) problems.push({ field: `${at}/poll`, message: 'needs dedupe (an item id path) or cursor (an input the hub advances)' })
   if (poll.cursor && typeof action === 'object') {
     const properties = (action.input['properties'] ?? {}) as Record<string, unknown>
-    if (!(poll.cursor.input in properties)) {
-      problems.push({ field: `${at}/poll/cursor/input`, message: `names "${poll.cursor.input}", which is not an input of ${poll.action}` })
+    const first = poll.cursor.input.split('.')[0] as string
+    if (!(first in properties)) {
+      problems.push({ field: `${at}/poll/cursor/input`, message: `names "${first}", which is not an input of ${poll.action}` })
     }
   }
+  // Placeholders in the fixed input, items and dedupe are read from the trigger's config.
+  const fields = configFields(trigger)
+  const templates: Array<[string, string]> = [
+    [`${at}/poll/items`, poll.items],
+    ...(poll.dedupe ? ([[`${at}/poll/dedupe`, poll.dedupe]] as Array<[string, string]>) : []),
+    ...stringsIn(poll.input ?? {}, `${at}/poll/input`),
+  ]
+  for (const [field, template] of templates) {
+    for (const name of placeholdersOf(template)) {
+      if (!fields.has(name)) problems.push({ field, message: `uses {${name}}, which is not a property of config` })
+    }
+  }
+}
+
+function stringsIn(value: unknown, at: string): Array<[string, string]> {
+  if (typeof value === 'string') return [[at, value]]
+  if (typeof value !== 'object' || value === null) return []
+  return Object.entries(value).flatMap(([k, v]) => stringsIn(v, `${at}/${k}`))
 }

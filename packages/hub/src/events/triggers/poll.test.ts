@@ -1,6 +1,6 @@
 import type { PollTriggerDefinition } from '@patchbay/core'
 import { describe, expect, it } from 'vitest'
-import { initialPollState, pollFailed, pollInput, pollSucceeded, type PollState, type PollStep } from './poll.js'
+import { initialPollState, pollFailed, pollInput, pollSucceeded, resolvePollDefinition, type PollState, type PollStep } from './poll.js'
 
 const t0 = new Date('2026-12-01T12:00:00Z')
 const policy = { intervalSeconds: 60 }
@@ -86,5 +86,30 @@ describe('poll failures', () => {
     expect(ok.state.failures).toBe(0)
     expect(ok.state.lastError).toBeUndefined()
     expect(pollFailed(ok.state, 'again', t0, p).emitFailed).toBe(false)
+  })
+})
+
+describe('poll definitions with config', () => {
+  it('renders nested input templates, sets a nested cursor input, and starts from the initial cursor', () => {
+    const def: PollTriggerDefinition = {
+      action: 'NOTION_QUERY_DATABASE',
+      intervalSeconds: 60,
+      items: 'results',
+      input: { database_id: '{database_id}', filter: { timestamp: 'last_edited_time', last_edited_time: {} }, note: '{missing}' },
+      cursor: { input: 'filter.last_edited_time.after', from: 'last_edited_time', initial: '1970-01-01T00:00:00Z' },
+    }
+    const s0 = initialPollState(t0)
+    expect(pollInput(def, s0, { database_id: 'db' })).toEqual({ database_id: 'db', filter: { timestamp: 'last_edited_time', last_edited_time: { after: '1970-01-01T00:00:00Z' } } })
+    expect(pollInput(def, { ...s0, cursor: '2026-12-01T11:00:00Z' }, { database_id: 'db' }).filter).toEqual({ timestamp: 'last_edited_time', last_edited_time: { after: '2026-12-01T11:00:00Z' } })
+    // The definition's own object is not changed by a run.
+    expect(def.input?.['filter']).toEqual({ timestamp: 'last_edited_time', last_edited_time: {} })
+  })
+
+  it('resolves items and dedupe placeholders from the config (generic HTTP poll)', () => {
+    const def: PollTriggerDefinition = { action: 'REQUEST', intervalSeconds: 60, items: '{items_path}', dedupe: '{id_path}' }
+    const resolved = resolvePollDefinition(def, { items_path: 'body.data', id_path: 'uuid' })
+    expect(resolved).toMatchObject({ items: 'body.data', dedupe: 'uuid' })
+    const out = step(resolved, { ...initialPollState(t0), primed: true }, { status: 200, body: { data: [{ uuid: 'u1' }] } })
+    expect(out.emit).toEqual([{ uuid: 'u1' }])
   })
 })

@@ -51,17 +51,49 @@ export function initialPollState(now: Date): PollState {
   return { seen: [], primed: false, failures: 0, nextRunAt: now.toISOString() }
 }
 
+function render(value: unknown, config: Record<string, unknown>): unknown {
+  if (typeof value === 'string') return renderValue(value, (name) => config[name])
+  if (Array.isArray(value)) return value.map((v) => render(v, config))
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const rendered = render(v, config)
+      if (rendered !== undefined) out[k] = rendered
+    }
+    return out
+  }
+  return value
+}
+
+function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
+  const steps = path.split('.')
+  let node = target
+  for (const step of steps.slice(0, -1)) {
+    const next = Object.hasOwn(node, step) ? node[step] : undefined
+    node = node[step] = typeof next === 'object' && next !== null && !Array.isArray(next) ? { ...(next as Record<string, unknown>) } : {}
+  }
+  node[steps.at(-1) as string] = value
+}
+
+/**
+ * The definition with its `items` and `dedupe` placeholders (generic triggers, e.g. `{items_path}`)
+ * replaced by the instance's config values.
+ */
+export function resolvePollDefinition(def: PollTriggerDefinition, config: Record<string, unknown>): PollTriggerDefinition {
+  const resolve = (v: string) => (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v) ? String(config[v.slice(1, -1)] ?? '') : v)
+  const dedupe = def.dedupe === undefined ? undefined : resolve(def.dedupe)
+  return { ...def, items: resolve(def.items), ...(dedupe ? { dedupe } : {}) }
+}
+
 /**
  * The action input of the next run: the definition's fixed `input` (templates over the instance's
- * config, e.g. `{database_id}`), plus the cursor input once a cursor is known.
+ * config, e.g. `{database_id}`, at any depth), plus the cursor at its input path once a cursor is
+ * known (or the cursor's `initial` value on the first run).
  */
 export function pollInput(def: PollTriggerDefinition, state: PollState, config: Record<string, unknown>): Record<string, unknown> {
-  const input: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(def.input ?? {})) {
-    const rendered = typeof value === 'string' ? renderValue(value, (name) => config[name]) : value
-    if (rendered !== undefined) input[key] = rendered
-  }
-  if (def.cursor && state.cursor !== undefined) input[def.cursor.input] = state.cursor
+  const input = render(def.input ?? {}, config) as Record<string, unknown>
+  const cursor = state.cursor ?? def.cursor?.initial
+  if (def.cursor && cursor !== undefined) setAt(input, def.cursor.input, cursor)
   return input
 }
 
