@@ -52,7 +52,11 @@ export interface WebhookRoutingDefinition {
   by: 'url' | 'payload'
   /** Dotted JSON path in the payload, e.g. `team_id`, `installation.id` (`payload` only). */
   path?: string
-  /** Connection input (or stored value) the payload's value must equal (`payload` only). */
+  /**
+   * The connection value the payload's value must equal (`payload` only): a connection input's
+   * name, or `token.<path>` into the OAuth token response kept with the connection (Slack's
+   * `token.team.id`).
+   */
   match?: string
 }
 

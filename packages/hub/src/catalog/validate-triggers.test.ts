@@ -78,7 +78,7 @@ describe('triggers in a definition', () => {
       '/triggers/0/webhook/secret/source oauth-app needs an OAUTH2 or OAUTH1 scheme on the integration',
     ])
     expect(problems([{ ...webhook, webhook: { signature: { scheme: 'stripe' }, secret: { source: 'connection', input: 'api_key' }, routing: { by: 'payload', path: 'team', match: 'team' } } }])).toEqual([
-      '/triggers/0/webhook/routing/match names "team", which is not a connection input',
+      '/triggers/0/webhook/routing/match names "team", which is neither a connection input nor token.<path> of an OAuth scheme',
     ])
     expect(problems([{ ...webhook, webhook: { signature: { scheme: 'stripe' }, secret: { source: 'connection', input: 'api_key' }, routing: { by: 'payload', path: 'team_id', match: 'team_id' } } }])).toEqual([])
   })

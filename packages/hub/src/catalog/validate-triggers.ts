@@ -83,8 +83,11 @@ function checkWebhook(def: IntegrationDefinition, trigger: TriggerDefinition, at
   if (routing?.by === 'payload' && (!routing.path || !routing.match)) {
     problems.push({ field: `${at}/webhook/routing`, message: 'by payload needs path (in the payload) and match (a connection value)' })
   }
-  if (routing?.by === 'payload' && routing.match && !inputs.has(routing.match)) {
-    problems.push({ field: `${at}/webhook/routing/match`, message: `names "${routing.match}", which is not a connection input` })
+  if (routing?.by === 'payload' && routing.match) {
+    const fromToken = routing.match.startsWith('token.') && (def.auth.OAUTH2 || def.auth.OAUTH1)
+    if (!fromToken && !inputs.has(routing.match)) {
+      problems.push({ field: `${at}/webhook/routing/match`, message: `names "${routing.match}", which is neither a connection input nor token.<path> of an OAuth scheme` })
+    }
   }
   if (hook.filter?.kinds?.length && !hook.filter.header && !hook.filter.path) {
     problems.push({ field: `${at}/webhook/filter`, message: 'kinds need a header or a path that names the event kind' })
