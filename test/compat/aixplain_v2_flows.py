@@ -68,7 +68,7 @@ if mode == "echo":
     step("integration_search", lambda: (lambda p: {"total": p.total, "page_total": p.page_total,
          "names": [i.name for i in p.results]})(aix.Integration.search(query=scenario["query"])))
     step("integration_list_actions", lambda: [a.name for a in integration.list_actions()])
-    step("integration_list_trigger_types", lambda: [t.slug for t in integration.list_trigger_types()])
+    step("integration_list_trigger_types", lambda: [{"slug": t.slug, "name": t.name, "type": t.type, "config": t.config, "payload": t.payload} for t in integration.list_trigger_types()])
     step("integration_get_unknown", lambda: aix.Integration.get("0123456789abcdef01234567").id)
 
     tools = {}
@@ -105,7 +105,7 @@ if mode == "echo":
              "function": m.function.value if m.function else None})(aix.Model.get(scenario["integration_id"])))
         step("model_get_tool", lambda: (lambda m: {"cls": type(m).__name__, "id": m.id, "function_type": m.function_type,
              "connection_type": m.connection_type})(aix.Model.get(t.id)))
-        step("tool_list_trigger_types", lambda: [x.slug for x in t.list_trigger_types()])
+        step("tool_list_trigger_types", lambda: [x.slug for x in t.list_trigger_types()] + [x for x in t.triggers])
 
         def rename():
             t.name = scenario["rename_to"]

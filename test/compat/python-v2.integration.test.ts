@@ -84,7 +84,15 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
       expect(value(r(), 'integration_get_by_path')).toBe(integrationId)
       expect(value(r(), 'integration_search')).toEqual({ total: 1, page_total: 1, names: ['Echo'] })
       expect(value(r(), 'integration_list_actions')).toEqual(['ECHO_GET_ITEM', 'ECHO_CREATE_ITEM', 'ECHO_FAIL', 'REQUEST'])
-      expect(value(r(), 'integration_list_trigger_types')).toEqual([])
+      expect(value(r(), 'integration_list_trigger_types')).toEqual([
+        {
+          slug: 'ECHO_NEW_ITEM',
+          name: 'New item',
+          type: 'poll',
+          config: { type: 'object', required: ['item_id'], properties: { item_id: { type: 'string', description: 'Item to watch' } } },
+          payload: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      ])
       const unknown = failed(r(), 'integration_get_unknown')
       expect(unknown.error).toBe('APIError')
       expect(unknown.status).toBe(404)
@@ -132,7 +140,7 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
       expect(search.total).toBe(search.names.length)
       expect(value(r(), 'model_get_integration')).toEqual({ cls: 'Model', id: integrationId, function_type: 'connector', function: 'utilities' })
       expect(value(r(), 'model_get_tool')).toMatchObject({ cls: 'Model', function_type: 'connection', connection_type: ['synchronous'] })
-      expect(value(r(), 'tool_list_trigger_types')).toEqual([])
+      expect(value(r(), 'tool_list_trigger_types')).toEqual(['ECHO_NEW_ITEM', 'ECHO_NEW_ITEM'])
     })
 
     it('save after a rename (PUT sdk/utilities), then a reconnect through config + save with new credentials', () => {

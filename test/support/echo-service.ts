@@ -74,6 +74,17 @@ export function echoDefinition(baseUrl: string, id = 'echo', name = 'Echo') {
         request: { method: 'GET', path: '/fail' },
       },
     ],
+    triggers: [
+      {
+        slug: 'ECHO_NEW_ITEM',
+        name: 'New item',
+        description: 'A new item, polled with ECHO_GET_ITEM.',
+        type: 'poll',
+        config: { type: 'object', required: ['item_id'], properties: { item_id: { type: 'string', description: 'Item to watch' } } },
+        payload: { type: 'object', properties: { id: { type: 'string' } } },
+        poll: { action: 'ECHO_GET_ITEM', input: { item_id: '{item_id}' }, intervalSeconds: 60, items: 'items', dedupe: 'id' },
+      },
+    ],
   }
 }
 

@@ -12,6 +12,7 @@
  * @see docs/catalog.md for the full format with a complete example.
  */
 import type { AuthenticationSchema } from './auth-schema.js'
+import { triggerDefinitionSchema, type TriggerDefinition } from './trigger-definition.js'
 
 /** A credential or configuration input a scheme asks for at connect time. */
 export interface InputDefinition {
@@ -194,6 +195,8 @@ export interface IntegrationDefinition {
   proxy?: boolean
   /** Set on definitions the hub generates from a dataset, e.g. `grant` (not written by hand). */
   generatedFrom?: string
+  /** Trigger types: events the service can send (webhook) or the hub can poll for (docs/triggers.md). */
+  triggers?: TriggerDefinition[]
 }
 
 const templateMap = {
@@ -307,6 +310,7 @@ export const integrationDefinitionSchema = {
     verify: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
     proxy: { type: 'boolean' },
     generatedFrom: { type: 'string', minLength: 1 },
+    triggers: { type: 'array', items: triggerDefinitionSchema },
     auth: {
       type: 'object',
       minProperties: 1,

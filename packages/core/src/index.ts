@@ -40,3 +40,16 @@ export type {
   BodyDefinition,
   HttpMethod,
 } from './definition.js'
+export { triggerDefinitionSchema } from './trigger-definition.js'
+export type {
+  TriggerDefinition,
+  SignatureScheme,
+  SecretSource,
+  WebhookTriggerDefinition,
+  WebhookSignatureDefinition,
+  WebhookSecretDefinition,
+  WebhookRoutingDefinition,
+  WebhookChallengeDefinition,
+  WebhookFilterDefinition,
+  PollTriggerDefinition,
+} from './trigger-definition.js'

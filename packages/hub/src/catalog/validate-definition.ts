@@ -10,6 +10,7 @@ import {
   type IntegrationDefinition,
 } from '@patchbay/core'
 import { placeholderNames as placeholdersOf } from './template.js'
+import { checkTriggers } from './validate-triggers.js'
 
 /** One problem found in a definition: the field (JSON pointer) and what is wrong with it. */
 export interface DefinitionProblem {
@@ -118,6 +119,7 @@ export function validateDefinition(value: unknown, options: ValidateDefinitionOp
       problems.push({ field: '/verify', message: `names "${def.verify}", which has required inputs; verify must run with none` })
     }
   }
+  problems.push(...checkTriggers(def, options.compileInputs !== false ? ajv : undefined))
   return problems.length ? { ok: false, problems } : { ok: true, definition: def }
 }
 

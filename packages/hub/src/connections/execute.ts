@@ -5,6 +5,7 @@ import type { OAuthService } from '../auth/oauth.js'
 import type { Catalog } from '../catalog/catalog.js'
 import { integrationLookup } from '../catalog/find-integration.js'
 import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
+import { triggerTypes } from '../catalog/trigger-types.js'
 import type { Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
 import { connect } from './connect.js'
@@ -71,7 +72,7 @@ function discovery(target: ExecuteTarget, action: unknown, data: unknown): Execu
       return success(actionInputs(target.integration, requested), started)
     }
     case 'list_trigger_types':
-      return success([], started)
+      return success(triggerTypes(target.integration.definition), started)
     default:
       return undefined
   }
