@@ -1,3 +1,7 @@
+import type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
+
+export type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
+
 /** `tenants`: an isolated owner of connections. */
 export interface TenantTable {
   id: string
@@ -111,6 +115,10 @@ export interface Database {
   tenant_integrations: TenantIntegrationTable
   connection_action_scopes: ConnectionActionScopeTable
   vault_check: VaultCheckTable
+  events: EventTable
+  webhook_endpoints: WebhookEndpointTable
+  webhook_deliveries: WebhookDeliveryTable
+  webhook_attempts: WebhookAttemptTable
 }
 
 /** `vault_check`: a constant sealed with the master key at first start, to detect a wrong key. */
