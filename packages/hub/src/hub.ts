@@ -12,6 +12,8 @@ import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
 import type { HubConfig } from './config.js'
 import { createLogger } from './logger.js'
+import type { DeliverySettings } from './events/delivery-worker.js'
+import { createEventServices } from './events/event-services.js'
 import { buildServer } from './http/server.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
@@ -43,6 +45,8 @@ export interface HubDeps {
   allowPrivateNetwork?: boolean
   /** Timeouts, admin body and registration limits, failed-key throttling (default DEFAULT_LIMITS). */
   limits?: HubLimits
+  /** Webhook delivery and event retention settings (events/delivery-worker.ts DEFAULT_DELIVERY). */
+  delivery?: Partial<DeliverySettings>
 }
 
 /** A running (or ready to run) hub. */
@@ -128,6 +132,8 @@ export function createHub(deps: HubDeps): Hub {
     upstreamConnectTimeoutMs: deps.upstreamConnectTimeoutMs,
     upstreamTimeoutMs: deps.upstreamTimeoutMs,
   })
+  // Webhook endpoints, the events feed and the outbox's delivery worker (started here).
+  const events = createEventServices({ store: deps.store, vault: deps.vault, logger: deps.logger, allowPrivateNetwork: deps.allowPrivateNetwork ?? false, delivery: deps.delivery })
   const app = buildServer({
     store: deps.store,
     vault: deps.vault,
@@ -144,6 +150,7 @@ export function createHub(deps: HubDeps): Hub {
     publicUrl,
     upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 60_000,
     limits: deps.limits ?? DEFAULT_LIMITS,
+    events,
   })
   return {
     app,
@@ -161,7 +168,9 @@ export function createHub(deps: HubDeps): Hub {
     oauth,
     async close() {
       if (sweeper) clearInterval(sweeper)
+      events.feed.close()
       await app.close()
+      await events.close()
       await runner.close()
       await guardDispatcher?.close()
       await deps.store.close()
@@ -235,6 +244,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     oauthRefreshMarginMs: config.oauthRefreshMarginSeconds * 1000,
     allowPrivateNetwork: config.allowPrivateNetwork,
     limits: config.limits,
+    delivery: { retentionMs: config.eventRetentionDays * 24 * 3_600_000 },
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()

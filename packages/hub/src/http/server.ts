@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
 import { registerAgentRoutes } from '../agents/agent-services.js'
+import { registerEventRoutes } from './event-routes.js'
 import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
 import { registerModelRoutes } from './model-routes.js'
@@ -116,6 +117,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   registerAgentRoutes(app, deps)
   registerV2Routes(app, deps)
+  registerEventRoutes(app, deps)
 
   // A graceful stop (SIGTERM) lets asynchronous runs finish and store their results, so their
   // poll URLs still answer on another process; bounded by the upstream timeout.

@@ -55,6 +55,11 @@ export class WebhookStore {
     await this.#db.insertInto('webhook_endpoints').values(row).execute()
   }
 
+  /** Changes which event types a tenant's endpoint receives (null: all); the new row, or undefined. */
+  async setEndpointEvents(tenantId: string, id: string, events: string | null): Promise<WebhookEndpointRow | undefined> {
+    return this.#db.updateTable('webhook_endpoints').set({ events }).where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().executeTakeFirst()
+  }
+
   /** A tenant's endpoints, oldest first. */
   listEndpoints(tenantId: string): Promise<WebhookEndpointRow[]> {
     return this.#db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute()
