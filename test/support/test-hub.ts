@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { createApiKey, createHub, createLogger, loadCatalog, openStore, parseMasterKey, generateMasterKey, Vault, type Hub, type HubLimits } from '@patchbay/hub'
+import { createApiKey, createHub, createLogger, loadCatalog, openStore, parseMasterKey, generateMasterKey, Vault, type DeliverySettings, type Hub, type HubLimits } from '@patchbay/hub'
 
 /** A real hub on a 127.0.0.1 port with its own temp data dir, for end-to-end tests. */
 export interface TestHub {
@@ -31,6 +31,8 @@ export interface TestHubOptions {
   generatedIntegrations?: boolean
   /** Timeouts and limits (default the hub's DEFAULT_LIMITS). */
   limits?: HubLimits
+  /** Webhook delivery settings (fast retries in tests). */
+  delivery?: Partial<DeliverySettings>
 }
 
 /** Starts a hub with the built-in catalog plus `catalogDirs`, logging at debug into `logs`. */
@@ -56,6 +58,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     upstreamConnectTimeoutMs: 2_000,
     allowPrivateNetwork: options.allowPrivateNetwork ?? true,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
   })
   const url = await hub.listen('127.0.0.1', 0)
   const { key } = await createApiKey(store, { name: 'test' })
