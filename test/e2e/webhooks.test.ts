@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createClient } from '@patchbay/sdk'
 import { startEchoService, type EchoService } from '../support/echo-service.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js'
@@ -143,5 +144,19 @@ describe('webhooks and the events feed', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900)
     expect((await call(hub, 'GET', '/api/v2/events?wait=31')).status).toBe(400)
     expect((await call(hub, 'GET', '/api/v2/events?after=abc')).status).toBe(400)
+  })
+
+  it('the SDK iterates the feed with for await, resuming after an event id', async () => {
+    const client = createClient({ apiKey: hub.key, backendUrl: hub.url, env: {} })
+    const all = (await call(hub, 'GET', '/api/v2/events')).body.events as { id: string }[]
+    const controller = new AbortController()
+    const seen: string[] = []
+    for await (const event of client.events({ after: all[1]!.id, waitSeconds: 1, signal: controller.signal })) {
+      seen.push(event.id)
+      if (seen.length === all.length - 2) controller.abort()
+    }
+    expect(seen).toEqual(all.slice(2).map((e) => e.id))
+    const other = createClient({ apiKey: await hub.newKey(), backendUrl: hub.url, env: {} })
+    await expect(other.events({ after: all[0]!.id }).next()).rejects.toThrow(/names no event of yours/)
   })
 })

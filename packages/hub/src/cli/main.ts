@@ -6,6 +6,7 @@ import { registerKeys } from './commands/keys.js'
 import { registerMigrate } from './commands/migrate.js'
 import { registerOAuthApp } from './commands/oauth-app.js'
 import { registerServe } from './commands/serve.js'
+import { registerWebhooks } from './commands/webhooks.js'
 
 const program = new Command()
   .name('patchbay')
@@ -20,6 +21,7 @@ registerCatalog(program)
 registerMigrate(program)
 registerOAuthApp(program)
 registerIntegrations(program)
+registerWebhooks(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -15,7 +15,7 @@ export interface DeliverySettings {
   maxDelayMs: number
   /** A delivery still failing this long after its event is given up (FAILED), ms (default 24 h). */
   giveUpAfterMs: number
-  /** How long a claimed delivery is held for one process before another may retry it, ms (default 60 s). */
+  /** How long a claimed delivery is held for one process before another may retry it, ms (default 30 s; above the attempt timeout). */
   leaseMs: number
   /** Timeout of one attempt, ms (default 10 s). */
   timeoutMs: number
@@ -31,7 +31,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   baseDelayMs: 5_000,
   maxDelayMs: 3_600_000,
   giveUpAfterMs: 24 * 3_600_000,
-  leaseMs: 60_000,
+  leaseMs: 30_000,
   timeoutMs: 10_000,
   retentionMs: 30 * 24 * 3_600_000,
   batch: 20,

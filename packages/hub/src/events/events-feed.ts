@@ -35,7 +35,8 @@ export function eventRecord(row: EventRow): EventRecord {
 }
 
 /**
- * The per-tenant events feed: `read` answers the events after a cursor, oldest first; with
+ * The per-tenant events feed: `read` answers the events after a cursor (a `nextCursor`, or any
+ * event's id), oldest first; with
  * `waitSeconds` it waits (bounded) until there is at least one. Waiters wake on events this process
  * records and poll for those of other processes; `close` answers them all (graceful stop).
  *
@@ -59,7 +60,7 @@ export class EventsFeed {
    * @throws {PatchbayError} VALIDATION for a cursor this hub did not give.
    */
   async read(tenantId: string, options: { after?: string | undefined; waitSeconds?: number; limit?: number; signal?: AbortSignal }): Promise<EventPage> {
-    const after = parseCursor(options.after)
+    const after = await this.#cursor(tenantId, options.after)
     const limit = Math.min(MAX_PAGE, Math.max(1, options.limit ?? MAX_PAGE))
     const deadline = Date.now() + Math.min(MAX_WAIT_SECONDS, Math.max(0, options.waitSeconds ?? 0)) * 1000
     for (;;) {
@@ -70,6 +71,16 @@ export class EventsFeed {
       if (left <= 0 || options.signal?.aborted) return { events: [], nextCursor: String(after) }
       await this.#sleep(Math.min(left, this.#pollMs), options.signal)
     }
+  }
+
+  /** A cursor's position: a `nextCursor` (a number) or an event's id (`evt_…`, of this tenant). */
+  async #cursor(tenantId: string, raw: string | undefined): Promise<number> {
+    if (raw?.startsWith('evt_')) {
+      const seq = await this.#store.events.seqOf(tenantId, raw.slice(0, 100))
+      if (seq === undefined) throw new PatchbayError('VALIDATION', `after names no event of yours (${raw.slice(0, 40)}); it may be past the retention period: start again without after`)
+      return seq
+    }
+    return parseCursor(raw)
   }
 
   /** Ends every wait now (each answers what it has). */
@@ -98,7 +109,7 @@ export class EventsFeed {
 function parseCursor(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 0
   if (!/^\d{1,15}$/.test(raw)) {
-    throw new PatchbayError('VALIDATION', 'after must be a cursor from a previous answer (nextCursor), e.g. after=42; leave it out to start from the oldest event')
+    throw new PatchbayError('VALIDATION', 'after must be a nextCursor or an event id from a previous answer, e.g. after=42; leave it out to start from the oldest event')
   }
   return Number(raw)
 }

@@ -154,6 +154,12 @@ export class EventStore {
     })
   }
 
+  /** The `seq` of a tenant's event, by id. */
+  async seqOf(tenantId: string, id: string): Promise<number | undefined> {
+    const r = await this.#db.selectFrom('events').select('seq').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
+    return r ? Number(r.seq) : undefined
+  }
+
   /** The highest `seq` of a tenant's events (0 when none): the cursor of "from now on". */
   async latestSeq(tenantId: string): Promise<number> {
     const r = await this.#db
