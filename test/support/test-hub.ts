@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { createApiKey, createHub, createLogger, loadCatalog, openStore, parseMasterKey, generateMasterKey, Vault, type Hub, type HubLimits } from '@patchbay/hub'
+import { createApiKey, createHub, createLogger, loadCatalog, openStore, parseMasterKey, generateMasterKey, Vault, type DeliverySettings, type Hub, type HubLimits } from '@patchbay/hub'
 
 /** A real hub on a 127.0.0.1 port with its own temp data dir, for end-to-end tests. */
 export interface TestHub {
@@ -33,6 +33,8 @@ export interface TestHubOptions {
   limits?: HubLimits
   /** Turns `/metrics` on with this bearer token (PATCHBAY_METRICS_TOKEN). */
   metricsToken?: string
+  /** Webhook delivery settings (fast retries in tests). */
+  delivery?: Partial<DeliverySettings>
 }
 
 /** Starts a hub with the built-in catalog plus `catalogDirs`, logging at debug into `logs`. */
@@ -59,6 +61,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     allowPrivateNetwork: options.allowPrivateNetwork ?? true,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
   })
   const url = await hub.listen('127.0.0.1', 0)
   const { key } = await createApiKey(store, { name: 'test' })

@@ -44,6 +44,8 @@ export interface HubConfig {
   readonly oauthRefreshMarginSeconds: number
   /** Let tenant-supplied URLs (remote MCP servers) reach loopback/private/link-local addresses (`PATCHBAY_ALLOW_PRIVATE_NETWORK`, default false). */
   readonly allowPrivateNetwork: boolean
+  /** Days events (and their webhook deliveries) are kept (`PATCHBAY_EVENT_RETENTION_DAYS`, default 30). */
+  readonly eventRetentionDays: number
   /** Timeouts, body and registration limits, failed-key throttling (`PATCHBAY_*`, see {@link HubLimits}). */
   readonly limits: HubLimits
   /** The run log (`PATCHBAY_RUN_LOG`, `PATCHBAY_RUN_LOG_MAX_AGE_DAYS`, `PATCHBAY_RUN_LOG_MAX_ROWS`). */
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     oauthStateTtlSeconds: integer(env, 'PATCHBAY_OAUTH_STATE_TTL_SECONDS', 600, 10, 86_400),
     oauthRefreshMarginSeconds: integer(env, 'PATCHBAY_OAUTH_REFRESH_MARGIN_SECONDS', 60, 0, 86_400),
     allowPrivateNetwork: allowPrivate === 'true' || allowPrivate === '1',
+    eventRetentionDays: integer(env, 'PATCHBAY_EVENT_RETENTION_DAYS', 30, 1, 3650),
     limits: loadLimits(env),
     runLog: Object.freeze({
       enabled: !['false', '0', 'off'].includes((env['PATCHBAY_RUN_LOG'] ?? '').toLowerCase()),

@@ -12,6 +12,8 @@ import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
 import type { HubConfig } from './config.js'
 import { createLogger } from './logger.js'
+import type { DeliverySettings } from './events/delivery-worker.js'
+import { createEventServices } from './events/event-services.js'
 import { buildServer } from './http/server.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
@@ -48,6 +50,8 @@ export interface HubDeps {
   runLog?: RunLogOptions | false
   /** Bearer token of `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); without it `/metrics` answers 404. */
   metricsToken?: string
+  /** Webhook delivery and event retention settings (events/delivery-worker.ts DEFAULT_DELIVERY). */
+  delivery?: Partial<DeliverySettings>
 }
 
 /** A running (or ready to run) hub. */
@@ -134,6 +138,8 @@ export function createHub(deps: HubDeps): Hub {
     upstreamTimeoutMs: deps.upstreamTimeoutMs,
   })
   const runLog = deps.runLog === false ? undefined : new RunLog(deps.store, deps.logger, deps.runLog ?? { maxAgeMs: 7 * 86_400_000, maxRows: 100_000 })
+  // Webhook endpoints, the events feed and the outbox's delivery worker (started here).
+  const events = createEventServices({ store: deps.store, vault: deps.vault, logger: deps.logger, allowPrivateNetwork: deps.allowPrivateNetwork ?? false, delivery: deps.delivery })
   const app = buildServer({
     runLog,
     store: deps.store,
@@ -152,6 +158,7 @@ export function createHub(deps: HubDeps): Hub {
     upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 60_000,
     limits: deps.limits ?? DEFAULT_LIMITS,
     metricsToken: deps.metricsToken,
+    events,
   })
   return {
     app,
@@ -169,8 +176,10 @@ export function createHub(deps: HubDeps): Hub {
     oauth,
     async close() {
       if (sweeper) clearInterval(sweeper)
+      events.feed.close()
       await app.close()
       await runLog?.close()
+      await events.close()
       await runner.close()
       await guardDispatcher?.close()
       await deps.store.close()
@@ -246,6 +255,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     limits: config.limits,
     runLog: config.runLog.enabled ? { maxAgeMs: config.runLog.maxAgeDays * 86_400_000, maxRows: config.runLog.maxRows } : false,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    delivery: { retentionMs: config.eventRetentionDays * 24 * 3_600_000 },
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()

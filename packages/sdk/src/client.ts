@@ -3,6 +3,7 @@
  */
 import { resolveConfig } from './config.js'
 import type { PatchbayConfig, ResolvedConfig } from './config.js'
+import { streamEvents, type EventsOptions, type HubEvent } from './events.js'
 import { createIntegrationFactory, createModelFactory } from './factories.js'
 import type { IntegrationFactoryApi, ModelFactoryApi } from './factories.js'
 
@@ -12,6 +13,8 @@ export interface PatchbayClient {
   readonly config: ResolvedConfig
   readonly ModelFactory: ModelFactoryApi
   readonly IntegrationFactory: IntegrationFactoryApi
+  /** The tenant's events (`GET /api/v2/events`), long-polled: `for await (const e of client.events({ after }))`. */
+  events(options?: EventsOptions): AsyncGenerator<HubEvent>
 }
 
 /**
@@ -35,5 +38,6 @@ export function createClient(config: PatchbayConfig = {}): PatchbayClient {
     config: resolved,
     ModelFactory: createModelFactory(resolved),
     IntegrationFactory: createIntegrationFactory(resolved),
+    events: (options?: EventsOptions) => streamEvents(resolved, options),
   })
 }

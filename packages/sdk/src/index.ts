@@ -12,6 +12,8 @@ export type { BaseAuthenticationParams } from './auth-params.js'
 
 export { createClient } from './client.js'
 export type { PatchbayClient } from './client.js'
+export { streamEvents } from './events.js'
+export type { EventsOptions, HubEvent } from './events.js'
 
 export { DEFAULT_BACKEND_URL, DEFAULT_MODELS_RUN_URL, isResolvedConfig, resolveConfig } from './config.js'
 export type { ClientConfig, ConfigOptions, FetchLike, PatchbayConfig, ResolvedConfig } from './config.js'

@@ -153,14 +153,19 @@ export async function markError(ctx: OAuthContext, connection: ConnectionRow, re
   await ctx.store.updateConnection(connection.tenant_id, connection.id, { status: ConnectionStatus.ERROR, status_reason: reason, expires_at: null })
 }
 
-/** Completes a connection with its new secrets: ACTIVE, no expiry of the authorization. */
+/**
+ * Completes a connection with its new secrets: ACTIVE, no expiry of the authorization. Reports
+ * `connection.created` (it was PENDING) or `connection.reauthorized` in the same transaction.
+ */
 export async function activate(ctx: OAuthContext, connection: ConnectionRow, patch: ConnectionPatch): Promise<void> {
-  await ctx.store.updateConnection(connection.tenant_id, connection.id, {
-    ...patch,
-    status: ConnectionStatus.ACTIVE,
-    status_reason: null,
-    expires_at: null,
-  })
+  const type = connection.status === ConnectionStatus.PENDING ? 'connection.created' : 'connection.reauthorized'
+  await ctx.store.updateConnection(
+    connection.tenant_id,
+    connection.id,
+    { ...patch, status: ConnectionStatus.ACTIVE, status_reason: null, expires_at: null },
+    undefined,
+    { type },
+  )
 }
 
 /** The connect inputs kept among a connection's secrets, without the protocol's own keys. */

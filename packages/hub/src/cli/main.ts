@@ -9,6 +9,7 @@ import { registerServe } from './commands/serve.js'
 import { registerConnections } from './commands/connections.js'
 import { registerRuns } from './commands/runs.js'
 import { addStoreOptions } from './store-options.js'
+import { registerWebhooks } from './commands/webhooks.js'
 
 const program = new Command()
   .name('patchbay')
@@ -26,6 +27,7 @@ registerIntegrations(program)
 registerConnections(program)
 registerRuns(program)
 addStoreOptions(program)
+registerWebhooks(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -163,10 +163,13 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
       if (draft.expiresAt !== undefined) patch.expires_at = draft.expiresAt
       if (draft.tokenExpiresAt !== undefined) patch.token_expires_at = draft.tokenExpiresAt
     }
-    const updated = await deps.store.updateConnection(tenantId, p.assetId, patch)
+    // A reconnect that saves working credentials now reports it with the change (outbox).
+    const event = !draft.keepState && (draft.status ?? ConnectionStatus.ACTIVE) === ConnectionStatus.ACTIVE ? ({ type: 'connection.reauthorized' } as const) : undefined
+    const updated = await deps.store.updateConnection(tenantId, p.assetId, patch, undefined, event)
     if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${p.assetId} to update (data.assetId)`)
     return p.assetId
   }
+  const status = draft.status ?? ConnectionStatus.ACTIVE
   await deps.store.insertConnection(
     newConnectionRow(deps.vault, {
       id,
@@ -177,11 +180,13 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
       schema: p.schema,
       config: p.config,
       ...(draft.sealed !== undefined ? { sealed: draft.sealed } : { secrets: draft.secrets ?? {} }),
-      status: draft.status ?? ConnectionStatus.ACTIVE,
+      status,
       statusReason: draft.statusReason ?? null,
       expiresAt: draft.expiresAt ?? null,
       tokenExpiresAt: draft.tokenExpiresAt ?? null,
     }),
+    // A PENDING connection reports connection.created when its authorization completes.
+    status === ConnectionStatus.ACTIVE ? { type: 'connection.created' } : undefined,
   )
   return id
 }

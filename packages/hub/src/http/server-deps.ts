@@ -4,6 +4,7 @@ import type { ActionRunner } from '../actions/run-action.js'
 import type { OAuthApps } from '../auth/oauth-apps.js'
 import type { OAuthService } from '../auth/oauth.js'
 import type { Catalog } from '../catalog/catalog.js'
+import type { EventServices } from '../events/event-services.js'
 import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
 import type { RemoteMcpClients } from '../mcp/remote-client.js'
 import type { Store } from '../store/store.js'
@@ -43,4 +44,6 @@ export interface ServerDeps {
   runLog?: RunLog | undefined
   /** Bearer token of `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); the route is off without it. */
   metricsToken?: string | undefined
+  /** Webhook endpoints, the events feed and the delivery worker (events/). */
+  events: EventServices
 }

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
 import { registerAgentRoutes } from '../agents/agent-services.js'
+import { registerEventRoutes } from './event-routes.js'
 import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
 import { isDocsPath, registerApiDocsRoutes, registerOpenApi } from './api-docs.js'
@@ -158,6 +159,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerV2Routes(api, deps)
       registerKeyRoutes(api, deps)
       registerRunLogRoutes(api, deps)
+      registerEventRoutes(api, deps)
       registerApiDocsRoutes(api)
     }),
   )

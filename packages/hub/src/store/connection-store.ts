@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import { PatchbayError } from '@patchbay/core'
 import type { DialectAdapter } from './dialect.js'
+import { inTransaction, recordConnectionEvent, type ConnectionEventNote } from './event-store.js'
 import type { ConnectionTable, Database } from './schema.js'
 
 /** A stored connection. */
@@ -38,11 +39,18 @@ export class ConnectionStore {
 
   /**
    * Inserts a connection.
+   * With `event`, the event and its webhook deliveries are written in the same transaction.
    * @throws {PatchbayError} NAME_EXISTS when the tenant already has a connection with that name.
    */
-  async insertConnection(row: ConnectionRow): Promise<void> {
+  async insertConnection(row: ConnectionRow, event?: ConnectionEventNote): Promise<void> {
     try {
-      await this.#db.insertInto('connections').values(row).execute()
+      if (!event) await this.#db.insertInto('connections').values(row).execute()
+      else {
+        await inTransaction(this.#db, async (trx) => {
+          await trx.insertInto('connections').values(row).execute()
+          await recordConnectionEvent(trx, row, event)
+        })
+      }
     } catch (err) {
       throw mapUnique(err, row.name)
     }
@@ -61,15 +69,17 @@ export class ConnectionStore {
   /**
    * Applies `patch` and bumps the version. With `expectedVersion`, only when the stored version
    * still equals it (optimistic concurrency). Returns the new row, or undefined when nothing
-   * matched (unknown id, other tenant, or a lost race).
+   * matched (unknown id, other tenant, or a lost race). With `event`, the event (of the new row)
+   * and its webhook deliveries are written in the same transaction, only when the update matched.
    */
   async updateConnection(
     tenantId: string,
     id: string,
     patch: ConnectionPatch,
     expectedVersion?: number,
+    event?: ConnectionEventNote,
   ): Promise<ConnectionRow | undefined> {
-    return update(this.#db, tenantId, id, patch, expectedVersion)
+    return update(this.#db, tenantId, id, patch, expectedVersion, event)
   }
 
   /**
@@ -85,21 +95,27 @@ export class ConnectionStore {
     id: string,
     fn: (
       current: ConnectionRow | undefined,
-      update: (patch: ConnectionPatch, expectedVersion: number) => Promise<ConnectionRow | undefined>,
+      update: (patch: ConnectionPatch, expectedVersion: number, event?: ConnectionEventNote) => Promise<ConnectionRow | undefined>,
     ) => Promise<T>,
   ): Promise<T> {
     return this.#adapter.withRowLock(this.#db, async (db, forUpdate) => {
       let q = db.selectFrom('connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id)
       if (forUpdate) q = q.forUpdate()
       const current = await q.executeTakeFirst()
-      return fn(current, (patch, v) => update(db, tenantId, id, patch, v))
+      return fn(current, (patch, v, event) => update(db, tenantId, id, patch, v, event))
     })
   }
 
-  /** Deletes a tenant's connection; false when there was none. */
+  /**
+   * Deletes a tenant's connection; false when there was none. A deleted connection that had been
+   * ACTIVE at some point reports `connection.deleted` in the same transaction.
+   */
   async deleteConnection(tenantId: string, id: string): Promise<boolean> {
-    const r = await this.#db.deleteFrom('connections').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
-    return Number(r.numDeletedRows) > 0
+    return inTransaction(this.#db, async (trx) => {
+      const row = await trx.deleteFrom('connections').where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().executeTakeFirst()
+      if (row && row.status !== 'PENDING') await recordConnectionEvent(trx, row, { type: 'connection.deleted' })
+      return row !== undefined
+    })
   }
 
   /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
@@ -155,7 +171,15 @@ async function update(
   id: string,
   patch: ConnectionPatch,
   expectedVersion?: number,
+  event?: ConnectionEventNote,
 ): Promise<ConnectionRow | undefined> {
+  if (event) {
+    return inTransaction(db, async (trx) => {
+      const row = await update(trx, tenantId, id, patch, expectedVersion)
+      if (row) await recordConnectionEvent(trx, row, event)
+      return row
+    })
+  }
   try {
     let q = db
       .updateTable('connections')

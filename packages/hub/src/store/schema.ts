@@ -1,3 +1,7 @@
+import type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
+
+export type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
+
 /** `tenants`: an isolated owner of connections. */
 export interface TenantTable {
   id: string
@@ -116,6 +120,10 @@ export interface Database {
   key_epoch: KeyEpochTable
   run_log: RunLogTable
   tenant_settings: TenantSettingsTable
+  events: EventTable
+  webhook_endpoints: WebhookEndpointTable
+  webhook_deliveries: WebhookDeliveryTable
+  webhook_attempts: WebhookAttemptTable
 }
 
 /** `key_epoch`: one row (`keys`) bumped on every key revocation. */

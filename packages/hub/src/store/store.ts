@@ -1,6 +1,7 @@
 import { Kysely, Migrator } from 'kysely'
 import { ConnectionStore, type ConnectionPage, type ConnectionPatch, type ConnectionRow } from './connection-store.js'
 import type { DialectAdapter, StoreDialect } from './dialect.js'
+import { EventStore, type ConnectionEventNote } from './event-store.js'
 import { migrationProvider } from './migrations.js'
 import { OAuthStore, type OAuthAppRow, type OAuthStateRow } from './oauth-store.js'
 import { openPostgres, postgresAdapter } from './postgres-dialect.js'
@@ -10,9 +11,12 @@ import { openSqlite, sqliteAdapter } from './sqlite-dialect.js'
 import { TenantIntegrationStore, type TenantIntegrationRow } from './tenant-integration-store.js'
 import { TenantStore, type ApiKeyRow, type NewApiKeyRow, type TenantRow } from './tenant-store.js'
 import { RunLogStore } from './run-log-store.js'
+import { WebhookStore } from './webhook-store.js'
 
 export type { ConnectionPage, ConnectionPatch, ConnectionRow } from './connection-store.js'
 export type { DialectAdapter, StoreDialect } from './dialect.js'
+export type { ConnectionEventNote, ConnectionEventType, EventRow, NewEvent } from './event-store.js'
+export type { ClaimedDelivery, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from './webhook-store.js'
 export type { OAuthAppRow, OAuthStateRow } from './oauth-store.js'
 export type { RunRow } from './run-store.js'
 export type { TenantIntegrationRow } from './tenant-integration-store.js'
@@ -49,6 +53,10 @@ export class Store {
   readonly tenantIntegrations: TenantIntegrationStore
   /** The log of every action run, and tenant settings. */
   readonly runLog: RunLogStore
+  /** The events feed (event-store.ts; events are recorded with the change they report). */
+  readonly events: EventStore
+  /** Webhook endpoints and the outbox of deliveries (webhook-store.ts). */
+  readonly webhooks: WebhookStore
 
   constructor(db: Kysely<Database>, adapter: DialectAdapter) {
     this.db = db
@@ -59,6 +67,18 @@ export class Store {
     this.runs = new RunStore(db)
     this.tenantIntegrations = new TenantIntegrationStore(db)
     this.runLog = new RunLogStore(db)
+    this.events = new EventStore(db)
+    this.webhooks = new WebhookStore(db, adapter)
+  }
+
+  /**
+   * Runs `fn` in one transaction, with a store whose every method works in it (or in the current
+   * one, when this store is already a transaction's), e.g. a change and the event reporting it:
+   * `store.transaction(async (tx) => { await tx.updateConnection(…); await tx.events.record(…) })`.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this)
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.adapter)))
   }
 
   /** Which SQL engine this store runs on. */
@@ -120,8 +140,8 @@ export class Store {
    * Inserts a connection.
    * @throws {PatchbayError} NAME_EXISTS when the tenant already has a connection with that name.
    */
-  insertConnection(row: ConnectionRow): Promise<void> {
-    return this.connections.insertConnection(row)
+  insertConnection(row: ConnectionRow, event?: ConnectionEventNote): Promise<void> {
+    return this.connections.insertConnection(row, event)
   }
 
   /** A tenant's connection by id; another tenant's id is indistinguishable from an unknown one. */
@@ -130,8 +150,8 @@ export class Store {
   }
 
   /** Applies `patch` and bumps the version, optionally only at `expectedVersion` (see {@link ConnectionStore.updateConnection}). */
-  updateConnection(tenantId: string, id: string, patch: ConnectionPatch, expectedVersion?: number): Promise<ConnectionRow | undefined> {
-    return this.connections.updateConnection(tenantId, id, patch, expectedVersion)
+  updateConnection(tenantId: string, id: string, patch: ConnectionPatch, expectedVersion?: number, event?: ConnectionEventNote): Promise<ConnectionRow | undefined> {
+    return this.connections.updateConnection(tenantId, id, patch, expectedVersion, event)
   }
 
   /** Runs a read-check-write on one connection that must not race another process (see {@link ConnectionStore.withConnectionLock}). */
@@ -140,7 +160,7 @@ export class Store {
     id: string,
     fn: (
       current: ConnectionRow | undefined,
-      update: (patch: ConnectionPatch, expectedVersion: number) => Promise<ConnectionRow | undefined>,
+      update: (patch: ConnectionPatch, expectedVersion: number, event?: ConnectionEventNote) => Promise<ConnectionRow | undefined>,
     ) => Promise<T>,
   ): Promise<T> {
     return this.connections.withConnectionLock(tenantId, id, fn)

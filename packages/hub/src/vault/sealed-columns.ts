@@ -16,9 +16,14 @@ export function oauthStateBinding(tenantId: string, connectionId: string): Secre
   return { tenantId, connectionId }
 }
 
+/** The binding of a webhook endpoint's sealed signing secret: the tenant, and `webhook:<endpoint id>`. */
+export function webhookSecretBinding(tenantId: string, endpointId: string): SecretBinding {
+  return { tenantId, connectionId: `webhook:${endpointId}` }
+}
+
 /** A column holding values sealed by the vault, and how to rebuild each value's binding from its row. */
 export interface SealedColumn {
-  readonly table: 'connections' | 'oauth_apps' | 'oauth_states' | 'vault_check'
+  readonly table: 'connections' | 'oauth_apps' | 'oauth_states' | 'vault_check' | 'webhook_endpoints'
   readonly column: 'secrets' | 'secret'
   /** The primary key, in order (rows are visited in this order). */
   readonly keyColumns: readonly string[]
@@ -53,6 +58,13 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keyColumns: ['state_hash'],
     bindingColumns: ['tenant_id', 'connection_id'],
     binding: (r) => oauthStateBinding(r['tenant_id'] as string, r['connection_id'] as string),
+  },
+  {
+    table: 'webhook_endpoints',
+    column: 'secret',
+    keyColumns: ['id'],
+    bindingColumns: ['tenant_id'],
+    binding: (r) => webhookSecretBinding(r['tenant_id'] as string, r['id'] as string),
   },
   {
     // The master-key check value (vault/master-key-check.ts VAULT_CHECK_BINDING).

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi'
 import { ConnectionStatus, PatchbayError, type OAuth2Definition } from '@patchbay/core'
 import type { Integration } from '../../catalog/catalog.js'
 import { integrationLabel, metrics } from '../../metrics/metrics.js'
+import { connectionEventData } from '../../store/event-store.js'
 import type { ConnectionPatch, ConnectionRow } from '../../store/store.js'
 import { openConnectionSecrets, sealConnectionSecrets } from '../../vault/connection-secrets.js'
 import type { Vault } from '../../vault/vault.js'
@@ -92,7 +93,8 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
     const clientCredentials = o2.grant === 'client_credentials'
     if (!clientCredentials && !secrets.refresh_token) {
       if (reason === 'unauthorized') return { row: undefined }
-      await update({ status: ConnectionStatus.EXPIRED, status_reason: `the access token expired and ${name} gave no refresh token; reconnect` }, cur.version)
+      const expired = `the access token expired and ${name} gave no refresh token; reconnect`
+      await update({ status: ConnectionStatus.EXPIRED, status_reason: expired }, cur.version, { type: 'connection.expired', reason: expired })
       return { error: new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${cur.id} has expired: ${name} gave no refresh token. Reconnect it (connect again with data.assetId set to this id)`) }
     }
     let tokens: TokenSet
@@ -109,11 +111,13 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
       metrics.oauthRefreshes.inc({ integration: label, result: expired ? 'expired' : 'error' })
       if (err instanceof TokenEndpointError && (err.code === 'invalid_grant' || err.code === 'invalid_token')) {
         const why = `${name} rejected the refresh token (${err.message})`
-        await update({ status: ConnectionStatus.EXPIRED, status_reason: `${why}; reconnect` }, cur.version)
+        await update({ status: ConnectionStatus.EXPIRED, status_reason: `${why}; reconnect` }, cur.version, { type: 'connection.expired', reason: `${why}; reconnect` })
         ctx.log.warn({ connectionId: cur.id, code: err.code }, 'OAuth refresh rejected; connection expired')
         return { error: new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${cur.id} has expired: ${why}. Reconnect it (connect again with data.assetId set to this id)`) }
       }
       if (err instanceof TokenEndpointError) {
+        // Nothing changed (the connection stays ACTIVE), so the event is recorded on its own.
+        await reportRefreshFailed(ctx, cur, `${name} answered the refresh with an error (${err.message})`)
         throw new PatchbayError('UPSTREAM_ERROR', `Refreshing the token of connection ${cur.id} at ${name} failed: ${err.message}`, {
           supplierError: err.message,
           details: { upstreamStatus: err.httpStatus },
@@ -130,4 +134,12 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
   })
   if ('error' in out) throw out.error
   return out.row
+}
+
+async function reportRefreshFailed(ctx: OAuthContext, row: ConnectionRow, reason: string): Promise<void> {
+  try {
+    await ctx.store.events.record({ tenantId: row.tenant_id, type: 'connection.refresh_failed', data: connectionEventData(row, reason) })
+  } catch (err) {
+    ctx.log.warn({ connectionId: row.id, err: (err as Error).message }, 'recording connection.refresh_failed failed')
+  }
 }
