@@ -53,6 +53,11 @@ export const ROUTE_SCOPES: Readonly<Record<string, readonly KeyScope[]>> = {
   'GET /api/v2/runs': ADMIN,
   'GET /api/v2/settings': ADMIN,
   'PUT /api/v2/settings': ADMIN,
+  'PUT /api/v2/webhooks': ADMIN,
+  'GET /api/v2/webhooks': ADMIN,
+  'GET /api/v2/webhooks/deliveries': ADMIN,
+  'DELETE /api/v2/webhooks/:id': ADMIN,
+  'GET /api/v2/events': ADMIN,
 }
 
 /** The scopes a route needs (any one); `admin` for a route not in {@link ROUTE_SCOPES}. */
