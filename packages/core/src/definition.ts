@@ -78,8 +78,8 @@ export interface OAuth2Definition {
   clientAuth?: 'client_secret_basic' | 'client_secret_post'
   /** Default `true`; set `false` only for a provider that rejects PKCE. */
   pkce?: boolean
-  /** Default `authorization_code`. */
-  grant?: 'authorization_code' | 'client_credentials'
+  /** Default `authorization_code`; `{name}` takes it from a connection input (the HTTP API). */
+  grant?: 'authorization_code' | 'client_credentials' | `{${string}}`
   /** Dotted path of the access token in a non-standard token response, e.g. `authed_user.access_token`. */
   accessTokenPath?: string
   /**
@@ -265,7 +265,7 @@ const schemeSchema = {
         tokenParams: templateMap,
         clientAuth: { enum: ['client_secret_basic', 'client_secret_post'] },
         pkce: { type: 'boolean' },
-        grant: { enum: ['authorization_code', 'client_credentials'] },
+        grant: { anyOf: [{ enum: ['authorization_code', 'client_credentials'] }, { type: 'string', pattern: '^\\{[A-Za-z_][A-Za-z0-9_]*\\}$' }] },
         accessTokenPath: { type: 'string' },
         issuer: { type: 'string', minLength: 1 },
         defaultExpiresIn: { type: 'integer', minimum: 1 },

@@ -8,6 +8,7 @@ import { OAuthService } from './auth/oauth.js'
 import type { Integration } from './catalog/catalog.js'
 import { TenantIntegrations, TENANT_SOURCE } from './catalog/tenant-integrations.js'
 import { createGuardedDispatcher, createGuardedFetch } from './net/ssrf-guard.js'
+import { oauthUrlsTemplated } from './auth/oauth-endpoints.js'
 import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
 import type { HubConfig } from './config.js'
@@ -103,8 +104,9 @@ export function createHub(deps: HubDeps): Hub {
     logger: deps.logger,
     publicUrl,
     ...(guardDispatcher
-      ? { guard: { fetch: createGuardedFetch(guardDispatcher, { allowPrivateNetwork: false }), appliesTo: (i: Integration) => i.source === TENANT_SOURCE } }
+      ? { guard: { fetch: createGuardedFetch(guardDispatcher, { allowPrivateNetwork: false }), appliesTo: (i: Integration) => i.source === TENANT_SOURCE || oauthUrlsTemplated(i.definition) } }
       : {}),
+    allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
     ...(deps.oauthStateTtlMs !== undefined ? { stateTtlMs: deps.oauthStateTtlMs } : {}),
     ...(deps.oauthRefreshMarginMs !== undefined ? { refreshMarginMs: deps.oauthRefreshMarginMs } : {}),
   })

@@ -24,6 +24,8 @@ export interface OAuthContext {
   refreshMarginMs: number
   /** Timeout of a call to a provider's token endpoint, ms. */
   timeoutMs: number
+  /** `PATCHBAY_ALLOW_PRIVATE_NETWORK`: templated (tenant-controlled) OAuth URLs may be http and private. */
+  allowPrivateNetwork: boolean
   /** The fetch for calls to this integration's provider: guarded when a tenant controls its endpoints. */
   fetchFor(integration: Integration): typeof fetch
 }

@@ -31,6 +31,8 @@ export interface OAuthServiceConfig {
   refreshMarginMs?: number
   /** Timeout of a call to a provider's token endpoint, ms. Default 15 s. */
   timeoutMs?: number
+  /** `PATCHBAY_ALLOW_PRIVATE_NETWORK`: templated OAuth URLs may then be http and private. Default false. */
+  allowPrivateNetwork?: boolean
   /**
    * For integrations whose endpoints a tenant controls (definitions a tenant registered): a fetch
    * that refuses private, loopback and link-local addresses. Absent when private networks are allowed.
@@ -65,6 +67,7 @@ export class OAuthService {
       stateTtlMs: config.stateTtlMs ?? 600_000,
       refreshMarginMs: config.refreshMarginMs ?? 60_000,
       timeoutMs: config.timeoutMs ?? 15_000,
+      allowPrivateNetwork: config.allowPrivateNetwork ?? false,
       fetchFor: (integration) => (guard?.appliesTo(integration) ? (guard.fetch as typeof fetch) : fetch),
     }
     this.schemes = createAuthSchemes({ OAUTH1: oauth1Scheme(this.#ctx), OAUTH2: oauth2Scheme(this.#ctx) })

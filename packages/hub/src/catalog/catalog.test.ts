@@ -157,6 +157,8 @@ describe('built-in catalog', () => {
       expect(d.baseUrl.startsWith('https://') || d.id === 'http-api' || d.id === 'mcp-server', d.id).toBe(true)
       if (d.id !== 'http-api') expect(d.docsUrl ?? '', d.id).toMatch(https)
       const o2 = d.auth.OAUTH2?.oauth2
+      // The HTTP API takes its OAuth URLs from the connection too (checked at connect time).
+      if (d.id === 'http-api') continue
       if (o2) {
         for (const url of [o2.authorizationUrl, o2.tokenUrl, o2.revocationUrl]) if (url !== undefined) expect(url, d.id).toMatch(https)
         if ((o2.scopes?.length ?? 0) > 1) expect(o2.scopeSeparator, `${d.id} scopeSeparator`).toBeDefined()
@@ -181,7 +183,9 @@ describe('built-in catalog', () => {
     const http = defs().find((d) => d.id === 'http-api') as IntegrationDefinition
     expect(http.name).toBe('HTTP API')
     expect(http.baseUrl).toBe('{base_url}')
-    expect(Object.keys(http.auth).sort()).toEqual(['API_KEY', 'BASIC', 'BEARER_TOKEN', 'NO_AUTH'])
+    expect(Object.keys(http.auth).sort()).toEqual(['API_KEY', 'BASIC', 'BEARER_TOKEN', 'NO_AUTH', 'OAUTH1', 'OAUTH2'])
+    expect(http.auth.OAUTH2?.oauth2).toEqual({ grant: '{grant}', authorizationUrl: '{authorization_url}', tokenUrl: '{token_url}' })
+    expect(http.auth.OAUTH1?.oauth1).toEqual({ requestTokenUrl: '{request_token_url}', authorizationUrl: '{authorize_url}', accessTokenUrl: '{access_token_url}' })
     for (const scheme of Object.values(http.auth)) {
       const baseUrl = scheme?.inputs?.find((i) => i.name === 'base_url')
       expect(baseUrl).toBeDefined()

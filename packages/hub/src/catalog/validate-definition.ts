@@ -140,6 +140,7 @@ function checkScheme(
   if (scheme.oauth2 && scheme.oauth2.grant !== 'client_credentials' && !scheme.oauth2.authorizationUrl) {
     problems.push({ field: `${at}/oauth2/authorizationUrl`, message: 'is required for the authorization_code grant' })
   }
+  checkOAuthTemplates(scheme, at, def, problems)
   // Templates in apply may use this scheme's inputs (secret or not); OAuth adds its token fields.
   const visible = new Set(inputs)
   for (const field of tokenFieldsOf(schema)) visible.add(field)
@@ -162,6 +163,38 @@ function checkScheme(
   for (const [field, template] of templates) {
     for (const name of placeholdersOf(template)) {
       if (!visible.has(name)) problems.push({ field, message: `uses {${name}}, which is not an input of ${schema}` })
+    }
+  }
+}
+
+/**
+ * OAuth URLs (and an OAuth 2 `grant`) may be templates filled at connect time: each placeholder
+ * must be a non-secret input of the same scheme, and a templated `grant` exactly one placeholder.
+ */
+function checkOAuthTemplates(
+  scheme: NonNullable<IntegrationDefinition['auth'][AuthenticationSchema]>,
+  at: string,
+  def: IntegrationDefinition,
+  problems: DefinitionProblem[],
+): void {
+  const plain = new Set((scheme.inputs ?? []).filter((i) => !i.secret).map((i) => i.name))
+  const secret = new Set((scheme.inputs ?? []).filter((i) => i.secret).map((i) => i.name))
+  const blocks: Array<[string, Record<string, unknown> | undefined, string[]]> = [
+    ['oauth2', scheme.oauth2 as Record<string, unknown> | undefined, ['authorizationUrl', 'tokenUrl', 'revocationUrl', 'issuer', 'grant']],
+    ['oauth1', scheme.oauth1 as Record<string, unknown> | undefined, ['requestTokenUrl', 'authorizationUrl', 'accessTokenUrl']],
+  ]
+  for (const [block, fields, names] of blocks) {
+    if (!fields) continue
+    for (const field of names) {
+      const t = fields[field]
+      if (typeof t !== 'string') continue
+      for (const name of placeholdersOf(t)) {
+        if (plain.has(name)) continue
+        problems.push({
+          field: `${at}/${block}/${field}`,
+          message: secret.has(name) ? `uses {${name}}, a secret input: OAuth URLs take only non-secret inputs` : `uses {${name}}, which is not an input of this scheme in ${def.id}`,
+        })
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import { PatchbayError } from '@patchbay/core'
 import type { Integration } from '../../catalog/catalog.js'
 import type { ConnectionRow } from '../../store/store.js'
 import { openConnectionSecrets, sealConnectionSecrets } from '../../vault/connection-secrets.js'
+import { configOf, resolveOAuth1 } from '../oauth-endpoints.js'
 import { activate, checkEndpoint, connected, fail, failed, inputsOf, markError, openAuthorization, requireApp, startAuthorization, type OAuthContext } from '../oauth-context.js'
 import type { AuthScheme, CallbackOutcome } from '../scheme.js'
 import { setHeader } from '../scheme.js'
@@ -42,8 +43,9 @@ export function oauth1Scheme(ctx: OAuthContext): AuthScheme {
     async connect(c) {
       const { integration } = c
       const app = await requireApp(ctx, c.tenantId, integration, c.schema, 'consumer key and secret')
-      const o1 = integration.definition.auth.OAUTH1?.oauth1
-      if (!o1) throw new PatchbayError('UNSUPPORTED_SCHEME', `${integration.definition.name} declares ${c.schema} without its provider endpoints`)
+      const declared = integration.definition.auth.OAUTH1?.oauth1
+      if (!declared) throw new PatchbayError('UNSUPPORTED_SCHEME', `${integration.definition.name} declares ${c.schema} without its provider endpoints`)
+      const o1 = resolveOAuth1(integration.definition.name, declared, c.config, ctx)
       checkEndpoint(o1.requestTokenUrl, 'requestTokenUrl', integration)
       checkEndpoint(o1.authorizationUrl, 'authorizationUrl', integration)
       const temp = await processTemporaryCredentialsResponse(await temporaryCredentialsRequest(o1, app, ctx.callbackUrl(), options(integration)), integration.definition.name)
@@ -60,7 +62,7 @@ export function oauth1Scheme(ctx: OAuthContext): AuthScheme {
       if (!('flow' in opened)) return opened
       const { connection, integration, flow } = opened
       const name = integration.definition.name
-      const o1 = integration.definition.auth.OAUTH1?.oauth1
+      let o1 = integration.definition.auth.OAUTH1?.oauth1
       if (q['denied'] !== undefined || !q['oauth_verifier']) {
         await markError(ctx, connection, `access was denied at ${name}`)
         return fail(400, 'Access denied', `Access was not granted at ${name}. Nothing was connected; you can start again.`, connection.id)
@@ -70,6 +72,7 @@ export function oauth1Scheme(ctx: OAuthContext): AuthScheme {
       if (!app) return failed(ctx, connection, name, 'its OAuth app was removed')
       let res
       try {
+        o1 = resolveOAuth1(name, o1, configOf(connection), ctx)
         checkEndpoint(o1.accessTokenUrl, 'OAuth 1.0a endpoint', integration)
         const temporary = { token: flow['token'] as string, secret: flow['tokenSecret'] as string }
         res = await processCredentialsResponse(await tokenCredentialsRequest(o1, app, temporary, q['oauth_verifier'], options(integration)), name)

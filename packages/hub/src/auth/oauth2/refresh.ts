@@ -7,6 +7,7 @@ import type { ConnectionPatch, ConnectionRow } from '../../store/store.js'
 import { openConnectionSecrets, sealConnectionSecrets } from '../../vault/connection-secrets.js'
 import type { Vault } from '../../vault/vault.js'
 import { inputsOf, type OAuthContext } from '../oauth-context.js'
+import { configOf, resolveOAuth2 } from '../oauth-endpoints.js'
 import { clientCredentialsRequest } from './client-credentials.js'
 import { scopeParam, sendTokenRequest, tokenEndpoint, type TokenEndpoint } from './endpoint.js'
 import { processTokenResponse, TokenEndpointError, type TokenSet } from './token-response.js'
@@ -73,8 +74,9 @@ export function expiring(row: ConnectionRow, marginMs: number, now = Date.now())
  */
 export async function refreshConnection(ctx: OAuthContext, integration: Integration, seen: ConnectionRow, reason: RefreshReason): Promise<ConnectionRow | undefined> {
   const name = integration.definition.name
-  const o2 = integration.definition.auth.OAUTH2?.oauth2
-  if (!o2) return undefined
+  const declared = integration.definition.auth.OAUTH2?.oauth2
+  if (!declared) return undefined
+  const o2 = resolveOAuth2(name, declared, configOf(seen), ctx)
   // The lock's callback answers rather than throws where it wrote: on PostgreSQL a throw would roll
   // the EXPIRED mark back with the transaction.
   const out = await ctx.store.withConnectionLock(seen.tenant_id, seen.id, async (cur, update): Promise<{ row: ConnectionRow | undefined } | { error: PatchbayError }> => {

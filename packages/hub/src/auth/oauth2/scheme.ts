@@ -2,6 +2,7 @@ import { ConnectionStatus, PatchbayError } from '@patchbay/core'
 import type { Integration } from '../../catalog/catalog.js'
 import type { ConnectionRow } from '../../store/store.js'
 import { openConnectionSecrets } from '../../vault/connection-secrets.js'
+import { configOf, resolveOAuth2 } from '../oauth-endpoints.js'
 import { activate, checkEndpoint, connected, fail, failed, inputsOf, markError, openAuthorization, requireApp, startAuthorization, type OAuthContext } from '../oauth-context.js'
 import type { AuthScheme, CallbackOutcome } from '../scheme.js'
 import { applyCredentials } from '../static.js'
@@ -51,8 +52,9 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
     async connect(c) {
       const { integration, tenantId } = c
       const app = await requireApp(ctx, tenantId, integration, c.schema, 'client id and secret')
-      const o2 = integration.definition.auth.OAUTH2?.oauth2
-      if (!o2) throw new PatchbayError('UNSUPPORTED_SCHEME', `${integration.definition.name} declares ${c.schema} without its provider endpoints`)
+      const declared = integration.definition.auth.OAUTH2?.oauth2
+      if (!declared) throw new PatchbayError('UNSUPPORTED_SCHEME', `${integration.definition.name} declares ${c.schema} without its provider endpoints`)
+      const o2 = resolveOAuth2(integration.definition.name, declared, c.config, ctx)
       if (o2.grant === 'client_credentials') {
         const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
         const res = await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)))
@@ -74,7 +76,12 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
       if (!('flow' in opened)) return opened
       const { connection, integration, flow } = opened
       const name = integration.definition.name
-      const o2 = integration.definition.auth.OAUTH2?.oauth2
+      let o2 = integration.definition.auth.OAUTH2?.oauth2
+      try {
+        if (o2) o2 = resolveOAuth2(name, o2, configOf(connection), ctx)
+      } catch (err) {
+        return failed(ctx, connection, name, (err as Error).message)
+      }
       const response = processAuthorizationResponse(q, o2 ?? {})
       if (!response.ok && response.kind === 'error') {
         await markError(ctx, connection, `${name} refused the authorization (${response.reason})`)
@@ -115,9 +122,11 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
     onUnauthorized: (integration, row) => refreshShared(integration, row, 'unauthorized'),
 
     async revoke(integration, row) {
-      const o2 = integration.definition.auth.OAUTH2?.oauth2
-      if (!o2?.revocationUrl || !row.secrets) return false
+      const declared = integration.definition.auth.OAUTH2?.oauth2
+      if (!declared?.revocationUrl || !row.secrets) return false
       try {
+        const o2 = resolveOAuth2(integration.definition.name, declared, configOf(row), ctx)
+        if (!o2.revocationUrl) return false
         const app = await ctx.apps.get(row.tenant_id, integration.modelId)
         if (!app) return false
         const which = tokenToRevoke(openConnectionSecrets<OAuth2Secrets>(ctx.vault, row))
