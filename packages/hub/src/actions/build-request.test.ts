@@ -56,7 +56,7 @@ describe('buildRequest: a path parameter may not change the path structure', () 
       name: 'Gh',
       description: 'd',
       baseUrl: 'https://api.example.com/v1',
-      auth: { NONE: {} },
+      auth: { NO_AUTH: {} },
       actions: [{ code: 'GET_REPOSITORY', name: 'n', description: 'd', input: { type: 'object' }, request: { method: 'GET', path: '/repos/{owner}/{repo}' } }],
     },
     'test',
