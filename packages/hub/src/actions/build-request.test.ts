@@ -48,3 +48,36 @@ describe('buildRequest', () => {
     expect(() => buildRequest(integration, action('GET_REPO'), { path: 'p' }, { region: 'eu' })).toThrow(/'owner' is required/)
   })
 })
+
+describe('buildRequest: a path parameter may not change the path structure', () => {
+  const gh = toIntegration(
+    {
+      id: 'gh',
+      name: 'Gh',
+      description: 'd',
+      baseUrl: 'https://api.example.com/v1',
+      auth: { NO_AUTH: {} },
+      actions: [{ code: 'GET_REPOSITORY', name: 'n', description: 'd', input: { type: 'object' }, request: { method: 'GET', path: '/repos/{owner}/{repo}' } }],
+    },
+    'test',
+  )
+  const get = gh.definition.actions.find((a) => a.code === 'GET_REPOSITORY') as (typeof gh.definition.actions)[number]
+  const proxy = gh.definition.actions.find((a) => a.code === 'REQUEST') as (typeof gh.definition.actions)[number]
+
+  it.each([['..'], ['.'], ['%2e%2e'], ['%2E.'], ['.%2e']])('refuses {owner: %j} with a 400 naming the input', (owner) => {
+    expect(() => buildRequest(gh, get, { owner, repo: 'user' }, {})).toThrow(/'owner' may not contain a '\.' or '\.\.' path segment/)
+  })
+
+  it('still accepts dots inside a segment', () => {
+    expect(buildRequest(gh, get, { owner: 'a..b', repo: '.github' }, {}).url).toBe('https://api.example.com/v1/repos/a..b/.github')
+  })
+
+  it.each([['/../../admin'], ['/%2e%2e/admin'], ['/x/%2E./%2e%2E/admin'], ['/..\\admin'], ['/x/..%2fadmin']])('REQUEST refuses path %j', (path) => {
+    expect(() => buildRequest(gh, proxy, { method: 'GET', path }, {})).toThrow(/'path' may not contain/)
+  })
+
+  it('REQUEST keeps the resolved URL under the base path', () => {
+    expect(buildRequest(gh, proxy, { method: 'GET', path: '/users/1' }, {}).url).toBe('https://api.example.com/v1/users/1')
+    expect(() => buildRequest(gh, proxy, { method: 'GET', path: '//evil.example/x' }, {})).not.toThrow(/origin/)
+  })
+})

@@ -4,6 +4,7 @@ import { setHeader } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
 import { placeholderNames, renderTemplate, renderValue, type Lookup } from '../catalog/template.js'
 import { formEncode } from './form-encode.js'
+import { assertUnderBase, refuseDotSegments } from './path-guard.js'
 
 /** An outbound request, fully built (the same shape auth schemes decorate). */
 export type BuiltRequest = OutgoingRequest
@@ -70,10 +71,12 @@ export function buildRequest(
     const absent = placeholderNames(req.path).filter((n) => lookup(n) === undefined || lookup(n) === null)
     throw new PatchbayError('INVALID_ACTION_INPUT', `Invalid input for ${action.code}: ${absent.map((n) => `'${n}' is required`).join('; ')}`)
   }
+  for (const m of req.path.matchAll(/\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}/g)) refuseDotSegments(action.code, m[2] as string, lookup(m[2] as string), m[1] === '+')
   const url = new URL(base + (path.startsWith('/') || path === '' ? path : `/${path}`))
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new PatchbayError('INVALID_ACTION_INPUT', `The request URL must be http or https; got ${url.protocol}`)
   }
+  assertUnderBase(action.code, new URL(base || url.origin), url)
   for (const [k, t] of Object.entries(req.query ?? {})) {
     const single = /^\{\+?([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(t)
     const v = single ? lookup(single[1] as string) : renderTemplate(t, lookup, String)

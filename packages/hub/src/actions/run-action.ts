@@ -13,7 +13,7 @@ import { openConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
 import { buildRequest, consumedInputs, type BuiltRequest } from './build-request.js'
 import { describeInputError, normaliseInput } from './normalise-input.js'
-import { redact, redactHeaders } from './redact.js'
+import { MIN_SECRET_LENGTH, redact, redactHeaders, redactValue } from './redact.js'
 
 /** What {@link ActionRunner} is built with. */
 export interface ActionRunnerConfig {
@@ -197,7 +197,7 @@ export class ActionRunner {
       clearTimeout(timer)
     }
     const contentType = String(res.headers['content-type'] ?? '')
-    const body = parseBody(text, contentType)
+    const body = redactValue(parseBody(text, contentType), creds.sensitive)
     if (action.request.response === 'envelope') {
       return { status: res.statusCode, headers: redactHeaders(res.headers, creds.sensitive), body }
     }
@@ -275,7 +275,7 @@ export class ActionRunner {
     const secrets = openConnectionSecrets(this.#vault, row) as Record<string, unknown>
     const sensitive: string[] = []
     for (const v of Object.values(secrets)) {
-      if (typeof v === 'string' && v.length >= 4) sensitive.push(v, encodeURIComponent(v))
+      if (typeof v === 'string' && v.length >= MIN_SECRET_LENGTH) sensitive.push(v)
     }
     const creds: Credentials = { version: row.version, config, secrets, sensitive: [...new Set(sensitive)] }
     if (this.#credentials.size >= CREDENTIAL_CACHE_MAX) {
