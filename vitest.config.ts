@@ -10,7 +10,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Multi-process PostgreSQL tests start several hubs; on a busy 2-core machine one can take ~30 s.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['test/support/block-network.ts'],
