@@ -112,6 +112,7 @@ export function rotationContract(name: string, open: () => Promise<Store>): void
           ['connections', { [newKey.id]: 25 }],
           ['oauth_apps', { [newKey.id]: 2 }],
           ['oauth_states', { [newKey.id]: 1 }],
+          ['webhook_endpoints', {}],
           ['vault_check', {}],
         ])
         const rows = await store.listConnections(tenantId, { offset: 0, limit: 100 })
