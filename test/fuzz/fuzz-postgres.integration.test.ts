@@ -8,7 +8,7 @@ afterAll(dropTestDatabases)
 
 describe.skipIf(!available)('fuzz: hostile requests against a real hub (PostgreSQL)', () => {
   it('never answers 5xx, always answers in time, stays within memory and never shows a secret', { timeout: 240_000 }, async () => {
-    const seed = fuzzSeed()
+    const seed = fuzzSeed(606292762)
     console.log(`fuzz (PostgreSQL): seed ${seed}; replay with PATCHBAY_FUZZ_SEED=${seed}`)
     const report = await runFuzz({ seed, runs: fuzzRuns(), databaseUrl: await createTestDatabase() })
     console.log(`fuzz (PostgreSQL): ${report.sent} requests in ${report.seconds} s, statuses ${JSON.stringify(report.statuses)}, RSS ${report.rssStartMb} → ${report.rssPeakMb} MB, known ${report.known}`)

@@ -7,7 +7,7 @@ import { fuzzMinimum, fuzzRuns, fuzzSeed, runFuzz } from './run-fuzz.js'
  */
 describe('fuzz: hostile requests against a real hub (SQLite)', () => {
   it('never answers 5xx, always answers in time, stays within memory and never shows a secret', { timeout: 240_000 }, async () => {
-    const seed = fuzzSeed()
+    const seed = fuzzSeed(1961740682)
     console.log(`fuzz (SQLite): seed ${seed}; replay with PATCHBAY_FUZZ_SEED=${seed}`)
     const report = await runFuzz({ seed, runs: fuzzRuns() })
     console.log(`fuzz (SQLite): ${report.sent} requests in ${report.seconds} s, statuses ${JSON.stringify(report.statuses)}, RSS ${report.rssStartMb} → ${report.rssPeakMb} MB, known ${report.known}`)
