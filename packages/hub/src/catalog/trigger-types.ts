@@ -1,16 +1,7 @@
-import type { IntegrationDefinition } from '@patchbay/core'
+import type { IntegrationDefinition, TriggerDefinition } from '@patchbay/core'
 
-/** One trigger type as aiXplain's v2 SDK reads it (`TriggerTypeSpec`). */
-export interface TriggerTypeRecord {
-  slug: string
-  name: string
-  description: string
-  /** JSON Schema of the config given at activation. */
-  config: Record<string, unknown>
-  /** JSON Schema of an event's data. */
-  payload: Record<string, unknown>
-  type: 'webhook' | 'poll'
-}
+/** One trigger type as aiXplain's v2 SDK reads it (`TriggerTypeSpec`): the definition without its webhook/poll blocks. */
+export type TriggerTypeRecord = Pick<TriggerDefinition, 'slug' | 'name' | 'description' | 'config' | 'payload' | 'type'>
 
 /**
  * The answer to `{"action": "list_trigger_types"}` on an integration or a connection: the
