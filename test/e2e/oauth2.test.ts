@@ -20,8 +20,11 @@ let connected: string
 const run = (id: string, action: string, data: unknown) => call(hub, 'POST', `/api/v2/execute/${id}`, { action, data })
 const record = async (id: string) => (await call(hub, 'GET', `/sdk/models/${id}`)).body
 const refreshes = () => as.tokenRequests.filter((g) => g === 'refresh_token').length
-const expireToken = (id: string) =>
-  hub.hub.store.db.updateTable('connections').set({ token_expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute()
+// A write behind the store's back: the hub's in-process row cache must be told (connection-cache.ts).
+const expireToken = async (id: string) => {
+  await hub.hub.store.db.updateTable('connections').set({ token_expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute()
+  hub.hub.store.connections.cache?.clear()
+}
 
 async function connectAndAuthorize(name: string): Promise<{ id: string; page: { status: number; body: string; callbackUrl?: string } }> {
   const res = await call(hub, 'POST', '/api/v2/execute/acme', { name, authScheme: 'OAUTH2' })

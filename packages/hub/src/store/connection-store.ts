@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely'
 import { PatchbayError } from '@patchbay/core'
+import type { ConnectionCache } from './connection-cache.js'
 import type { DialectAdapter } from './dialect.js'
 import { inTransaction, recordConnectionEvent, type ConnectionEventNote } from './event-store.js'
 import type { ConnectionTable, Database } from './schema.js'
@@ -31,10 +32,14 @@ export interface ConnectionPage {
 export class ConnectionStore {
   readonly #db: Kysely<Database>
   readonly #adapter: DialectAdapter
+  /** Rows known to be current (connection-cache.ts); undefined: every read goes to the database. */
+  readonly cache: ConnectionCache | undefined
+  #checkSql: string | undefined
 
-  constructor(db: Kysely<Database>, adapter: DialectAdapter) {
+  constructor(db: Kysely<Database>, adapter: DialectAdapter, cache?: ConnectionCache) {
     this.#db = db
     this.#adapter = adapter
+    this.cache = cache
   }
 
   /**
@@ -53,17 +58,49 @@ export class ConnectionStore {
       }
     } catch (err) {
       throw mapUnique(err, row.name)
+    } finally {
+      this.cache?.forget(row.tenant_id, row.id)
     }
   }
 
-  /** A tenant's connection by id; another tenant's id is indistinguishable from an unknown one. */
+  /**
+   * A tenant's connection by id; another tenant's id is indistinguishable from an unknown one.
+   * With a cache, a row this process knows to be current is answered without reading it: on
+   * SQLite when no write has touched it since (connection-cache.ts), on PostgreSQL when a narrow
+   * read of the columns that change (version, status, sealed secrets, token expiry) still
+   * matches, so a connection deleted or reconnected by another process is never used. Inside a
+   * transaction the cache is bypassed (its rows may not be committed).
+   */
   async getConnection(tenantId: string, id: string): Promise<ConnectionRow | undefined> {
-    return this.#db
-      .selectFrom('connections')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst()
+    const cache = this.cache
+    if (!cache || this.#db.isTransaction) return this.#read(tenantId, id)
+    const hit = cache.get(tenantId, id)
+    if (hit) {
+      if (cache.mode === 'in-process') return hit
+      this.#checkSql ??= this.#db
+        .selectFrom('connections')
+        .select(['version', 'status', 'secrets', 'token_expires_at'])
+        .where('tenant_id', '=', '')
+        .where('id', '=', '')
+        .compile().sql
+      const r = await this.#db.executeQuery<Pick<ConnectionRow, 'version' | 'status' | 'secrets' | 'token_expires_at'>>(
+        CompiledQuery.raw(this.#checkSql, [tenantId, id]),
+      )
+      const now = r.rows[0]
+      if (now === undefined) {
+        cache.forget(tenantId, id)
+        return undefined
+      }
+      if (Number(now.version) === hit.version && now.status === hit.status && now.secrets === hit.secrets && now.token_expires_at === hit.token_expires_at) return hit
+    }
+    const generation = cache.generation
+    const row = await this.#read(tenantId, id)
+    if (row) cache.remember(row, generation)
+    return row
+  }
+
+  #read(tenantId: string, id: string): Promise<ConnectionRow | undefined> {
+    return this.#db.selectFrom('connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
   }
 
   /**
@@ -79,7 +116,11 @@ export class ConnectionStore {
     expectedVersion?: number,
     event?: ConnectionEventNote,
   ): Promise<ConnectionRow | undefined> {
-    return update(this.#db, tenantId, id, patch, expectedVersion, event)
+    try {
+      return await update(this.#db, tenantId, id, patch, expectedVersion, event)
+    } finally {
+      this.cache?.forget(tenantId, id)
+    }
   }
 
   /**
@@ -98,12 +139,18 @@ export class ConnectionStore {
       update: (patch: ConnectionPatch, expectedVersion: number, event?: ConnectionEventNote) => Promise<ConnectionRow | undefined>,
     ) => Promise<T>,
   ): Promise<T> {
-    return this.#adapter.withRowLock(this.#db, async (db, forUpdate) => {
-      let q = db.selectFrom('connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id)
-      if (forUpdate) q = q.forUpdate()
-      const current = await q.executeTakeFirst()
-      return fn(current, (patch, v, event) => update(db, tenantId, id, patch, v, event))
-    })
+    const forget = () => this.cache?.forget(tenantId, id)
+    try {
+      return await this.#adapter.withRowLock(this.#db, async (db, forUpdate) => {
+        let q = db.selectFrom('connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id)
+        if (forUpdate) q = q.forUpdate()
+        const current = await q.executeTakeFirst()
+        return fn(current, (patch, v, event) => update(db, tenantId, id, patch, v, event).finally(forget))
+      })
+    } finally {
+      // Again once the lock's transaction (PostgreSQL) has committed.
+      forget()
+    }
   }
 
   /**
@@ -111,11 +158,15 @@ export class ConnectionStore {
    * ACTIVE at some point reports `connection.deleted` in the same transaction.
    */
   async deleteConnection(tenantId: string, id: string): Promise<boolean> {
-    return inTransaction(this.#db, async (trx) => {
-      const row = await trx.deleteFrom('connections').where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().executeTakeFirst()
-      if (row && row.status !== 'PENDING') await recordConnectionEvent(trx, row, { type: 'connection.deleted' })
-      return row !== undefined
-    })
+    try {
+      return await inTransaction(this.#db, async (trx) => {
+        const row = await trx.deleteFrom('connections').where('tenant_id', '=', tenantId).where('id', '=', id).returningAll().executeTakeFirst()
+        if (row && row.status !== 'PENDING') await recordConnectionEvent(trx, row, { type: 'connection.deleted' })
+        return row !== undefined
+      })
+    } finally {
+      this.cache?.forget(tenantId, id)
+    }
   }
 
   /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
@@ -140,7 +191,9 @@ export class ConnectionStore {
       .where('expires_at', 'is not', null)
       .where('expires_at', '<', now.toISOString())
       .executeTakeFirst()
-    return Number(r.numDeletedRows)
+    const n = Number(r.numDeletedRows)
+    if (n > 0) this.cache?.clear()
+    return n
   }
 
   /** Sets (array) or clears (null) the action scope of a tenant's connection. */

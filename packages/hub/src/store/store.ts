@@ -1,4 +1,5 @@
 import { Kysely, Migrator } from 'kysely'
+import { ConnectionCache } from './connection-cache.js'
 import { ConnectionStore, type ConnectionPage, type ConnectionPatch, type ConnectionRow } from './connection-store.js'
 import type { DialectAdapter, StoreDialect } from './dialect.js'
 import { EventStore, type ConnectionEventNote } from './event-store.js'
@@ -7,7 +8,7 @@ import { OAuthStore, type OAuthAppRow, type OAuthStateRow } from './oauth-store.
 import { openPostgres, postgresAdapter } from './postgres-dialect.js'
 import { RunStore, type RunRow } from './run-store.js'
 import type { Database } from './schema.js'
-import { openSqlite, sqliteAdapter } from './sqlite-dialect.js'
+import { openSqlite, sqliteAdapter, sqliteChangeToken } from './sqlite-dialect.js'
 import { TenantIntegrationStore, type TenantIntegrationRow } from './tenant-integration-store.js'
 import { TenantStore, type ApiKeyRow, type NewApiKeyRow, type TenantRow } from './tenant-store.js'
 import { RunLogStore } from './run-log-store.js'
@@ -58,11 +59,16 @@ export class Store {
   /** Webhook endpoints and the outbox of deliveries (webhook-store.ts). */
   readonly webhooks: WebhookStore
 
-  constructor(db: Kysely<Database>, adapter: DialectAdapter) {
+  /**
+   * `connectionCache`: rows known to be current (connection-cache.ts), shared with the stores of
+   * this store's transactions; by default one for PostgreSQL (each use checked by a narrow read)
+   * and for a SQLite file opened by `openStore` (another process's commit empties it); null: none.
+   */
+  constructor(db: Kysely<Database>, adapter: DialectAdapter, connectionCache?: ConnectionCache | null) {
     this.db = db
     this.adapter = adapter
     this.tenants = new TenantStore(db)
-    this.connections = new ConnectionStore(db, adapter)
+    this.connections = new ConnectionStore(db, adapter, connectionCache === undefined ? defaultConnectionCache(db, adapter) : (connectionCache ?? undefined))
     this.oauth = new OAuthStore(db)
     this.runs = new RunStore(db)
     this.tenantIntegrations = new TenantIntegrationStore(db)
@@ -78,7 +84,7 @@ export class Store {
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this)
-    return this.db.transaction().execute((trx) => fn(new Store(trx, this.adapter)))
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.adapter, this.connections.cache ?? null)))
   }
 
   /** Which SQL engine this store runs on. */
@@ -271,6 +277,13 @@ export class Store {
   deleteTenantIntegration(tenantId: string, id: string): Promise<boolean> {
     return this.tenantIntegrations.deleteTenantIntegration(tenantId, id)
   }
+}
+
+function defaultConnectionCache(db: Kysely<Database>, adapter: DialectAdapter): ConnectionCache | undefined {
+  if (adapter.name === 'postgres') return new ConnectionCache({ mode: 'verify' })
+  // Without SQLite's change counter another process's write could go unnoticed: no cache.
+  const changeToken = sqliteChangeToken(db)
+  return changeToken ? new ConnectionCache({ mode: 'in-process', changeToken }) : undefined
 }
 
 /**

@@ -211,6 +211,8 @@ export async function rotateMasterKey(store: Store, vault: Vault, options: Rotat
             return n
           })
           report.reencrypted += updated
+          // Rows this process cached hold the values sealed with the old key.
+          store.connections.cache?.clear()
           report.conflicts += writes.length - updated
         }
         done += rows.length
