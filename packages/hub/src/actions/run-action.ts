@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
-import { Agent, request, type Dispatcher } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { PatchbayError, type ActionDefinition, type AuthenticationSchema } from '@patchbay/core'
 import { createAuthSchemes } from '../auth/registry.js'
 import { schemeOf, type AuthSchemes, type SchemeCredentials } from '../auth/scheme.js'
@@ -239,11 +239,15 @@ export class ActionRunner {
     const timer = setTimeout(() => abort.abort(new DOMException('The service did not answer in time', 'TimeoutError')), this.#timeoutMs).unref()
     const sent = performance.now()
     try {
-      const res = await request(built.url, {
+      // The dispatcher's own request(), given origin and path: undici's top-level request(url)
+      // parses the URL string again and looks the Agent up per call.
+      const { origin, path } = splitUrl(built.url)
+      const res = await dispatcher.request({
+        origin,
+        path,
         method: built.method as Dispatcher.HttpMethod,
         headers: built.headers,
-        body: built.body,
-        dispatcher,
+        body: built.body ?? null,
         signal: abort.signal,
       })
       metrics.upstreamDuration.observe({ integration: integrationLabel(integration) }, (performance.now() - sent) / 1000)
@@ -285,6 +289,19 @@ export class ActionRunner {
     this.#credentials.set(row.id, creds)
     return creds
   }
+}
+
+/**
+ * Origin and path (with query) of an absolute http(s) URL as `URL.toString()` writes it (what
+ * buildRequest and the auth schemes produce), without parsing it again.
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2)
+  if (slash < 0) {
+    const q = url.indexOf('?')
+    return q < 0 ? { origin: url, path: '/' } : { origin: url.slice(0, q), path: `/${url.slice(q)}` }
+  }
+  return { origin: url.slice(0, slash), path: url.slice(slash) }
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
