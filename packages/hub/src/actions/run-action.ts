@@ -12,6 +12,7 @@ import type { ConnectionRow } from '../store/store.js'
 import { openConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
 import { buildRequest, consumedInputs, type BuiltRequest } from './build-request.js'
+import { Deadlines, type Deadline } from './deadlines.js'
 import { describeInputError, normaliseInput } from './normalise-input.js'
 import { MIN_SECRET_LENGTH, redact, redactHeaders, redactValue } from './redact.js'
 
@@ -96,6 +97,7 @@ export class ActionRunner {
   readonly #schemes: AuthSchemes
   readonly #guard: ActionRunnerConfig['guard']
   readonly #guarded = new WeakMap<Integration, boolean>()
+  readonly #deadlines: Deadlines
 
   constructor(config: ActionRunnerConfig) {
     this.#vault = config.vault
@@ -103,6 +105,7 @@ export class ActionRunner {
     this.#guard = config.guard
     this.#connectTimeoutMs = config.connectTimeoutMs
     this.#timeoutMs = config.timeoutMs
+    this.#deadlines = new Deadlines(config.timeoutMs)
     this.#maxResponseBytes = config.maxResponseBytes ?? 10 * 1024 * 1024
     this.#ownsDispatcher = config.dispatcher === undefined
     this.#dispatcher =
@@ -169,21 +172,21 @@ export class ActionRunner {
     const input = this.validateInput(integration, action, raw)
     const scheme = schemeOf(this.#schemes, connection.auth_scheme)
     const row = scheme.prepare ? await scheme.prepare(integration, connection) : connection
-    let { res, built, creds, timer } = await this.#send(integration, row, action, input)
+    let { res, built, creds, deadline } = await this.#send(integration, row, action, input)
     if (res.statusCode === 401 && scheme.onUnauthorized) {
       // The token was refused: refresh once (shared with every concurrent caller) and retry.
       let next: ConnectionRow | undefined
       try {
         next = await scheme.onUnauthorized(integration, row)
       } catch (err) {
-        clearTimeout(timer)
+        deadline.clear()
         res.body.resume()
         throw err
       }
       if (next) {
-        clearTimeout(timer)
+        deadline.clear()
         res.body.resume()
-        ;({ res, built, creds, timer } = await this.#send(integration, next, action, input))
+        ;({ res, built, creds, deadline } = await this.#send(integration, next, action, input))
       }
     }
     if (observed) observed.httpStatus = res.statusCode
@@ -194,7 +197,7 @@ export class ActionRunner {
       if (cause instanceof PatchbayError) throw cause
       throw this.#unreachable(integration, built.url, cause)
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
     }
     const contentType = String(res.headers['content-type'] ?? '')
     const body = redactValue(parseBody(text, contentType), creds.sensitive)
@@ -217,7 +220,7 @@ export class ActionRunner {
     row: ConnectionRow,
     action: ActionDefinition,
     input: Record<string, unknown>,
-  ): Promise<{ res: Dispatcher.ResponseData; built: BuiltRequest; creds: Credentials; timer: NodeJS.Timeout }> {
+  ): Promise<{ res: Dispatcher.ResponseData; built: BuiltRequest; creds: Credentials; deadline: Deadline }> {
     const creds = this.#credentialsOf(row)
     const scheme = schemeOf(this.#schemes, row.auth_scheme)
     const apply = integration.definition.auth[row.auth_scheme as AuthenticationSchema]?.apply
@@ -233,10 +236,9 @@ export class ActionRunner {
         dispatcher = this.#guard.dispatcher
       }
     }
-    // One timer per call, cleared by run() once the body is read: AbortSignal.timeout() costs
-    // about three times as much per call (docs/performance.md).
-    const abort = new AbortController()
-    const timer = setTimeout(() => abort.abort(new DOMException('The service did not answer in time', 'TimeoutError')), this.#timeoutMs).unref()
+    // The total timeout: a deadline on the runner's shared sweep (deadlines.ts), cleared by run()
+    // once the body is read; no timer and no AbortController per call (docs/performance.md).
+    const deadline = this.#deadlines.start()
     const sent = performance.now()
     try {
       // The dispatcher's own request(), given origin and path: undici's top-level request(url)
@@ -248,12 +250,12 @@ export class ActionRunner {
         method: built.method as Dispatcher.HttpMethod,
         headers: built.headers,
         body: built.body ?? null,
-        signal: abort.signal,
+        signal: deadline,
       })
       metrics.upstreamDuration.observe({ integration: integrationLabel(integration) }, (performance.now() - sent) / 1000)
-      return { res, built, creds, timer }
+      return { res, built, creds, deadline }
     } catch (cause) {
-      clearTimeout(timer)
+      deadline.clear()
       throw this.#unreachable(integration, built.url, cause)
     }
   }
