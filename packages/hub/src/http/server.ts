@@ -19,6 +19,7 @@ import { bodyTooLargeError, registerRequestGuards, serverTimeouts } from './requ
 import { registerKeyRoutes } from './key-routes.js'
 import { registerRunLogRoutes } from './run-log-routes.js'
 import { requireScopes } from './require-scope.js'
+import { accessLog, lazyChildLoggerFactory } from './lazy-request-logger.js'
 import type { KeyScope } from '../tenants/key-scopes.js'
 
 export type { ServerDeps } from './server-deps.js'
@@ -69,6 +70,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: requestIdOf,
+    // req.log builds its pino child only when something logs through it (lazy-request-logger.ts).
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: deps.maxBodyBytes,
     // v1 sends ids with `/` as %2F; keep them as one path segment.
     routerOptions: { maxParamLength: 500 },
@@ -110,12 +113,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   // The access log: the route pattern, never the raw URL (its query string may carry a secret).
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const keyId = (req as { keyId?: string }).keyId
-    req.log.info(
+    accessLog(
+      req.log,
       { method: req.method, route: req.routeOptions.url ?? '(no route)', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, tenant: req.tenantId || undefined, keyId },
       'request',
     )
+    done()
   })
 
   app.setErrorHandler((err, req, reply) => {

@@ -1,0 +1,60 @@
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { createLogger } from '../logger.js'
+import { accessLog, lazyChildLoggerFactory, LazyRequestLogger } from './lazy-request-logger.js'
+
+function capture() {
+  const lines: Record<string, unknown>[] = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>)
+      cb()
+    },
+  })
+  return { lines, logger: createLogger('info', stream) }
+}
+
+describe('LazyRequestLogger', () => {
+  it('writes the access line with the request id and builds no child unless something logs', async () => {
+    const { lines, logger } = capture()
+    let children = 0
+    const counted = new WeakSet<object>()
+    const app = Fastify({
+      loggerInstance: logger as FastifyBaseLogger,
+      childLoggerFactory: (parent, bindings, options) => {
+        if (!counted.has(parent)) {
+          // Count the children built on the server's logger.
+          counted.add(parent)
+          const child = parent.child.bind(parent)
+          parent.child = ((...args: Parameters<typeof child>) => (children++, child(...args))) as typeof parent.child
+        }
+        return lazyChildLoggerFactory(parent, bindings, options)
+      },
+      disableRequestLogging: true,
+    })
+    app.get('/quiet', async () => ({ ok: true }))
+    app.get('/loud', async (req) => {
+      req.log.warn({ creds: { token: 'sekret-value' } }, 'something')
+      return { ok: true }
+    })
+    app.addHook('onResponse', (req, reply, done) => {
+      expect(req.log).toBeInstanceOf(LazyRequestLogger)
+      accessLog(req.log, { method: req.method, route: req.routeOptions.url, status: reply.statusCode }, 'request')
+      done()
+    })
+    await app.inject({ method: 'GET', url: '/quiet' })
+    expect(children).toBe(0)
+    await app.inject({ method: 'GET', url: '/loud' })
+    expect(children).toBe(1)
+    await app.close()
+    const access = lines.filter((l) => l['msg'] === 'request')
+    expect(access).toHaveLength(2)
+    for (const l of access) expect(l).toMatchObject({ level: 30, service: 'patchbay', method: 'GET', status: 200, reqId: expect.any(String) })
+    expect(access.map((l) => l['route'])).toEqual(['/quiet', '/loud'])
+    const warn = lines.find((l) => l['msg'] === 'something')
+    // Through the child: bound to the request, and redacted as every line is.
+    expect(warn).toMatchObject({ level: 40, reqId: access[1]?.['reqId'], creds: { token: '[REDACTED]' } })
+    expect(JSON.stringify(lines)).not.toContain('sekret-value')
+  })
+})
