@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely, Selectable } from 'kysely'
 import type { ApiKeyTable, Database, TenantTable } from './schema.js'
+import { sqliteChangeToken } from './sqlite-dialect.js'
 
 /** A stored tenant. */
 export type TenantRow = Selectable<TenantTable>
@@ -20,9 +21,15 @@ export type NewApiKeyRow = Omit<ApiKeyRow, 'scopes'> & { scopes?: string }
 export class TenantStore {
   readonly #db: Kysely<Database>
   #epochQuery: CompiledQuery<{ value: number }> | undefined
+  /** SQLite: moves when another process commits (sqlite-dialect.ts); undefined on PostgreSQL. */
+  readonly #changeToken: (() => number) | undefined
+  /** SQLite: the epoch last read, valid while the change token has not moved. */
+  #epochSeen: { token: number; value: number } | undefined
+  #revocations = 0
 
   constructor(db: Kysely<Database>) {
     this.#db = db
+    this.#changeToken = sqliteChangeToken(db)
   }
 
   /** Creates a tenant. */
@@ -69,14 +76,27 @@ export class TenantStore {
       if (Number(r.numDeletedRows) === 0) return false
       await trx.updateTable('key_epoch').set((eb) => ({ value: eb('value', '+', 1) })).where('id', '=', 'keys').execute()
       return true
+    }).finally(() => {
+      this.#revocations++
+      this.#epochSeen = undefined
     })
   }
 
-  /** The key epoch: bumped on every revocation (see {@link revokeApiKey}). Read per request, so compiled once. */
+  /**
+   * The key epoch: bumped on every revocation (see {@link revokeApiKey}). Asked per request, so
+   * compiled once; on SQLite read again only when another process has committed to the file
+   * since (`PRAGMA data_version`) or this store revoked a key, otherwise answered from memory.
+   */
   async keyEpoch(): Promise<number> {
+    const token = this.#changeToken?.()
+    if (token !== undefined && this.#epochSeen?.token === token) return this.#epochSeen.value
+    const revocations = this.#revocations
     this.#epochQuery ??= this.#db.selectFrom('key_epoch').select('value').where('id', '=', 'keys').compile()
     const r = await this.#db.executeQuery(this.#epochQuery)
-    return Number(r.rows[0]?.value ?? 0)
+    const value = Number(r.rows[0]?.value ?? 0)
+    // A revocation by this process during the read leaves nothing remembered.
+    if (token !== undefined && revocations === this.#revocations) this.#epochSeen = { token, value }
+    return value
   }
 
   /** The tenant owning the key with this hash, if any. */

@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openStore } from '../store/store.js'
 import { ApiKeyResolver, createApiKey, keyFingerprint } from './api-keys.js'
@@ -24,5 +27,22 @@ describe('API keys (issue 11 item 9)', () => {
     for (let i = 0; i < 1_000; i++) expect(await resolver.resolve(`pb_unknown_${i}`)).toBeUndefined()
     expect(resolver.isCached(key)).toBe(true)
     await store.close()
+  })
+
+  it('on SQLite, a key revoked by this process or by another one on the file (the CLI) is refused on the next request', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'pb-keys-')), 'db.sqlite')
+    const hub = openStore(file)
+    await hub.migrate()
+    const cli = openStore(file)
+    const one = await createApiKey(hub, { name: 'one' })
+    const two = await createApiKey(hub, { name: 'two' })
+    const resolver = new ApiKeyResolver(hub)
+    for (let i = 0; i < 3; i++) expect((await resolver.resolve(one.key))?.keyId).toBe(one.keyId)
+    expect(await cli.tenants.revokeApiKey(undefined, one.keyId)).toBe(true)
+    expect(await resolver.resolve(one.key)).toBeUndefined()
+    expect((await resolver.resolve(two.key))?.keyId).toBe(two.keyId)
+    expect(await hub.tenants.revokeApiKey(two.tenantId, two.keyId)).toBe(true)
+    expect(await resolver.resolve(two.key)).toBeUndefined()
+    await Promise.all([hub.close(), cli.close()])
   })
 })

@@ -91,16 +91,22 @@ export interface ResolvedKey {
  * every revocation): when it moved, the cache is dropped, so a key revoked on one process is
  * refused by every process on its next request. Known keys and unknown ones are cached apart, each
  * least-recently-used first out, so a flood of unknown keys can evict only other unknown keys.
+ * A known key is also cached by the key string itself (for the same TTL), so it is not hashed
+ * again on every request: the raw key stays in this process's memory for at most the TTL, as it
+ * does while each request carrying it is handled.
  */
 export class ApiKeyResolver {
   readonly #store: Store
   readonly #known: LRUCache<string, ResolvedKey>
+  /** Known keys by the key itself, so a known key is not hashed again per request. */
+  readonly #byKey: LRUCache<string, ResolvedKey>
   readonly #unknown: LRUCache<string, true>
   #epoch = -1
 
   constructor(store: Store, ttlMs = 60_000, maxEntries = 10_000) {
     this.#store = store
     this.#known = new LRUCache({ max: maxEntries, ttl: ttlMs })
+    this.#byKey = new LRUCache({ max: maxEntries, ttl: ttlMs })
     this.#unknown = new LRUCache({ max: maxEntries, ttl: Math.min(ttlMs, 5_000) })
   }
 
@@ -109,11 +115,17 @@ export class ApiKeyResolver {
     const epoch = await this.#store.tenants.keyEpoch()
     if (epoch !== this.#epoch) {
       this.#known.clear()
+      this.#byKey.clear()
       this.#epoch = epoch
     }
+    const known = this.#byKey.get(key)
+    if (known !== undefined) return known
     const hash = hashApiKey(key)
     const hit = this.#known.get(hash)
-    if (hit !== undefined) return hit
+    if (hit !== undefined) {
+      this.#byKey.set(key, hit)
+      return hit
+    }
     if (this.#unknown.has(hash)) return undefined
     const row = await this.#store.findApiKeyByHash(hash)
     if (!row) {
@@ -121,7 +133,10 @@ export class ApiKeyResolver {
       return undefined
     }
     const resolved: ResolvedKey = { tenantId: row.tenant_id, keyId: row.id, scopes: parseScopes(row.scopes) }
+    // A revocation that moved the epoch during the read must not leave the key cached.
+    if (epoch !== this.#epoch) return resolved
     this.#known.set(hash, resolved)
+    this.#byKey.set(key, resolved)
     return resolved
   }
 
