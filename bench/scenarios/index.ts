@@ -1,6 +1,7 @@
 import type { BenchContext } from '../context.js'
 import type { Metric } from '../report.js'
 import * as actionOverhead from './action-overhead.js'
+import * as catalogStart from './catalog-start.js'
 import * as coldStart from './cold-start.js'
 import * as connects from './connects.js'
 import * as dataScale from './data-scale.js'
@@ -29,4 +30,5 @@ export const SCENARIO_MODULES: Record<string, ScenarioModule> = {
   'data-scale': { measures: dataScale.MEASURES, run: dataScale.runDataScale },
   'refresh-storm': { measures: refreshStorm.MEASURES, run: refreshStorm.runRefreshStorm },
   'scale-out': { measures: scaleOut.MEASURES, run: scaleOut.runScaleOut },
+  'catalog-start': { measures: catalogStart.MEASURES, run: catalogStart.runCatalogStart },
 }

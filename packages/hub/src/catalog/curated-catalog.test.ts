@@ -13,10 +13,6 @@ const definitions = files.map((f) => parseYaml(readFileSync(join(BUILT_IN_CATALO
 
 /** Integrations whose URL comes from the connection: no fixed https base URL, no verify call. */
 const CONNECTION_URL = new Set(['http-api', 'mcp-server'])
-/** Definitions written before per-action docs links; their integration-level docsUrl stands for now. */
-const WITHOUT_ACTION_DOCS = new Set([
-  'airtable', 'discord', 'github', 'gmail', 'google-calendar', 'hubspot', 'jira', 'linear', 'notion', 'openai', 'sendgrid', 'slack', 'stripe', 'trello', 'twilio',
-])
 const HTTPS = /^https:\/\/[^\s/]+(\/\S*)?$/
 
 const services = definitions.filter((d) => !CONNECTION_URL.has(d.id))
@@ -73,14 +69,16 @@ describe('curated catalog', () => {
   })
 
   it('links every action to its page of the provider reference', () => {
+    for (const d of services) for (const a of d.actions) expect(a.docsUrl, `${d.id} ${a.code}`).toMatch(HTTPS)
+  })
+
+  it('describes every action and every top-level input property, for the model that picks and fills it', () => {
     for (const d of services) {
-      if (WITHOUT_ACTION_DOCS.has(d.id)) continue
-      for (const a of d.actions) expect(a.docsUrl, a.code).toMatch(HTTPS)
-    }
-    // The list above only shrinks: a definition that gains per-action links leaves it.
-    for (const id of WITHOUT_ACTION_DOCS) {
-      const d = definitions.find((x) => x.id === id)
-      expect(d?.actions.some((a) => a.docsUrl === undefined), `${id} has docs links on every action: remove it from WITHOUT_ACTION_DOCS`).toBe(true)
+      for (const a of d.actions) {
+        expect(a.description ?? '', `${a.code} description`).not.toBe('')
+        const properties = (a.input['properties'] ?? {}) as Record<string, { description?: string }>
+        for (const [name, schema] of Object.entries(properties)) expect(schema.description ?? '', `${a.code}.${name} description`).not.toBe('')
+      }
     }
   })
 })

@@ -20,7 +20,10 @@ import { securitySchemes, withBaseUrlInput } from './security-schemes.js'
 export { convertSchema } from './convert-schema.js'
 
 // swagger-parser is CommonJS with `export =`; without esModuleInterop, require it.
-const SwaggerParser = createRequire(import.meta.url)('@apidevtools/swagger-parser') as typeof SwaggerParserType
+// Required on the first import, not when the hub starts: the parser and its dependencies hold about
+// 10 MB of a hub's idle RSS, and most hubs never import a document (docs/performance.md).
+let swaggerParser: typeof SwaggerParserType | undefined
+const loadSwaggerParser = () => (swaggerParser ??= createRequire(import.meta.url)('@apidevtools/swagger-parser') as typeof SwaggerParserType)
 
 /** Options of {@link importOpenApi}. */
 export interface ImportOpenApiOptions {
@@ -72,6 +75,7 @@ export async function importOpenApi(source: string | Json, options: ImportOpenAp
   }
   let api: Json
   try {
+    const SwaggerParser = loadSwaggerParser()
     const parsed = (await SwaggerParser.parse(input as never)) as unknown as Json
     api = (await SwaggerParser.dereference(parsed as never, {
       resolve: { external: options.externalRefs ?? typeof source === 'string' },

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { stringify as toYaml } from 'yaml'
 import { PatchbayError } from '@patchbay/core'
 import { loadCatalogDir } from '../../catalog/load-catalog.js'
 import { validateDefinition } from '../../catalog/validate-definition.js'
@@ -60,6 +59,8 @@ export function registerCatalog(program: Command): void {
       const def = result.definition
       await mkdir(opts.out, { recursive: true })
       const file = join(opts.out, `${def.id}.${opts.json ? 'json' : 'yaml'}`)
+      // yaml is loaded here, not when the CLI starts: every command, `serve` included, would pay for it.
+      const { stringify: toYaml } = await import('yaml')
       const text = opts.json
         ? `${JSON.stringify(def, null, 2)}\n`
         : `# Imported by \`patchbay catalog import\` from ${document} (OpenAPI ${result.specVersion}).\n${toYaml(def, { lineWidth: 0, aliasDuplicateObjects: false })}`
