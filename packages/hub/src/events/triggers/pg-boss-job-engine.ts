@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { CompiledQuery, type Kysely } from 'kysely'
-import PgBoss from 'pg-boss'
+import type PgBoss from 'pg-boss'
+import { postgresAdapter } from '../../store/postgres-dialect.js'
 import type { DueRun, DueWork, JobEngine, RunErrorHandler } from './job-engine.js'
 
 /** What a {@link PgBossJobEngine} is built with. */
@@ -22,6 +23,8 @@ export interface PgBossJobEngineConfig {
   expireInSeconds?: number
   /** Attempts of a run that throws before pg-boss gives up on it (the next sweep queues it again); default 10. */
   retryLimit?: number
+  /** How often pg-boss's maintenance expires runs of dead processes and archives old jobs, s; default 60. */
+  maintenanceIntervalSeconds?: number
   /** Told about a run that threw (pg-boss retries it with backoff). */
   onError?: RunErrorHandler
   /** Told about pg-boss's own errors (a lost connection while polling). */
@@ -67,49 +70,74 @@ export class PgBossJobEngine implements JobEngine {
   readonly kind = 'pg-boss' as const
   readonly #config: PgBossJobEngineConfig
   readonly #queue: string
-  readonly #boss: PgBoss
+  #boss: PgBoss | undefined
   #started = false
 
   constructor(config: PgBossJobEngineConfig) {
     this.#config = config
     this.#queue = config.queue ?? 'patchbay-trigger-runs'
+  }
+
+  /** pg-boss (and with it `pg`) is loaded on first start: a SQLite hub never loads it. */
+  async #load(): Promise<PgBoss> {
+    if (this.#boss) return this.#boss
+    const config = this.#config
     const db = config.db
-    this.#boss = new PgBoss({
+    const { default: Boss } = await import('pg-boss')
+    const boss = new Boss({
       db: {
         // pg-boss sends multi-statement SQL without parameters (its migrations): an empty
         // parameter list keeps node-postgres on the simple protocol, which allows that.
         executeSql: async (text: string, values?: unknown[]) => {
-          const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []))
-          return { rows: result.rows as any[] }
+          const query = CompiledQuery.raw(text, values ?? [])
+          if (!/^\s*BEGIN/i.test(text)) return { rows: (await db.executeQuery(query)).rows as any[] }
+          // A failed statement inside pg-boss's BEGIN … COMMIT text leaves its connection in an
+          // aborted transaction: roll it back before the connection returns to the store's pool.
+          return db.connection().execute(async (conn) => {
+            try {
+              return { rows: (await conn.executeQuery(query)).rows as any[] }
+            } catch (err) {
+              await conn.executeQuery(CompiledQuery.raw('ROLLBACK')).catch(() => {})
+              throw err
+            }
+          })
         },
       },
       schema: config.schema ?? 'pgboss',
       // Completed jobs stay an hour (the ids of recent due runs keep deduplicating), then go to the archive.
       archiveCompletedAfterSeconds: 3600,
       deleteAfterDays: 7,
+      maintenanceIntervalSeconds: config.maintenanceIntervalSeconds ?? 60,
     })
-    this.#boss.on('error', (err) => config.onBossError?.(err))
+    boss.on('error', (err) => config.onBossError?.(err))
+    this.#boss = boss
+    return boss
   }
 
   async start(): Promise<void> {
     if (this.#started) return
     const c = this.#config
-    await this.#boss.start()
-    await this.#boss.createQueue(this.#queue, {
-      name: this.#queue,
-      policy: 'standard',
-      retryLimit: c.retryLimit ?? 10,
-      retryDelay: 5,
-      retryBackoff: true,
-      expireInSeconds: c.expireInSeconds ?? 300,
+    const boss = await this.#load()
+    // pg-boss installs its schema and creates a queue's table on first use; processes doing it at
+    // once collide (an install that fails half-way, a deadlock), so one process at a time.
+    await postgresAdapter.withAdvisoryLock(c.db, 'pg-boss-start', async () => {
+      await boss.start()
+      await boss.createQueue(this.#queue, {
+        name: this.#queue,
+        policy: 'standard',
+        retryLimit: c.retryLimit ?? 10,
+        retryDelay: 5,
+        retryBackoff: true,
+        expireInSeconds: c.expireInSeconds ?? 300,
+      })
+      await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: 120 })
+      // pg-boss's cron: one sweep job a minute, whichever process notices first.
+      await boss.schedule(SWEEP_QUEUE, '* * * * *', {}, { tz: 'UTC' })
     })
-    await this.#boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: 'standard', retryLimit: 0, expireInSeconds: 120 })
-    // pg-boss's cron: one sweep job a minute, whichever process notices first.
-    await this.#boss.schedule(SWEEP_QUEUE, '* * * * *', {}, { tz: 'UTC' })
-    await this.#boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
+    await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
       await this.sweep()
     })
-    await this.#boss.work<RunData>(
+    await boss.work<RunData>(
       this.#queue,
       { batchSize: c.batchSize ?? 20, pollingIntervalSeconds: c.pollingIntervalSeconds ?? 1 },
       (jobs) => this.#runBatch(jobs),
@@ -123,7 +151,7 @@ export class PgBossJobEngine implements JobEngine {
     if (!this.#started) return
     this.#started = false
     // Graceful: waits for runs in progress; an unfinished one is failed back to the queue and retried.
-    await this.#boss.stop({ graceful: true, wait: true, timeout: 30_000, close: false })
+    await this.#boss?.stop({ graceful: true, wait: true, timeout: 30_000, close: false })
   }
 
   async schedule(jobId: string, dueAt: Date): Promise<void> {
@@ -147,7 +175,7 @@ export class PgBossJobEngine implements JobEngine {
   }
 
   async #enqueue(runs: DueRun[]): Promise<void> {
-    if (runs.length === 0) return
+    if (runs.length === 0 || !this.#boss) return
     await this.#boss.insert(
       runs.map((r) => ({
         id: runJobId(r.jobId, r.dueAt),
@@ -176,6 +204,6 @@ export class PgBossJobEngine implements JobEngine {
     )
     await this.#enqueue(next)
     // Only the runs that threw go back for a retry; pg-boss completes the rest when this returns.
-    if (failed.length > 0) await this.#boss.fail(this.#queue, failed)
+    if (failed.length > 0) await this.#boss?.fail(this.#queue, failed)
   }
 }
