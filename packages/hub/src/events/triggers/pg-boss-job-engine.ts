@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { CompiledQuery, type Kysely } from 'kysely'
 import type PgBoss from 'pg-boss'
 import { postgresAdapter } from '../../store/postgres-dialect.js'
@@ -83,7 +84,7 @@ export class PgBossJobEngine implements JobEngine {
     if (this.#boss) return this.#boss
     const config = this.#config
     const db = config.db
-    const { default: Boss } = await import('pg-boss')
+    const Boss = createRequire(import.meta.url)('pg-boss') as typeof PgBoss
     const boss = new Boss({
       db: {
         // pg-boss sends multi-statement SQL without parameters (its migrations): an empty
@@ -109,7 +110,7 @@ export class PgBossJobEngine implements JobEngine {
       deleteAfterDays: 7,
       maintenanceIntervalSeconds: config.maintenanceIntervalSeconds ?? 60,
     })
-    boss.on('error', (err) => config.onBossError?.(err))
+    boss.on('error', (err: Error) => config.onBossError?.(err))
     this.#boss = boss
     return boss
   }
