@@ -25,6 +25,9 @@ import { baseUrlOf } from './base-url.js'
 import { DEFAULT_LIMITS, type HubLimits } from './limits.js'
 import { explainListenError, guardMasterKey, prepareDataDir } from './startup-checks.js'
 import { RunLog, type RunLogOptions } from './connections/run-log.js'
+import type { JobEngineSettings } from './events/triggers/create-job-engine.js'
+import type { JobEngine } from './events/triggers/job-engine.js'
+import { createTriggerScheduler } from './events/triggers/trigger-scheduler.js'
 
 /** Everything a hub is assembled from. Tests pass their own; {@link startHub} builds them from config. */
 export interface HubDeps {
@@ -53,6 +56,8 @@ export interface HubDeps {
   metricsToken?: string
   /** Webhook delivery and event retention settings (events/delivery-worker.ts DEFAULT_DELIVERY). */
   delivery?: Partial<DeliverySettings>
+  /** The job engine running schedules and polls (pg-boss on PostgreSQL, in-process on SQLite); false: off. */
+  jobs?: Partial<JobEngineSettings> | false
 }
 
 /** A running (or ready to run) hub. */
@@ -68,6 +73,8 @@ export interface Hub {
   readonly oauth: OAuthService
   /** Stops accepting requests, waits for in-flight ones, closes pools and the store. */
   close(): Promise<void>
+  /** The job engine running schedules and polls (undefined when `jobs: false`). */
+  readonly jobs: JobEngine | undefined
 }
 
 /**
@@ -142,6 +149,12 @@ export function createHub(deps: HubDeps): Hub {
   const runLog = deps.runLog === false ? undefined : new RunLog(deps.store, deps.logger, deps.runLog ?? { maxAgeMs: 7 * 86_400_000, maxRows: 100_000 })
   // Webhook endpoints, the events feed and the outbox's delivery worker (started here).
   const events = createEventServices({ store: deps.store, vault: deps.vault, logger: deps.logger, allowPrivateNetwork: deps.allowPrivateNetwork ?? false, delivery: deps.delivery })
+  // Schedules and polls of trigger instances: pg-boss on PostgreSQL, timers on SQLite (events/triggers/).
+  const jobs =
+    deps.jobs === false || deps.jobs?.enabled === false
+      ? undefined
+      : createTriggerScheduler({ execute: { store: deps.store, vault: deps.vault, catalog: deps.catalog, runner, tenantIntegrations, runLog }, logger: deps.logger, settings: deps.jobs ?? {} })
+  const jobsStarted = jobs?.start().catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'the job engine did not start: schedules and polls are not running'))
   const app = buildServer({
     runLog,
     store: deps.store,
@@ -176,7 +189,10 @@ export function createHub(deps: HubDeps): Hub {
       return url
     },
     oauth,
+    jobs,
     async close() {
+      await jobsStarted
+      await jobs?.stop()
       if (sweeper) clearInterval(sweeper)
       events.feed.close()
       await app.close()
@@ -258,6 +274,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     runLog: config.runLog.enabled ? { maxAgeMs: config.runLog.maxAgeDays * 86_400_000, maxRows: config.runLog.maxRows } : false,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     delivery: { retentionMs: config.eventRetentionDays * 24 * 3_600_000 },
+    jobs: config.jobs.enabled ? { pgBossSchema: config.jobs.pgBossSchema } : false,
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()
@@ -279,6 +296,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
       return hub.close()
     },
     oauth: hub.oauth,
+    jobs: hub.jobs,
     url,
     masterKeySource: mk.source,
     masterKeyFile: mk.file,
