@@ -109,6 +109,9 @@ export class PgBossJobEngine implements JobEngine {
       archiveCompletedAfterSeconds: 3600,
       deleteAfterDays: 7,
       maintenanceIntervalSeconds: config.maintenanceIntervalSeconds ?? 60,
+      // The sweep is queued within ~10 s of each minute (pg-boss's defaults: up to 35 s).
+      cronMonitorIntervalSeconds: 10,
+      cronWorkerIntervalSeconds: 2,
     })
     boss.on('error', (err: Error) => config.onBossError?.(err))
     this.#boss = boss
@@ -135,7 +138,7 @@ export class PgBossJobEngine implements JobEngine {
       // pg-boss's cron: one sweep job a minute, whichever process notices first.
       await boss.schedule(SWEEP_QUEUE, '* * * * *', {}, { tz: 'UTC' })
     })
-    await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
+    await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 2 }, async () => {
       await this.sweep()
     })
     await boss.work<RunData>(
