@@ -68,7 +68,7 @@ describe.skipIf(!available)('schedules across hub processes (PostgreSQL, pg-boss
 
   it('3 hub processes and 200 schedules due in the same minute: each fires exactly once', async () => {
     const databaseUrl = await createTestDatabase()
-    const hubs = await startHubProcesses(3, { databaseUrl, masterKeys: [generateMasterKey()], apiKey })
+    const hubs = await startHubProcesses(3, { databaseUrl, masterKeys: [generateMasterKey()], apiKey, readyTimeoutMs: 90_000 })
     const db = open(databaseUrl)
     dbs.push(db)
     // Rows written straight to the table (no engine told): the once-a-minute sweep finds them.
@@ -95,7 +95,7 @@ describe.skipIf(!available)('schedules across hub processes (PostgreSQL, pg-boss
     const masterKeys = [generateMasterKey()]
     receiver = await startWebhookReceiver()
     receiver.respond = () => 503
-    const options = { databaseUrl, masterKeys, apiKey }
+    const options = { databaseUrl, masterKeys, apiKey, readyTimeoutMs: 90_000 }
     let hub = await startHubProcess({ ...options, name: 'before' })
     const set = await call(hub, 'PUT', '/api/v2/webhooks', { url: receiver.url })
     receiver.secret = set.body.secret
