@@ -15,6 +15,7 @@ import type { HubConfig } from './config.js'
 import { createLogger } from './logger.js'
 import type { DeliverySettings } from './events/delivery-worker.js'
 import { createEventServices } from './events/event-services.js'
+import { createTriggerServices, type TriggerServices } from './events/triggers/trigger-services.js'
 import { buildServer } from './http/server.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
@@ -66,6 +67,8 @@ export interface Hub {
   readonly url: string | undefined
   /** OAuth flows, refresh and housekeeping. */
   readonly oauth: OAuthService
+  /** Trigger instances, inbound webhooks, aiXplain's v1 triggers. */
+  readonly triggers: TriggerServices
   /** Stops accepting requests, waits for in-flight ones, closes pools and the store. */
   close(): Promise<void>
 }
@@ -142,6 +145,8 @@ export function createHub(deps: HubDeps): Hub {
   const runLog = deps.runLog === false ? undefined : new RunLog(deps.store, deps.logger, deps.runLog ?? { maxAgeMs: 7 * 86_400_000, maxRows: 100_000 })
   // Webhook endpoints, the events feed and the outbox's delivery worker (started here).
   const events = createEventServices({ store: deps.store, vault: deps.vault, logger: deps.logger, allowPrivateNetwork: deps.allowPrivateNetwork ?? false, delivery: deps.delivery })
+  // Trigger instances, inbound webhooks and aiXplain's v1 triggers; the job engine is handed in with triggers.useJobs.
+  const triggers = createTriggerServices({ store: deps.store, vault: deps.vault, catalog: deps.catalog, tenantIntegrations, oauthApps })
   const app = buildServer({
     runLog,
     store: deps.store,
@@ -161,8 +166,10 @@ export function createHub(deps: HubDeps): Hub {
     limits: deps.limits ?? DEFAULT_LIMITS,
     metricsToken: deps.metricsToken,
     events,
+    triggers,
   })
   return {
+    triggers,
     app,
     store: deps.store,
     catalog: deps.catalog,
@@ -279,6 +286,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
       return hub.close()
     },
     oauth: hub.oauth,
+    triggers: hub.triggers,
     url,
     masterKeySource: mk.source,
     masterKeyFile: mk.file,
