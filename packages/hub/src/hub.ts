@@ -15,6 +15,7 @@ import type { HubConfig } from './config.js'
 import { createLogger } from './logger.js'
 import type { DeliverySettings } from './events/delivery-worker.js'
 import { createEventServices } from './events/event-services.js'
+import { createTriggerServices, type TriggerServices } from './events/triggers/trigger-services.js'
 import { buildServer } from './http/server.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
@@ -71,6 +72,8 @@ export interface Hub {
   readonly url: string | undefined
   /** OAuth flows, refresh and housekeeping. */
   readonly oauth: OAuthService
+  /** Trigger instances, inbound webhooks, aiXplain's v1 triggers. */
+  readonly triggers: TriggerServices
   /** Stops accepting requests, waits for in-flight ones, closes pools and the store. */
   close(): Promise<void>
   /** The job engine running schedules and polls (undefined when `jobs: false`). */
@@ -149,11 +152,14 @@ export function createHub(deps: HubDeps): Hub {
   const runLog = deps.runLog === false ? undefined : new RunLog(deps.store, deps.logger, deps.runLog ?? { maxAgeMs: 7 * 86_400_000, maxRows: 100_000 })
   // Webhook endpoints, the events feed and the outbox's delivery worker (started here).
   const events = createEventServices({ store: deps.store, vault: deps.vault, logger: deps.logger, allowPrivateNetwork: deps.allowPrivateNetwork ?? false, delivery: deps.delivery })
+  // Trigger instances, inbound webhooks and aiXplain's v1 triggers; the job engine is handed in with triggers.useJobs.
+  const triggers = createTriggerServices({ store: deps.store, vault: deps.vault, catalog: deps.catalog, tenantIntegrations, oauthApps })
   // Schedules and polls of trigger instances: pg-boss on PostgreSQL, timers on SQLite (events/triggers/).
   const jobs =
     deps.jobs === false || deps.jobs?.enabled === false
       ? undefined
       : createTriggerScheduler({ execute: { store: deps.store, vault: deps.vault, catalog: deps.catalog, runner, tenantIntegrations, runLog }, logger: deps.logger, settings: deps.jobs ?? {} })
+  triggers.useJobs(jobs)
   const jobsStarted = jobs?.start().catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'the job engine did not start: schedules and polls are not running'))
   const app = buildServer({
     runLog,
@@ -174,8 +180,10 @@ export function createHub(deps: HubDeps): Hub {
     limits: deps.limits ?? DEFAULT_LIMITS,
     metricsToken: deps.metricsToken,
     events,
+    triggers,
   })
   return {
+    triggers,
     app,
     store: deps.store,
     catalog: deps.catalog,
@@ -297,6 +305,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     },
     oauth: hub.oauth,
     jobs: hub.jobs,
+    triggers: hub.triggers,
     url,
     masterKeySource: mk.source,
     masterKeyFile: mk.file,

@@ -145,12 +145,13 @@ export class TriggerInstances {
   async activate(tenantId: string, connectionId: string, body: { slug?: unknown; config?: unknown }, baseUrl: string): Promise<ActivatedTrigger> {
     const { integration, connection } = await this.connectionTarget(tenantId, connectionId)
     const triggers = integration.definition.triggers ?? []
-    if (typeof body.slug !== 'string' || body.slug === '') {
+    const slug = body.slug
+    if (typeof slug !== 'string' || slug === '') {
       throw new PatchbayError('VALIDATION', `slug is required: one of ${triggers.map((t) => t.slug).join(', ') || '(this integration has no triggers)'}`)
     }
-    const trigger = triggers.find((t) => t.slug === body.slug.toString().toUpperCase())
+    const trigger = triggers.find((t) => t.slug === slug.toUpperCase())
     if (!trigger) {
-      throw new PatchbayError('VALIDATION', `${integration.definition.name} has no trigger ${JSON.stringify(body.slug.slice(0, 64))}; its triggers are ${triggers.map((t) => t.slug).join(', ') || '(none)'}`)
+      throw new PatchbayError('VALIDATION', `${integration.definition.name} has no trigger ${JSON.stringify(slug.slice(0, 64))}; its triggers are ${triggers.map((t) => t.slug).join(', ') || '(none)'}`)
     }
     const config = checkTriggerConfig(trigger, body.config)
     const existing = await this.#deps.store.triggers.list(tenantId, { connectionId: connection.id })
