@@ -73,6 +73,8 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
 
 interface DbResult {
   acceptedPerS: number[]
+  /** `GET /health` per second at the same concurrency, paired round by round: what this machine gives a trivial route right now. */
+  healthPerS: number[]
   receiptToReceiverMs: number[]
   latenessMs: number[]
 }
@@ -99,11 +101,16 @@ async function measureOn(ctx: BenchContext, label: string, databaseUrl: string |
     const target = { url: inbound, method: 'POST' as const, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(secret, body) }, body }
     if (!ctx.options.quick) await runLoad({ ...target, connections: 10, durationS: Math.min(ctx.options.warmupS, 1) })
     const acceptedPerS: number[] = []
+    const healthPerS: number[] = []
     const rounds = Math.min(ctx.options.rounds, 3)
     for (let r = 0; r < rounds; r++) {
-      const res = await runLoad({ ...target, connections: 10, durationS: Math.min(ctx.options.durationS, 1.5) })
+      // At least 1.5 s even in quick mode: an inbound event is a write transaction, slower than quick mode's 0.4 s window allows to see.
+      const res = await runLoad({ ...target, connections: 10, durationS: ctx.options.quick ? 1.5 : Math.max(Math.min(ctx.options.durationS, 3), 1.5) })
       assertClean(`inbound webhooks, ${label}`, res)
       acceptedPerS.push(res.rps)
+      const health = await runLoad({ url: `${url}/health`, connections: 10, durationS: ctx.options.quick ? 1.5 : Math.max(Math.min(ctx.options.durationS, 3), 1.5) })
+      assertClean(`GET /health, ${label}`, health)
+      healthPerS.push(health.rps)
       ctx.progress(`inbound ${label} round ${r + 1}/${rounds}: ${Math.round(res.rps)}/s`)
     }
     // Let the outbox drain what the load queued before timing single events.
@@ -145,7 +152,7 @@ async function measureOn(ctx: BenchContext, label: string, databaseUrl: string |
     const fired = () => receiver.arrivals.filter((a) => a.body?.data?.cause?.type === 'schedule')
     await until(`${count} schedules to fire`, () => fired().length >= count, 120_000)
     const latenessMs = fired().map((a) => Date.parse(a.body.timestamp) - Date.parse(a.body.data.cause.scheduledAt))
-    return { acceptedPerS, receiptToReceiverMs, latenessMs }
+    return { acceptedPerS, healthPerS, receiptToReceiverMs, latenessMs }
   } finally {
     await hub?.stop()
     await receiver.close()
@@ -157,7 +164,7 @@ function pushMetrics(metrics: Metric[], db: string, r: DbResult): void {
   const latency = sorted(r.receiptToReceiverMs)
   const late = sorted(r.latenessMs)
   metrics.push(
-    measured({ name: `inbound webhooks accepted+stored/s, ${db}`, unit: 'req/s', samples: r.acceptedPerS }),
+    measured({ name: `inbound webhooks accepted+stored/s, ${db}`, unit: 'req/s', samples: r.acceptedPerS, baseline: { label: 'GET /health, same hub and concurrency', samples: r.healthPerS } }),
     measured({ name: `inbound receipt → receiver p50, ${db}`, unit: 'ms', samples: [percentile(latency, 50)] }),
     measured({ name: `inbound receipt → receiver p99, ${db}`, unit: 'ms', samples: [percentile(latency, 99)] }),
     measured({ name: `schedule lateness p50 (50 due at once), ${db}`, unit: 'ms', samples: [percentile(late, 50)] }),

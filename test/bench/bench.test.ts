@@ -56,7 +56,7 @@ describe('npm run bench -- --quick', () => {
     out = await mkdtemp(join(tmpdir(), 'patchbay-bench-test-'))
     run = await runBench(['--quick', '--out', out, ...(pg ? ['--postgres-url', POSTGRES_ADMIN_URL] : ['--no-postgres'])])
     if (run.code === 0) results = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8'))
-  }, 240_000)
+  }, 420_000)
   afterAll(async () => {
     if (out) await rm(out, { recursive: true, force: true })
   })

@@ -73,6 +73,7 @@ export class PgBossJobEngine implements JobEngine {
   readonly #queue: string
   #boss: PgBoss | undefined
   #started = false
+  #workerId: string | undefined
 
   constructor(config: PgBossJobEngineConfig) {
     this.#config = config
@@ -141,7 +142,7 @@ export class PgBossJobEngine implements JobEngine {
     await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 2 }, async () => {
       await this.sweep()
     })
-    await boss.work<RunData>(
+    this.#workerId = await boss.work<RunData>(
       this.#queue,
       { batchSize: c.batchSize ?? 20, pollingIntervalSeconds: c.pollingIntervalSeconds ?? 1 },
       (jobs) => this.#runBatch(jobs),
@@ -209,5 +210,7 @@ export class PgBossJobEngine implements JobEngine {
     await this.#enqueue(next)
     // Only the runs that threw go back for a retry; pg-boss completes the rest when this returns.
     if (failed.length > 0) await this.#boss?.fail(this.#queue, failed)
+    // A full batch: more may be due now, so fetch again at once instead of after the polling interval.
+    if (jobs.length >= (this.#config.batchSize ?? 20) && this.#workerId && this.#started) this.#boss?.notifyWorker(this.#workerId)
   }
 }
