@@ -8,6 +8,7 @@ import * as dataScale from './data-scale.js'
 import * as memory from './memory.js'
 import * as refreshStorm from './refresh-storm.js'
 import * as scaleOut from './scale-out.js'
+import * as triggers from './triggers.js'
 
 /** What a scenario returns: its table rows, and raw facts for the JSON. */
 export interface ScenarioOutput {
@@ -31,4 +32,5 @@ export const SCENARIO_MODULES: Record<string, ScenarioModule> = {
   'refresh-storm': { measures: refreshStorm.MEASURES, run: refreshStorm.runRefreshStorm },
   'scale-out': { measures: scaleOut.MEASURES, run: scaleOut.runScaleOut },
   'catalog-start': { measures: catalogStart.MEASURES, run: catalogStart.runCatalogStart },
+  triggers: { measures: triggers.MEASURES, run: triggers.runTriggers },
 }

@@ -56,7 +56,7 @@ describe('npm run bench -- --quick', () => {
     out = await mkdtemp(join(tmpdir(), 'patchbay-bench-test-'))
     run = await runBench(['--quick', '--out', out, ...(pg ? ['--postgres-url', POSTGRES_ADMIN_URL] : ['--no-postgres'])])
     if (run.code === 0) results = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8'))
-  }, 240_000)
+  }, 420_000)
   afterAll(async () => {
     if (out) await rm(out, { recursive: true, force: true })
   })
@@ -65,7 +65,7 @@ describe('npm run bench -- --quick', () => {
     expect(run.code, run.stderr.slice(-3_000)).toBe(0)
     expect(run.stdout).toContain('scenario')
     expect(run.stdout).toContain('baseline (same run)')
-    for (const title of ['Action run overhead', 'Connects per second', 'Cold start', 'Memory', 'Scale of data', 'Refresh storm', 'Scale-out', 'Full-catalog start']) {
+    for (const title of ['Action run overhead', 'Connects per second', 'Cold start', 'Memory', 'Scale of data', 'Refresh storm', 'Scale-out', 'Full-catalog start', 'Triggers']) {
       expect(run.stdout).toContain(title)
     }
   })

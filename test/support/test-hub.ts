@@ -10,6 +10,8 @@ export interface TestHub {
   /** An API key of tenant `default`. */
   key: string
   hub: Hub
+  /** The hub's vault (tests that seal a value the way the hub would). */
+  vault: Vault
   dataDir: string
   dbFile: string
   /** Every log line the hub wrote (JSON text). */
@@ -51,9 +53,10 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const store = openStore(options.databaseUrl ?? dbFile)
   await store.migrate()
   const catalog = await loadCatalog({ dirs: options.catalogDirs ?? [], generated: options.generatedIntegrations ?? false })
+  const vault = new Vault([parseMasterKey(generateMasterKey())])
   const hub = createHub({
     store,
-    vault: new Vault([parseMasterKey(generateMasterKey())]),
+    vault,
     catalog,
     logger: createLogger(options.logLevel ?? 'debug', sink),
     upstreamTimeoutMs: 5_000,
@@ -70,6 +73,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     url,
     key,
     hub,
+    vault,
     dataDir,
     dbFile,
     logs,

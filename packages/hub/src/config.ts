@@ -52,6 +52,8 @@ export interface HubConfig {
   readonly runLog: { readonly enabled: boolean; readonly maxAgeDays: number; readonly maxRows: number }
   /** Bearer token Prometheus sends to `GET /metrics` (`PATCHBAY_METRICS_TOKEN`); unset, `/metrics` is off. */
   readonly metricsToken: string | undefined
+  /** The job engine of schedules and polls (`PATCHBAY_JOBS` true/false, default true; `PATCHBAY_PGBOSS_SCHEMA`, default `pgboss`). */
+  readonly jobs: { readonly enabled: boolean; readonly pgBossSchema: string }
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -142,7 +144,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxRows: integer(env, 'PATCHBAY_RUN_LOG_MAX_ROWS', 100_000, 100, 100_000_000),
     }),
     metricsToken,
+    jobs: loadJobs(env),
   })
+}
+
+function loadJobs(env: NodeJS.ProcessEnv): HubConfig['jobs'] {
+  const enabled = (env['PATCHBAY_JOBS'] ?? '').toLowerCase()
+  if (!['', 'true', 'false', '1', '0'].includes(enabled)) throw new ConfigError(`PATCHBAY_JOBS must be true or false; got "${env['PATCHBAY_JOBS']}"`)
+  const schema = env['PATCHBAY_PGBOSS_SCHEMA'] || 'pgboss'
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError(`PATCHBAY_PGBOSS_SCHEMA must be a lower-case SQL name (letters, digits, _), e.g. pgboss; got "${schema}"`)
+  return Object.freeze({ enabled: enabled !== 'false' && enabled !== '0', pgBossSchema: schema })
 }
 
 /**

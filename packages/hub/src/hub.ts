@@ -15,6 +15,7 @@ import type { HubConfig } from './config.js'
 import { createLogger } from './logger.js'
 import type { DeliverySettings } from './events/delivery-worker.js'
 import { createEventServices } from './events/event-services.js'
+import { createTriggerServices, type TriggerServices } from './events/triggers/trigger-services.js'
 import { buildServer } from './http/server.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
@@ -25,6 +26,9 @@ import { baseUrlOf } from './base-url.js'
 import { DEFAULT_LIMITS, type HubLimits } from './limits.js'
 import { explainListenError, guardMasterKey, prepareDataDir } from './startup-checks.js'
 import { RunLog, type RunLogOptions } from './connections/run-log.js'
+import type { JobEngineSettings } from './events/triggers/create-job-engine.js'
+import type { JobEngine } from './events/triggers/job-engine.js'
+import { createTriggerScheduler } from './events/triggers/trigger-scheduler.js'
 
 /** Everything a hub is assembled from. Tests pass their own; {@link startHub} builds them from config. */
 export interface HubDeps {
@@ -53,6 +57,8 @@ export interface HubDeps {
   metricsToken?: string
   /** Webhook delivery and event retention settings (events/delivery-worker.ts DEFAULT_DELIVERY). */
   delivery?: Partial<DeliverySettings>
+  /** The job engine running schedules and polls (pg-boss on PostgreSQL, in-process on SQLite); false: off. */
+  jobs?: Partial<JobEngineSettings> | false
 }
 
 /** A running (or ready to run) hub. */
@@ -66,8 +72,12 @@ export interface Hub {
   readonly url: string | undefined
   /** OAuth flows, refresh and housekeeping. */
   readonly oauth: OAuthService
+  /** Trigger instances, inbound webhooks, aiXplain's v1 triggers. */
+  readonly triggers: TriggerServices
   /** Stops accepting requests, waits for in-flight ones, closes pools and the store. */
   close(): Promise<void>
+  /** The job engine running schedules and polls (undefined when `jobs: false`). */
+  readonly jobs: JobEngine | undefined
 }
 
 /**
@@ -142,6 +152,15 @@ export function createHub(deps: HubDeps): Hub {
   const runLog = deps.runLog === false ? undefined : new RunLog(deps.store, deps.logger, deps.runLog ?? { maxAgeMs: 7 * 86_400_000, maxRows: 100_000 })
   // Webhook endpoints, the events feed and the outbox's delivery worker (started here).
   const events = createEventServices({ store: deps.store, vault: deps.vault, logger: deps.logger, allowPrivateNetwork: deps.allowPrivateNetwork ?? false, delivery: deps.delivery })
+  // Trigger instances, inbound webhooks and aiXplain's v1 triggers; the job engine is handed in with triggers.useJobs.
+  const triggers = createTriggerServices({ store: deps.store, vault: deps.vault, catalog: deps.catalog, tenantIntegrations, oauthApps })
+  // Schedules and polls of trigger instances: pg-boss on PostgreSQL, timers on SQLite (events/triggers/).
+  const jobs =
+    deps.jobs === false || deps.jobs?.enabled === false
+      ? undefined
+      : createTriggerScheduler({ execute: { store: deps.store, vault: deps.vault, catalog: deps.catalog, runner, tenantIntegrations, runLog }, logger: deps.logger, settings: deps.jobs ?? {} })
+  triggers.useJobs(jobs)
+  const jobsStarted = jobs?.start().catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'the job engine did not start: schedules and polls are not running'))
   const app = buildServer({
     runLog,
     store: deps.store,
@@ -161,8 +180,10 @@ export function createHub(deps: HubDeps): Hub {
     limits: deps.limits ?? DEFAULT_LIMITS,
     metricsToken: deps.metricsToken,
     events,
+    triggers,
   })
   return {
+    triggers,
     app,
     store: deps.store,
     catalog: deps.catalog,
@@ -176,7 +197,10 @@ export function createHub(deps: HubDeps): Hub {
       return url
     },
     oauth,
+    jobs,
     async close() {
+      await jobsStarted
+      await jobs?.stop()
       if (sweeper) clearInterval(sweeper)
       events.feed.close()
       await app.close()
@@ -258,6 +282,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     runLog: config.runLog.enabled ? { maxAgeMs: config.runLog.maxAgeDays * 86_400_000, maxRows: config.runLog.maxRows } : false,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     delivery: { retentionMs: config.eventRetentionDays * 24 * 3_600_000 },
+    jobs: config.jobs.enabled ? { pgBossSchema: config.jobs.pgBossSchema } : false,
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()
@@ -279,6 +304,8 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
       return hub.close()
     },
     oauth: hub.oauth,
+    jobs: hub.jobs,
+    triggers: hub.triggers,
     url,
     masterKeySource: mk.source,
     masterKeyFile: mk.file,

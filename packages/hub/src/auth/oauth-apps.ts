@@ -38,7 +38,7 @@ export class OAuthApps {
   }
 
   /** Creates or replaces the app of `integrationId` for a tenant. */
-  async set(tenantId: string, integrationId: string, input: { clientId: unknown; clientSecret: unknown; scopes?: unknown }): Promise<OAuthAppSummary> {
+  async set(tenantId: string, integrationId: string, input: { clientId: unknown; clientSecret: unknown; scopes?: unknown; signingSecret?: unknown }): Promise<OAuthAppSummary> {
     if (typeof input.clientId !== 'string' || !input.clientId.trim()) {
       throw new PatchbayError('VALIDATION', 'clientId is required: the client id (OAuth 2) or consumer key (OAuth 1) the provider gave your app')
     }
@@ -53,13 +53,21 @@ export class OAuthApps {
       }
       scopes = list.map((s) => s.trim()).filter(Boolean)
     }
+    if (input.signingSecret !== undefined && input.signingSecret !== null && (typeof input.signingSecret !== 'string' || !input.signingSecret)) {
+      throw new PatchbayError('VALIDATION', "signingSecret must be a non-empty string: the app's webhook signing secret (Slack: Basic Information → Signing Secret)")
+    }
+    const sealed: Record<string, string> = { client_secret: input.clientSecret }
+    if (typeof input.signingSecret === 'string') sealed['signing_secret'] = input.signingSecret
     const now = new Date().toISOString()
     const existing = await this.#store.getOAuthApp(tenantId, integrationId)
+    // Setting the client again keeps a signing secret set before, unless a new one is given.
+    const kept = existing && sealed['signing_secret'] === undefined ? this.#vault.open<Record<string, unknown>>(existing.secret, binding(tenantId, integrationId))['signing_secret'] : undefined
+    if (typeof kept === 'string') sealed['signing_secret'] = kept
     await this.#store.upsertOAuthApp({
       tenant_id: tenantId,
       integration_id: integrationId,
       client_id: input.clientId.trim(),
-      secret: this.#vault.seal({ client_secret: input.clientSecret }, binding(tenantId, integrationId)),
+      secret: this.#vault.seal(sealed, binding(tenantId, integrationId)),
       scopes: scopes ? scopes.join(' ') : null,
       created_at: existing?.created_at ?? now,
       updated_at: now,
@@ -97,6 +105,17 @@ export class OAuthApps {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     }))
+  }
+
+  /**
+   * A field of an app's sealed secrets other than the client secret (triggers read the webhook
+   * `signing_secret` set with `signingSecret`); undefined when the app or the field is missing.
+   */
+  async secretField(tenantId: string, integrationId: string, field: string): Promise<string | undefined> {
+    const row = await this.#store.getOAuthApp(tenantId, integrationId)
+    if (!row) return undefined
+    const value = this.#vault.open<Record<string, unknown>>(row.secret, binding(tenantId, integrationId))[field]
+    return typeof value === 'string' && value !== '' ? value : undefined
   }
 
   /** Removes an app; false when there was none. */

@@ -3,12 +3,13 @@ import { PatchbayError } from '@patchbay/core'
 import { newId } from '../ids.js'
 import { checkUrl } from '../net/ssrf-guard.js'
 import { CONNECTION_EVENT_TYPES } from '../store/event-store.js'
+import { TRIGGER_EVENT_TYPES } from '../store/trigger-store.js'
 import type { Store, WebhookEndpointRow } from '../store/store.js'
 import { webhookSecretBinding } from '../vault/sealed-columns.js'
 import type { Vault } from '../vault/vault.js'
 
-/** The event types an endpoint may subscribe to (more come with triggers). */
-export const EVENT_TYPES: readonly string[] = CONNECTION_EVENT_TYPES
+/** The event types an endpoint may subscribe to: connection and trigger events. */
+export const EVENT_TYPES: readonly string[] = [...CONNECTION_EVENT_TYPES, ...TRIGGER_EVENT_TYPES]
 
 /** Most endpoints a tenant may have. */
 export const MAX_ENDPOINTS = 20

@@ -6,6 +6,7 @@ import type { ServerDeps } from './server-deps.js'
 import { requireScopes } from './require-scope.js'
 import type { ExecuteTarget } from '../connections/execute.js'
 import type { FastifyRequest } from 'fastify'
+import { executeTriggerAction } from './trigger-routes.js'
 
 const DISCOVERY = ['LIST_ACTIONS', 'LIST_INPUTS', 'LIST_TOOLS', 'list_trigger_types']
 
@@ -24,6 +25,8 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
   app.post<{ Params: { id: string } }>('/api/v2/execute/:id', async (req) => {
     const body = requireObject(req.body, 'execute')
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
+    const triggerAction = await executeTriggerAction(deps, req, target, body)
+    if (triggerAction) return triggerAction
     requireExecuteScope(req, target, body['action'])
     return execute(deps, req.tenantId, target, body, { keyId: req.keyId })
   })
@@ -33,6 +36,8 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
     const body = requireObject(req.body, 'execute')
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
     const action = body['action']
+    const triggerAction = await executeTriggerAction(deps, req, target, body)
+    if (triggerAction) return triggerAction
     requireExecuteScope(req, target, action)
     const isRun = target.kind === 'connection' && typeof action === 'string' && !DISCOVERY.includes(action)
     if (!isRun) return execute(deps, req.tenantId, target, body, { keyId: req.keyId })

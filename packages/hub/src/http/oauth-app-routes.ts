@@ -46,6 +46,7 @@ export function registerOAuthAppRoutes(app: FastifyInstance, deps: Pick<ServerDe
       clientId: body['clientId'] ?? body['client_id'],
       clientSecret: body['clientSecret'] ?? body['client_secret'],
       scopes: body['scopes'],
+      signingSecret: body['signingSecret'] ?? body['signing_secret'],
     })
     return { ...saved, integration: integration.definition.id, redirectUrl: callbackUrl(req) }
   })

@@ -58,6 +58,15 @@ export const ROUTE_SCOPES: Readonly<Record<string, readonly KeyScope[]>> = {
   'GET /api/v2/webhooks/deliveries': ADMIN,
   'DELETE /api/v2/webhooks/:id': ADMIN,
   'GET /api/v2/events': ADMIN,
+  'POST /api/v2/connections/:id/triggers': ['connect'],
+  'GET /api/v2/connections/:id/triggers': ANY,
+  'PATCH /api/v2/connections/:id/triggers/:triggerId': ['connect'],
+  'DELETE /api/v2/connections/:id/triggers/:triggerId': ['connect'],
+  'POST /v1/triggers': ANY,
+  'GET /v1/triggers': ANY,
+  'GET /v1/triggers/:id': ANY,
+  'PUT /v1/triggers/:id': ANY,
+  'DELETE /v1/triggers/:id': ANY,
 }
 
 /** The scopes a route needs (any one); `admin` for a route not in {@link ROUTE_SCOPES}. */
@@ -81,7 +90,7 @@ export function trackRoutes(app: FastifyInstance): void {
 export function unscopedRoutes(app: FastifyInstance): string[] {
   return (registered.get(app) ?? []).filter((r) => {
     const path = r.slice(r.indexOf(' ') + 1)
-    return !PUBLIC_PATHS.has(path) && !isDocsPath(path) && !(r in ROUTE_SCOPES)
+    return !PUBLIC_PATHS.has(path) && !isDocsPath(path) && !(r in ROUTE_SCOPES) && r !== 'POST /api/v2/triggers/inbound/:token'
   })
 }
 

@@ -5,6 +5,7 @@ import type { OAuthApps } from '../auth/oauth-apps.js'
 import type { OAuthService } from '../auth/oauth.js'
 import type { Catalog } from '../catalog/catalog.js'
 import type { EventServices } from '../events/event-services.js'
+import type { TriggerServices } from '../events/triggers/trigger-services.js'
 import type { TenantIntegrations } from '../catalog/tenant-integrations.js'
 import type { RemoteMcpClients } from '../mcp/remote-client.js'
 import type { Store } from '../store/store.js'
@@ -46,4 +47,6 @@ export interface ServerDeps {
   metricsToken?: string | undefined
   /** Webhook endpoints, the events feed and the delivery worker (events/). */
   events: EventServices
+  /** Trigger instances, inbound webhooks and aiXplain's v1 triggers (events/triggers/). */
+  triggers: TriggerServices
 }

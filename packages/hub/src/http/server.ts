@@ -18,6 +18,7 @@ import { AuthFailureGuard } from './auth-failures.js'
 import { bodyTooLargeError, registerRequestGuards, serverTimeouts } from './request-guards.js'
 import { registerKeyRoutes } from './key-routes.js'
 import { registerRunLogRoutes } from './run-log-routes.js'
+import { isInboundTriggerPath, registerTriggerRoutes } from './trigger-routes.js'
 import { requireScopes } from './require-scope.js'
 import { accessLog, lazyChildLoggerFactory } from './lazy-request-logger.js'
 import type { KeyScope } from '../tenants/key-scopes.js'
@@ -97,7 +98,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id)
     const path = req.url.split('?')[0] as string
-    if (PUBLIC_PATHS.has(path) || isDocsPath(path)) return
+    if (PUBLIC_PATHS.has(path) || isDocsPath(path) || isInboundTriggerPath(path)) return
     const key = apiKeyOf(req)
     if (!key) {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
@@ -165,6 +166,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerKeyRoutes(api, deps)
       registerRunLogRoutes(api, deps)
       registerEventRoutes(api, deps)
+      registerTriggerRoutes(api, deps)
       registerApiDocsRoutes(api)
     }),
   )

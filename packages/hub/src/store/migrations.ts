@@ -216,6 +216,46 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0008_trigger_instances': {
+    async up(db: Kysely<any>) {
+      // Trigger instances on connections and aiXplain's v1 triggers (store/trigger-store.ts).
+      await db.schema
+        .createTable('trigger_instances')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.references('connections.id').onDelete('cascade'))
+        .addColumn('integration_id', 'text')
+        .addColumn('slug', 'text')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text')
+        .addColumn('inbound_token_hash', 'text')
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('configuration', 'text')
+        .addColumn('next_run_at', 'text')
+        .addColumn('last_run_at', 'text')
+        .addColumn('state', 'text')
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('input', 'text')
+        .addColumn('asset_type', 'text')
+        .addColumn('asset_id', 'text')
+        .addColumn('trigger_type', 'text')
+        .addColumn('source_trigger_id', 'text')
+        .addColumn('notifications', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('retry_count', 'integer')
+        .execute()
+      await db.schema.createIndex('trigger_instances_tenant').on('trigger_instances').columns(['tenant_id', 'connection_id']).execute()
+      await db.schema.createIndex('trigger_instances_due').on('trigger_instances').columns(['enabled', 'next_run_at']).execute()
+      await db.schema.createIndex('trigger_instances_inbound').on('trigger_instances').column('inbound_token_hash').execute()
+      await db.schema.createIndex('trigger_instances_source').on('trigger_instances').columns(['tenant_id', 'source_trigger_id']).execute()
+    },
+  },
 }
 
 /** Whether a migration runs on PostgreSQL (autoincrement columns are spelled differently). */

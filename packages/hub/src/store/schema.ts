@@ -1,6 +1,8 @@
+import type { TriggerInstanceTable } from './trigger-schema.js'
 import type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
 
 export type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
+export type { TriggerInstanceTable } from './trigger-schema.js'
 
 /** `tenants`: an isolated owner of connections. */
 export interface TenantTable {
@@ -124,6 +126,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable
   webhook_deliveries: WebhookDeliveryTable
   webhook_attempts: WebhookAttemptTable
+  trigger_instances: TriggerInstanceTable
 }
 
 /** `key_epoch`: one row (`keys`) bumped on every key revocation. */

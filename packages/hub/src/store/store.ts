@@ -13,6 +13,7 @@ import { TenantIntegrationStore, type TenantIntegrationRow } from './tenant-inte
 import { TenantStore, type ApiKeyRow, type NewApiKeyRow, type TenantRow } from './tenant-store.js'
 import { RunLogStore } from './run-log-store.js'
 import { WebhookStore } from './webhook-store.js'
+import { TriggerStore } from './trigger-store.js'
 
 export type { ConnectionPage, ConnectionPatch, ConnectionRow } from './connection-store.js'
 export type { DialectAdapter, StoreDialect } from './dialect.js'
@@ -23,6 +24,7 @@ export type { RunRow } from './run-store.js'
 export type { TenantIntegrationRow } from './tenant-integration-store.js'
 export type { ApiKeyRow, NewApiKeyRow, TenantRow } from './tenant-store.js'
 export type { RunLogEntry, RunLogFilter, RunLogRow } from './run-log-store.js'
+export type { TriggerInstancePatch, TriggerInstanceRow, TriggerListFilter } from './trigger-store.js'
 
 /**
  * Persistence for tenants, API keys, connections and asynchronous runs, on SQLite (default) or
@@ -58,6 +60,8 @@ export class Store {
   readonly events: EventStore
   /** Webhook endpoints and the outbox of deliveries (webhook-store.ts). */
   readonly webhooks: WebhookStore
+  /** Trigger instances and aiXplain's v1 triggers (trigger-store.ts). */
+  readonly triggers: TriggerStore
 
   /**
    * `connectionCache`: rows known to be current (connection-cache.ts), shared with the stores of
@@ -75,6 +79,7 @@ export class Store {
     this.runLog = new RunLogStore(db)
     this.events = new EventStore(db)
     this.webhooks = new WebhookStore(db, adapter)
+    this.triggers = new TriggerStore(db)
   }
 
   /**

@@ -113,6 +113,7 @@ export function rotationContract(name: string, open: () => Promise<Store>): void
           ['oauth_apps', { [newKey.id]: 2 }],
           ['oauth_states', { [newKey.id]: 1 }],
           ['webhook_endpoints', {}],
+          ['trigger_instances', {}],
           ['vault_check', {}],
         ])
         const rows = await store.listConnections(tenantId, { offset: 0, limit: 100 })

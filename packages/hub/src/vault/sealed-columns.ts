@@ -21,9 +21,14 @@ export function webhookSecretBinding(tenantId: string, endpointId: string): Secr
   return { tenantId, connectionId: `webhook:${endpointId}` }
 }
 
+/** The binding of a trigger instance's sealed secrets (`trigger_instances.secret`): the tenant, and `trigger:<instance id>`. */
+export function triggerSecretBinding(tenantId: string, triggerId: string): SecretBinding {
+  return { tenantId, connectionId: `trigger:${triggerId}` }
+}
+
 /** A column holding values sealed by the vault, and how to rebuild each value's binding from its row. */
 export interface SealedColumn {
-  readonly table: 'connections' | 'oauth_apps' | 'oauth_states' | 'vault_check' | 'webhook_endpoints'
+  readonly table: 'connections' | 'oauth_apps' | 'oauth_states' | 'vault_check' | 'webhook_endpoints' | 'trigger_instances'
   readonly column: 'secrets' | 'secret'
   /** The primary key, in order (rows are visited in this order). */
   readonly keyColumns: readonly string[]
@@ -65,6 +70,13 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keyColumns: ['id'],
     bindingColumns: ['tenant_id'],
     binding: (r) => webhookSecretBinding(r['tenant_id'] as string, r['id'] as string),
+  },
+  {
+    table: 'trigger_instances',
+    column: 'secret',
+    keyColumns: ['id'],
+    bindingColumns: ['tenant_id'],
+    binding: (r) => triggerSecretBinding(r['tenant_id'] as string, r['id'] as string),
   },
   {
     // The master-key check value (vault/master-key-check.ts VAULT_CHECK_BINDING).
