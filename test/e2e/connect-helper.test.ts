@@ -1,0 +1,176 @@
+/**
+ * `@patchbay/connect` in Chromium: an app page (one origin) opens a stand-in Connect page served
+ * from a "hub" origin that posts the page's messages, in a popup and in an iframe. A third origin
+ * forges messages (from inside the popup after a navigation, and from an iframe of the app), and
+ * openConnect must deliver only the hub's. The package's TypeScript is served transpiled, as is.
+ */
+import { readFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import ts from 'typescript'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startBrowser, type TestBrowser } from '../support/browser.js'
+
+const src = fileURLToPath(new URL('../../packages/connect/src/', import.meta.url))
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, self: string) => void | Promise<void>, host = '127.0.0.1'): Promise<{ url: string; server: Server }> {
+  let url = ''
+  const server = createServer((req, res) => {
+    Promise.resolve(handler(req, res, url)).catch(() => {
+      res.statusCode = 500
+      res.end()
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  url = `http://${host}:${(server.address() as AddressInfo).port}`
+  return { url, server }
+}
+
+function html(res: ServerResponse, body: string): void {
+  res.setHeader('content-type', 'text/html; charset=utf-8')
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>${body}</body></html>`)
+}
+
+let browser: TestBrowser
+let hub: { url: string; server: Server }
+let evil: { url: string; server: Server }
+let app: { url: string; server: Server }
+
+const post = (type: string, extra: Record<string, unknown> = {}) => `target.postMessage(${JSON.stringify({ source: 'patchbay-connect', type, ...extra })}, '*');`
+
+beforeAll(async () => {
+  browser = await startBrowser()
+  // The forger: posts a Connect-shaped message to whoever holds it (its opener or its parent).
+  evil = await serve((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x')
+    const forged = { source: 'patchbay-connect', type: 'connect', connectionId: 'forged', integration: 'github', endUserId: 'mallory' }
+    const back = u.searchParams.get('back')
+    html(
+      res,
+      `<script>const target = window.opener || window.parent; target.postMessage(${JSON.stringify(forged)}, '*');
+       ${back ? `setTimeout(() => { location.href = ${JSON.stringify(back)} }, 200)` : ''}</script>`,
+    )
+  })
+  // The stand-in Connect page: what it posts depends on the session token.
+  hub = await serve((req, res, self) => {
+    const u = new URL(req.url ?? '/', 'http://x')
+    if (u.pathname !== '/connect') {
+      res.statusCode = 404
+      res.end()
+      return
+    }
+    const session = u.searchParams.get('session') ?? ''
+    let script = ''
+    if (session === 'pbcs_flow') {
+      // ready, a connect, then a detour to the forger's origin inside the same popup, then back.
+      script = `${post('ready')}${post('connect', { connectionId: 'conn-1', integration: 'github', endUserId: 'user-42' })}
+        setTimeout(() => { location.href = ${JSON.stringify(`${evil.url}/forge?back=${encodeURIComponent(`${self}/connect?session=pbcs_back`)}`)} }, 100)`
+    } else if (session === 'pbcs_back') {
+      script = `${post('connect', { connectionId: 'conn-2', integration: 'slack', endUserId: 'user-42' })}${post('close')}`
+    } else if (session === 'pbcs_stay') {
+      script = post('ready')
+    } else if (session === 'pbcs_frame') {
+      script = `${post('ready')}${post('error', { code: 'SESSION_EXPIRED', message: 'This Connect session has expired' })}`
+    }
+    html(res, `<h1>Connect</h1><script>const target = window.opener || window.parent; ${script}</script>`)
+  })
+  app = await serve(async (req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x')
+    if (u.pathname.startsWith('/pkg/')) {
+      const file = u.pathname.slice('/pkg/'.length).replace(/\.js$/, '.ts')
+      if (!/^[a-z-]+\.ts$/.test(file)) {
+        res.statusCode = 404
+        res.end()
+        return
+      }
+      const out = ts.transpileModule(await readFile(`${src}${file}`, 'utf8'), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } })
+      res.setHeader('content-type', 'text/javascript')
+      res.end(out.outputText)
+      return
+    }
+    html(
+      res,
+      `<button id="popup">Connect in a popup</button><button id="frame">Connect here</button><div id="box"></div>
+       <script type="module">
+         import { openConnect } from '/pkg/index.js'
+         window.events = []; window.raw = []
+         window.addEventListener('message', (e) => window.raw.push(e.origin))
+         const start = (mode, session) => { window.handle = openConnect({ sessionToken: session, hubUrl: ${JSON.stringify(hub.url)}, mode,
+           container: document.getElementById('box'), closePollMs: 100, onEvent: (e) => window.events.push(e) }) }
+         document.getElementById('popup').onclick = () => start('popup', new URL(location.href).searchParams.get('session'))
+         document.getElementById('frame').onclick = () => start('iframe', new URL(location.href).searchParams.get('session'))
+         window.ready = true
+       </script>`,
+    )
+  }, 'localhost')
+})
+
+afterAll(async () => {
+  await browser?.close()
+  for (const s of [hub, evil, app]) s?.server.close()
+})
+
+async function appPage(query: string): Promise<Page> {
+  const ctx = await browser.newContext()
+  const page = await ctx.newPage()
+  await page.goto(`${app.url}/?${query}`)
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
+  return page
+}
+
+const events = (page: Page) => page.evaluate(() => (window as unknown as { events: unknown[] }).events)
+const rawOrigins = (page: Page) => page.evaluate(() => (window as unknown as { raw: string[] }).raw)
+
+describe('openConnect in Chromium', () => {
+  it('popup: delivers the hub page’s messages and ignores one forged from another origin inside the popup', async () => {
+    const page = await appPage('session=pbcs_flow')
+    const popupOpened = page.waitForEvent('popup')
+    await page.getByRole('button', { name: 'Connect in a popup' }).click()
+    const popup = await popupOpened
+    expect(popup.url()).toBe(`${hub.url}/connect?session=pbcs_flow`)
+    await page.waitForFunction(() => (window as unknown as { events: Array<{ type: string }> }).events.some((e) => e.type === 'close'), undefined, { timeout: 30_000 })
+    expect(await events(page)).toEqual([
+      { type: 'ready' },
+      { type: 'connect', connectionId: 'conn-1', integration: 'github', endUserId: 'user-42' },
+      { type: 'connect', connectionId: 'conn-2', integration: 'slack', endUserId: 'user-42' },
+      { type: 'close' },
+    ])
+    // The forged message did reach the app window; openConnect dropped it.
+    expect(await rawOrigins(page)).toContain(evil.url)
+    // The page's close message closed the popup.
+    await expect.poll(() => popup.isClosed()).toBe(true)
+    await page.context().close()
+  })
+
+  it('popup: reports close when the user closes the popup', async () => {
+    const page = await appPage('session=pbcs_stay')
+    const popupOpened = page.waitForEvent('popup')
+    await page.getByRole('button', { name: 'Connect in a popup' }).click()
+    const popup = await popupOpened
+    await page.waitForFunction(() => (window as unknown as { events: unknown[] }).events.length === 1)
+    await popup.close()
+    await page.waitForFunction(() => (window as unknown as { events: unknown[] }).events.length === 2, undefined, { timeout: 30_000 })
+    expect(await events(page)).toEqual([{ type: 'ready' }, { type: 'close' }])
+    await page.context().close()
+  })
+
+  it('iframe: embeds the page, delivers its events, and ignores a forging iframe of another origin', async () => {
+    const page = await appPage('session=pbcs_frame')
+    await page.getByRole('button', { name: 'Connect here' }).click()
+    const frame = page.frameLocator('iframe[title="Connect an account"]')
+    await expect.poll(() => frame.getByRole('heading', { name: 'Connect' }).count()).toBe(1)
+    await page.waitForFunction(() => (window as unknown as { events: unknown[] }).events.length === 2, undefined, { timeout: 30_000 })
+    // A forger of another origin, embedded in the app page while openConnect listens, posts a Connect-shaped message.
+    await page.evaluate((url) => {
+      const f = document.createElement('iframe')
+      f.title = 'ad'
+      f.src = `${url}/forge`
+      document.body.appendChild(f)
+    }, evil.url)
+    await page.waitForFunction((origin) => (window as unknown as { raw: string[] }).raw.includes(origin), evil.url)
+    expect(await events(page)).toEqual([{ type: 'ready' }, { type: 'error', code: 'SESSION_EXPIRED', message: 'This Connect session has expired' }])
+    await page.context().close()
+  })
+})
