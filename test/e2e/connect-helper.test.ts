@@ -38,7 +38,8 @@ let hub: { url: string; server: Server }
 let evil: { url: string; server: Server }
 let app: { url: string; server: Server }
 
-const post = (type: string, extra: Record<string, unknown> = {}) => `target.postMessage(${JSON.stringify({ source: 'patchbay-connect', type, ...extra })}, '*');`
+// As the real page does: to the exact origin openConnect passed as ?origin=, never '*'.
+const post = (type: string, extra: Record<string, unknown> = {}) => `target.postMessage(${JSON.stringify({ source: 'patchbay-connect', type, ...extra })}, origin);`
 
 beforeAll(async () => {
   browser = await startBrowser()
@@ -65,8 +66,9 @@ beforeAll(async () => {
     let script = ''
     if (session === 'pbcs_flow') {
       // ready, a connect, then a detour to the forger's origin inside the same popup, then back.
+      const back = `${self}/connect?${new URLSearchParams({ session: 'pbcs_back', origin: u.searchParams.get('origin') ?? '' })}`
       script = `${post('ready')}${post('connect', { connectionId: 'conn-1', integration: 'github', endUserId: 'user-42' })}
-        setTimeout(() => { location.href = ${JSON.stringify(`${evil.url}/forge?back=${encodeURIComponent(`${self}/connect?session=pbcs_back`)}`)} }, 100)`
+        setTimeout(() => { location.href = ${JSON.stringify(`${evil.url}/forge?back=${encodeURIComponent(back)}`)} }, 100)`
     } else if (session === 'pbcs_back') {
       script = `${post('connect', { connectionId: 'conn-2', integration: 'slack', endUserId: 'user-42' })}${post('close')}`
     } else if (session === 'pbcs_stay') {
@@ -74,7 +76,8 @@ beforeAll(async () => {
     } else if (session === 'pbcs_frame') {
       script = `${post('ready')}${post('error', { code: 'SESSION_EXPIRED', message: 'This Connect session has expired' })}`
     }
-    html(res, `<h1>Connect</h1><script>const target = window.opener || window.parent; ${script}</script>`)
+    const origin = JSON.stringify(u.searchParams.get('origin') ?? 'null')
+    html(res, `<h1>Connect</h1><script>const target = window.opener || window.parent; const origin = ${origin}; ${script}</script>`)
   })
   app = await serve(async (req, res) => {
     const u = new URL(req.url ?? '/', 'http://x')
@@ -129,7 +132,7 @@ describe('openConnect in Chromium', () => {
     const popupOpened = page.waitForEvent('popup')
     await page.getByRole('button', { name: 'Connect in a popup' }).click()
     const popup = await popupOpened
-    expect(popup.url()).toBe(`${hub.url}/connect?session=pbcs_flow`)
+    expect(popup.url()).toBe(`${hub.url}/connect?session=pbcs_flow&origin=${encodeURIComponent(app.url)}`)
     await page.waitForFunction(() => (window as unknown as { events: Array<{ type: string }> }).events.some((e) => e.type === 'close'), undefined, { timeout: 30_000 })
     expect(await events(page)).toEqual([
       { type: 'ready' },

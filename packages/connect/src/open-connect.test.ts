@@ -54,6 +54,7 @@ function fakeWindow(options: { blockPopups?: boolean } = {}) {
       return id
     },
     clearInterval: (id) => intervals.delete(id as number),
+    location: { origin: 'https://app.example.com' },
     document: { createElement: () => new FakeIframe() as unknown as HTMLIFrameElement, body: body as unknown as HTMLElement },
   }
   return {
@@ -79,7 +80,7 @@ describe('openConnect in popup mode', () => {
     const events: ConnectEvent[] = []
     const handle = openConnect({ sessionToken: 'pbcs_a b/c', hubUrl: `${HUB}/`, onEvent: (e) => events.push(e), window: w.host })
     expect(w.opened).toHaveLength(1)
-    expect(w.opened[0]?.url).toBe(`${HUB}/connect?session=pbcs_a%20b%2Fc`)
+    expect(w.opened[0]?.url).toBe(`${HUB}/connect?session=pbcs_a+b%2Fc&origin=https%3A%2F%2Fapp.example.com`)
     expect(handle.url).toBe(w.opened[0]?.url)
     const popup = w.opened[0]?.popup
     w.post(msg('ready'), HUB, popup)
@@ -173,7 +174,7 @@ describe('openConnect in iframe mode', () => {
     const events: ConnectEvent[] = []
     const handle = openConnect({ sessionToken: 't', hubUrl: 'https://hub.example.com/patchbay', mode: 'iframe', onEvent: (e) => events.push(e), window: w.host })
     const frame = w.appended[0] as FakeIframe
-    expect(frame.src).toBe('https://hub.example.com/patchbay/connect?session=t')
+    expect(frame.src).toBe('https://hub.example.com/patchbay/connect?session=t&origin=https%3A%2F%2Fapp.example.com')
     expect(frame.title).toBe('Connect an account')
     expect(w.opened).toEqual([])
     w.post(msg('ready'), HUB, {})

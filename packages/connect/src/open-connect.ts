@@ -19,6 +19,8 @@ export interface ConnectHost {
   setInterval(handler: () => void, ms: number): ReturnType<typeof setInterval> | number
   clearInterval(id: ReturnType<typeof setInterval> | number | undefined): void
   readonly document: { createElement(tag: 'iframe'): HTMLIFrameElement; readonly body: HTMLElement | null }
+  /** This page's origin: the Connect page posts its messages to this origin only. */
+  readonly location: { readonly origin: string }
 }
 
 /** A window `open` returned: what is needed to tell its messages apart, close it and see it closed. */
@@ -49,7 +51,7 @@ export interface OpenConnectOptions {
 
 /** What {@link openConnect} returns. */
 export interface ConnectHandle {
-  /** The page's URL: `<hubUrl>/connect?session=<token>`. */
+  /** The page's URL: `<hubUrl>/connect?session=<token>&origin=<this page's origin>`. */
   readonly url: string
   /** The iframe, in iframe mode. */
   readonly iframe: HTMLIFrameElement | undefined
@@ -83,7 +85,8 @@ function defaultHost(): ConnectHost {
 }
 
 /**
- * Opens the Connect page of a session. Only messages whose `event.origin` is the hub's origin,
+ * Opens the Connect page of a session, telling it this page's origin (`&origin=`: the page posts
+ * its messages to that origin only, and only when the tenant allows it). Only messages whose `event.origin` is the hub's origin,
  * that come from the opened popup or iframe, and that have the Connect page's shape
  * (`{ source: 'patchbay-connect', type, … }`) become events; everything else is ignored. A popup
  * the browser blocked is reported as an `error` event with code `POPUP_BLOCKED`; a popup the user
@@ -119,7 +122,8 @@ export function openConnect(options: OpenConnectOptions): ConnectHandle {
   if (mode !== 'popup' && mode !== 'iframe') throw new TypeError(`openConnect: mode must be 'popup' or 'iframe'; got ${JSON.stringify(mode)}`)
   const { origin, base } = hubOrigin(options.hubUrl)
   const host = options.window ?? defaultHost()
-  const url = `${base}/connect?session=${encodeURIComponent(sessionToken)}`
+  // The page posts to this origin only (and only when it is one of the tenant's allowed origins).
+  const url = `${base}/connect?${new URLSearchParams({ session: sessionToken, origin: host.location.origin })}`
   const onEvent = options.onEvent ?? (() => {})
 
   let closed = false
