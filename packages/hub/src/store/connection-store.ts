@@ -4,8 +4,11 @@ import type { DialectAdapter } from './dialect.js'
 import { inTransaction, recordConnectionEvent, type ConnectionEventNote } from './event-store.js'
 import type { ConnectionTable, Database } from './schema.js'
 
-/** A stored connection. */
-export type ConnectionRow = Selectable<ConnectionTable>
+/**
+ * A stored connection. `end_user_id` and `tags` (Connect sessions) are optional when a row is
+ * written, so code that predates end users keeps building rows; reads always carry them.
+ */
+export type ConnectionRow = Omit<Selectable<ConnectionTable>, 'end_user_id' | 'tags'> & { end_user_id?: string | null; tags?: string | null }
 
 /** Fields of a connection that can change after it is created. */
 export type ConnectionPatch = Partial<
