@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey, hashConnectToken } from '@patchbay/hub'
+import { startEchoService, type EchoService } from '../support/echo-service.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
 
 /**
@@ -9,12 +10,15 @@ import { call, startTestHub, type TestHub } from '../support/test-hub.js'
  */
 describe('connect sessions API', () => {
   let hub: TestHub
+  let echo: EchoService
 
   beforeAll(async () => {
-    hub = await startTestHub()
+    echo = await startEchoService()
+    hub = await startTestHub({ catalogDirs: [echo.catalogDir] })
   })
   afterAll(async () => {
     await hub?.close()
+    await echo?.close()
   })
 
   const session = (body: unknown, key = hub.key) => call({ url: hub.url, key }, 'POST', '/api/v2/connect/sessions', body)
@@ -103,5 +107,36 @@ describe('connect sessions API', () => {
     const r = await session({ endUser: { id: 'u' }, reconnect: { connectionId: '0123456789abcdef01234567' } })
     expect(r.status, r.text).toBe(404)
     expect(r.body.message).toMatch(/reconnect.connectionId: no connection/)
+  })
+
+  it('connections carry endUserId and tags; paginate filters by end user; DELETE /api/v2/end-users/{id}/connections deletes them with events', async () => {
+    const ids: string[] = []
+    for (const user of ['ann', 'ann', 'bob']) {
+      const r = await call(hub, 'POST', '/api/v2/execute/patchbay%2Fecho', { data: { region: 'eu', token: 'tok-1234567' } })
+      expect(r.status, r.text).toBe(200)
+      ids.push(r.body.data.id)
+      await hub.hub.store.db.updateTable('connections').set({ end_user_id: user, tags: JSON.stringify({ plan: user }) }).where('id', '=', r.body.data.id).execute()
+    }
+    const v1 = await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 'ann' })
+    expect(v1.status, v1.text).toBe(200)
+    expect(v1.body.items.map((i: { id: string }) => i.id).sort()).toEqual([ids[0], ids[1]].sort())
+    expect(v1.body.items[0]).toMatchObject({ endUserId: 'ann', tags: { plan: 'ann' } })
+    const v2 = await call(hub, 'POST', '/v2/models/paginate', { functions: ['connection'], endUserId: 'bob' })
+    expect(v2.status, v2.text).toBe(200)
+    expect(v2.body.results.map((i: { id: string }) => i.id)).toEqual([ids[2]])
+    expect((await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 7 })).status).toBe(400)
+    // Another tenant deletes nothing of this one's.
+    const other = await hub.newKey()
+    const none = await call({ url: hub.url, key: other }, 'DELETE', '/api/v2/end-users/ann/connections')
+    expect(none.body).toEqual({ endUserId: 'ann', deleted: 0, ids: [] })
+    const del = await call(hub, 'DELETE', '/api/v2/end-users/ann/connections')
+    expect(del.status, del.text).toBe(200)
+    expect(del.body.deleted).toBe(2)
+    expect((await call(hub, 'GET', `/sdk/models/${ids[0]}`)).status).toBe(404)
+    expect((await call(hub, 'GET', `/sdk/models/${ids[2]}`)).status).toBe(200)
+    const events = await call(hub, 'GET', '/api/v2/events')
+    const deleted = events.body.events.filter((e: { type: string }) => e.type === 'connection.deleted')
+    expect(deleted.map((e: { data: { connectionId: string } }) => e.data.connectionId).sort()).toEqual([ids[0], ids[1]].sort())
+    expect(deleted[0].data).toMatchObject({ endUserId: 'ann', tags: { plan: 'ann' } })
   })
 })

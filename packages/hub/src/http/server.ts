@@ -5,6 +5,7 @@ import { PatchbayError } from '@patchbay/core'
 import { registerAgentRoutes } from '../agents/agent-services.js'
 import { registerEventRoutes } from './event-routes.js'
 import { registerConnectRoutes } from './connect-routes.js'
+import { registerEndUserRoutes } from './end-user-routes.js'
 import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
 import { isDocsPath, registerApiDocsRoutes, registerOpenApi } from './api-docs.js'
@@ -162,6 +163,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerRunLogRoutes(api, deps)
       registerEventRoutes(api, deps)
       registerConnectRoutes(api, deps)
+      registerEndUserRoutes(api, deps)
       registerApiDocsRoutes(api)
     }),
   )

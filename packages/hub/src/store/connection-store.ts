@@ -121,9 +121,10 @@ export class ConnectionStore {
     })
   }
 
-  /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
-  async listConnections(tenantId: string, options: { offset: number; limit: number; query?: string }): Promise<ConnectionPage> {
+  /** A page of a tenant's connections, newest first, optionally filtered by a name substring and by end user. */
+  async listConnections(tenantId: string, options: { offset: number; limit: number; query?: string; endUserId?: string }): Promise<ConnectionPage> {
     let base = this.#db.selectFrom('connections').where('tenant_id', '=', tenantId)
+    if (options.endUserId !== undefined) base = base.where('end_user_id', '=', options.endUserId)
     if (options.query) {
       const pattern = `%${options.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
       base = base.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`)

@@ -176,8 +176,8 @@ export class Store {
     return this.connections.deleteConnection(tenantId, id)
   }
 
-  /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
-  listConnections(tenantId: string, options: { offset: number; limit: number; query?: string }): Promise<ConnectionPage> {
+  /** A page of a tenant's connections, newest first, optionally filtered by a name substring and by end user. */
+  listConnections(tenantId: string, options: { offset: number; limit: number; query?: string; endUserId?: string }): Promise<ConnectionPage> {
     return this.connections.listConnections(tenantId, options)
   }
 
