@@ -16,6 +16,8 @@ import { createLogger } from './logger.js'
 import type { DeliverySettings } from './events/delivery-worker.js'
 import { createEventServices } from './events/event-services.js'
 import { buildServer } from './http/server.js'
+import { ConnectSessions } from './connections/connect-sessions.js'
+import { integrationLookup } from './catalog/find-integration.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
 import { withAdvisoryLock } from './store/advisory-lock.js'
@@ -161,6 +163,7 @@ export function createHub(deps: HubDeps): Hub {
     limits: deps.limits ?? DEFAULT_LIMITS,
     metricsToken: deps.metricsToken,
     events,
+    connectSessions: new ConnectSessions({ store: deps.store, findIntegration: integrationLookup(deps.catalog, tenantIntegrations) }),
   })
   return {
     app,

@@ -77,3 +77,7 @@ export { WebhookEndpoints, newWebhookSecret, EVENT_TYPES } from './events/webhoo
 export type { WebhookEndpointRecord } from './events/webhook-endpoints.js'
 export { CONNECTION_EVENT_TYPES, recordEvent, recordConnectionEvent } from './store/event-store.js'
 export type { ConnectionEventNote, ConnectionEventType, NewEvent, EventRow } from './store/event-store.js'
+export { ConnectSessions, CONNECT_SESSION_TTL, CONNECT_TOKEN_PREFIX, hashConnectToken, sessionOf } from './connections/connect-sessions.js'
+export type { ConnectEndUser, ConnectSession, ConnectSessionsConfig, CreatedConnectSession } from './connections/connect-sessions.js'
+export { DEFAULT_CONNECT_SETTINGS, originOf, readConnectSettings, writeConnectSettings } from './connections/connect-settings.js'
+export type { ConnectSettings } from './connections/connect-settings.js'

@@ -37,6 +37,12 @@ export interface ConnectDeps {
   mcpClients?: McpSessions | undefined
 }
 
+/** Per-call options of {@link connect}. */
+export interface ConnectOptions {
+  /** The app's end user a new connection belongs to, and the tags it carries (Connect sessions). */
+  endUser?: { id: string; tags?: Record<string, string> | null } | undefined
+}
+
 const MAX_NAME = 200
 const MAX_INPUT_CHARS = 16_384
 const STATIC_SCHEMES = createAuthSchemes()
@@ -73,10 +79,10 @@ interface Prepared {
  * @throws {PatchbayError} UNSUPPORTED_SCHEME, MISSING_INPUT, VALIDATION, NAME_EXISTS, NOT_FOUND,
  *   OAUTH_APP_NOT_CONFIGURED, UPSTREAM_*.
  */
-export async function connect(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody): Promise<ConnectResult> {
+export async function connect(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody, options: ConnectOptions = {}): Promise<ConnectResult> {
   const scheme = typeof body.authScheme === 'string' && Object.hasOwn(deps.oauth?.schemes ?? STATIC_SCHEMES, body.authScheme) ? body.authScheme : 'auto'
   try {
-    const result = await connectOnce(deps, tenantId, integration, body)
+    const result = await connectOnce(deps, tenantId, integration, body, options)
     metrics.connects.inc({ integration: integrationLabel(integration), scheme, result: result.redirectURL ? 'pending' : 'active' })
     return result
   } catch (err) {
@@ -85,7 +91,7 @@ export async function connect(deps: ConnectDeps, tenantId: string, integration: 
   }
 }
 
-async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody): Promise<ConnectResult> {
+async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody, options: ConnectOptions): Promise<ConnectResult> {
   const prepared = isMcpIntegration(integration) ? await prepareMcp(deps, body) : prepareHttp(deps, integration, body)
   const schemes = deps.oauth?.schemes ?? STATIC_SCHEMES
   const connectionId = prepared.assetId ?? newId()
@@ -97,7 +103,7 @@ async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Int
     secrets: prepared.secrets,
     assetId: prepared.assetId,
     connectionId,
-    save: (draft) => save(deps, tenantId, integration, prepared, connectionId, draft),
+    save: (draft) => save(deps, tenantId, integration, prepared, connectionId, draft, options),
   })
   // A reconnected MCP server's pooled session still holds the old URL and token.
   if (prepared.assetId !== undefined && isMcpIntegration(integration)) await deps.mcpClients?.forget(prepared.assetId)
@@ -143,7 +149,7 @@ async function prepareMcp(deps: ConnectDeps, body: ConnectBody): Promise<Prepare
  * description unless the body gives new ones, and (for a re-authorization, `keepState`) the
  * status and secrets until the flow completes.
  */
-async function save(deps: ConnectDeps, tenantId: string, integration: Integration, p: Prepared, id: string, draft: ConnectionDraft): Promise<string> {
+async function save(deps: ConnectDeps, tenantId: string, integration: Integration, p: Prepared, id: string, draft: ConnectionDraft, options: ConnectOptions): Promise<string> {
   if (p.assetId !== undefined) {
     const existing = await deps.store.getConnection(tenantId, p.assetId)
     if (!existing) throw new PatchbayError('NOT_FOUND', `No connection with id ${p.assetId} to update (data.assetId)`)
@@ -184,6 +190,8 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
       statusReason: draft.statusReason ?? null,
       expiresAt: draft.expiresAt ?? null,
       tokenExpiresAt: draft.tokenExpiresAt ?? null,
+      endUserId: options.endUser?.id ?? null,
+      tags: options.endUser?.tags ?? null,
     }),
     // A PENDING connection reports connection.created when its authorization completes.
     status === ConnectionStatus.ACTIVE ? { type: 'connection.created' } : undefined,

@@ -58,6 +58,10 @@ export const ROUTE_SCOPES: Readonly<Record<string, readonly KeyScope[]>> = {
   'GET /api/v2/webhooks/deliveries': ADMIN,
   'DELETE /api/v2/webhooks/:id': ADMIN,
   'GET /api/v2/events': ADMIN,
+  'POST /api/v2/connect/sessions': ['connect'],
+  'GET /api/v2/connect/settings': ADMIN,
+  'PUT /api/v2/connect/settings': ADMIN,
+  'DELETE /api/v2/end-users/:endUserId/connections': ADMIN,
 }
 
 /** The scopes a route needs (any one); `admin` for a route not in {@link ROUTE_SCOPES}. */

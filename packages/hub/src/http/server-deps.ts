@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js'
 import type { ApiKeyResolver } from '../tenants/api-keys.js'
 import type { Vault } from '../vault/vault.js'
 import type { RunLog } from '../connections/run-log.js'
+import type { ConnectSessions } from '../connections/connect-sessions.js'
 
 /**
  * What `buildServer` and every route group are built with: the hub's services, each built once in
@@ -46,4 +47,6 @@ export interface ServerDeps {
   metricsToken?: string | undefined
   /** Webhook endpoints, the events feed and the delivery worker (events/). */
   events: EventServices
+  /** Connect sessions (connections/connect-sessions.ts). */
+  connectSessions: ConnectSessions
 }

@@ -1,5 +1,7 @@
+import type { ConnectSessionTable, TenantConnectSettingsTable } from './connect-schema.js'
 import type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
 
+export type { ConnectSessionTable, TenantConnectSettingsTable } from './connect-schema.js'
 export type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
 
 /** `tenants`: an isolated owner of connections. */
@@ -44,6 +46,10 @@ export interface ConnectionTable {
   expires_at: string | null
   /** When the OAuth access token expires (null: unknown or never). */
   token_expires_at: string | null
+  /** The app's end user this connection belongs to (Connect sessions); null for a tenant's own. */
+  end_user_id?: string | null
+  /** Tags (JSON object of strings) copied from the Connect session; null when none. */
+  tags?: string | null
 }
 
 /** `oauth_apps`: a tenant's OAuth client for one integration; the secret is sealed. */
@@ -124,6 +130,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable
   webhook_deliveries: WebhookDeliveryTable
   webhook_attempts: WebhookAttemptTable
+  connect_sessions: ConnectSessionTable
+  tenant_connect_settings: TenantConnectSettingsTable
 }
 
 /** `key_epoch`: one row (`keys`) bumped on every key revocation. */

@@ -12,6 +12,7 @@ import { TenantIntegrationStore, type TenantIntegrationRow } from './tenant-inte
 import { TenantStore, type ApiKeyRow, type NewApiKeyRow, type TenantRow } from './tenant-store.js'
 import { RunLogStore } from './run-log-store.js'
 import { WebhookStore } from './webhook-store.js'
+import { ConnectSessionStore } from './connect-session-store.js'
 
 export type { ConnectionPage, ConnectionPatch, ConnectionRow } from './connection-store.js'
 export type { DialectAdapter, StoreDialect } from './dialect.js'
@@ -21,6 +22,7 @@ export type { OAuthAppRow, OAuthStateRow } from './oauth-store.js'
 export type { RunRow } from './run-store.js'
 export type { TenantIntegrationRow } from './tenant-integration-store.js'
 export type { ApiKeyRow, NewApiKeyRow, TenantRow } from './tenant-store.js'
+export type { ConnectSessionRow, ConnectSettingsRow } from './connect-session-store.js'
 export type { RunLogEntry, RunLogFilter, RunLogRow } from './run-log-store.js'
 
 /**
@@ -57,6 +59,8 @@ export class Store {
   readonly events: EventStore
   /** Webhook endpoints and the outbox of deliveries (webhook-store.ts). */
   readonly webhooks: WebhookStore
+  /** Connect sessions and tenants' Connect page settings (connect-session-store.ts). */
+  readonly connectSessions: ConnectSessionStore
 
   constructor(db: Kysely<Database>, adapter: DialectAdapter) {
     this.db = db
@@ -69,6 +73,7 @@ export class Store {
     this.runLog = new RunLogStore(db)
     this.events = new EventStore(db)
     this.webhooks = new WebhookStore(db, adapter)
+    this.connectSessions = new ConnectSessionStore(db)
   }
 
   /**
@@ -171,8 +176,8 @@ export class Store {
     return this.connections.deleteConnection(tenantId, id)
   }
 
-  /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
-  listConnections(tenantId: string, options: { offset: number; limit: number; query?: string }): Promise<ConnectionPage> {
+  /** A page of a tenant's connections, newest first, optionally filtered by a name substring and by end user. */
+  listConnections(tenantId: string, options: { offset: number; limit: number; query?: string; endUserId?: string }): Promise<ConnectionPage> {
     return this.connections.listConnections(tenantId, options)
   }
 
