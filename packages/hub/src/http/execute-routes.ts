@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import { execute, executeAsync, resolveTarget } from '../connections/execute.js'
+import { execute, executeAsync, isEndUserRun, resolveTarget } from '../connections/execute.js'
 import { baseUrlOf, requireObject } from './request.js'
 import type { ServerDeps } from './server-deps.js'
 import { requireScopes } from './require-scope.js'
@@ -10,9 +10,11 @@ import type { FastifyRequest } from 'fastify'
 const DISCOVERY = ['LIST_ACTIONS', 'LIST_INPUTS', 'LIST_TOOLS', 'list_trigger_types']
 
 /** The finer scope of an execute body: a connect needs `connect`, an action run `run`; discovery any. */
-function requireExecuteScope(req: FastifyRequest, target: ExecuteTarget, action: unknown): void {
+function requireExecuteScope(req: FastifyRequest, target: ExecuteTarget, body: Record<string, unknown>): void {
+  const action = body['action']
   if (typeof action === 'string' && DISCOVERY.includes(action)) return
-  requireScopes(req, [target.kind === 'integration' ? 'connect' : 'run'])
+  // An action run for an end user names the integration but runs on that user's connection.
+  requireScopes(req, [target.kind === 'integration' && !isEndUserRun(target, body) ? 'connect' : 'run'])
 }
 
 /**
@@ -24,8 +26,8 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
   app.post<{ Params: { id: string } }>('/api/v2/execute/:id', async (req) => {
     const body = requireObject(req.body, 'execute')
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
-    requireExecuteScope(req, target, body['action'])
-    return execute(deps, req.tenantId, target, body, { keyId: req.keyId })
+    requireExecuteScope(req, target, body)
+    return execute(deps, req.tenantId, target, body, { keyId: req.keyId, baseUrl: baseUrlOf(deps.publicUrl, req) })
   })
 
   // E7: the v1 twin. Action runs are asynchronous (v1 `run_async`); discovery and connect answer at once.
@@ -33,9 +35,9 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
     const body = requireObject(req.body, 'execute')
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
     const action = body['action']
-    requireExecuteScope(req, target, action)
+    requireExecuteScope(req, target, body)
     const isRun = target.kind === 'connection' && typeof action === 'string' && !DISCOVERY.includes(action)
-    if (!isRun) return execute(deps, req.tenantId, target, body, { keyId: req.keyId })
+    if (!isRun) return execute(deps, req.tenantId, target, body, { keyId: req.keyId, baseUrl: baseUrlOf(deps.publicUrl, req) })
     return executeAsync(deps, req.tenantId, target, body, baseUrlOf(deps.publicUrl, req), (err) => req.log.error({ err }, 'async run failed'), { keyId: req.keyId })
   })
 
