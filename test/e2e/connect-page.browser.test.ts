@@ -153,4 +153,94 @@ describe('the hosted Connect page in a real browser', () => {
     expect(list.body.items).toHaveLength(1)
     await ctx.close()
   })
+
+  it('OAuth 2: the page opens the real oidc-provider in a popup, comes back connected, and posts connect to the opener origin', async () => {
+    const s = await session({ endUser: { id: 'oauth-user' }, allowedIntegrations: ['acme'] })
+    const ctx = await browser.newContext()
+    // The app's page (an allowed origin) opens the Connect page the way openConnect does, with ?origin=.
+    const app = await ctx.newPage()
+    await app.goto(`${embedderUrl}/?src=`)
+    await app.evaluate(() => {
+      ;(window as unknown as { got: unknown[] }).got = []
+      window.addEventListener('message', (e) => (window as unknown as { got: unknown[] }).got.push({ origin: e.origin, data: e.data }))
+    })
+    const [connectPage] = await Promise.all([
+      ctx.waitForEvent('page'),
+      app.evaluate((url) => void window.open(url, 'patchbay-connect', 'popup,width=480,height=700'), `${s.connectUrl}&origin=${encodeURIComponent(embedderUrl)}`),
+    ])
+    await connectPage.waitForLoadState()
+    // One allowed integration with one scheme: straight to its button.
+    await connectPage.getByRole('button', { name: 'Continue with Acme' }).click()
+    await expect.poll(() => connectPage.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('Connected')
+    const got = (await app.evaluate(() => (window as unknown as { got: { origin: string; data: Record<string, unknown> }[] }).got)).filter((m) => m.data['source'] === 'patchbay-connect')
+    expect(got.map((m) => m.data['type'])).toEqual(['ready', 'connect'])
+    expect(got[1]?.origin).toBe(new URL(hub.url).origin)
+    expect(got[1]?.data).toMatchObject({ integration: 'acme', endUserId: 'oauth-user' })
+    const id = got[1]?.data['connectionId'] as string
+    const rec = await call(hub, 'GET', `/sdk/models/${id}`)
+    expect(rec.body).toMatchObject({ connectionStatus: 'ACTIVE', endUserId: 'oauth-user' })
+    await ctx.close()
+  })
+
+  it('a reconnect session re-authorises the same connection (API key), keeping its id', async () => {
+    const first = await session({ endUser: { id: 're-user' }, allowedIntegrations: ['keyed'] })
+    const ctx = await browser.newContext()
+    const page = await ctx.newPage()
+    await page.goto(first.connectUrl)
+    await page.getByLabel(/API key/).fill(GOOD_KEY)
+    await page.getByRole('button', { name: 'Connect' }).click()
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toBe('Connected')
+    const [conn] = (await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 're-user' })).body.items
+    // Another end user may not reconnect it.
+    const wrong = await call(hub, 'POST', '/api/v2/connect/sessions', { endUser: { id: 'someone-else' }, reconnect: { connectionId: conn.id } })
+    expect(wrong.status).toBe(400)
+    const re = await session({ endUser: { id: 're-user' }, reconnect: { connectionId: conn.id } })
+    await page.goto(re.connectUrl)
+    await expect.poll(() => page.getByText('This re-authorises your existing Keyed connection.').isVisible()).toBe(true)
+    await page.getByLabel(/API key/).fill(GOOD_KEY)
+    await page.getByRole('button', { name: 'Connect' }).click()
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toBe('Connected')
+    const after = (await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 're-user' })).body.items
+    expect(after.map((c: { id: string }) => c.id)).toEqual([conn.id])
+    const events = (await call(hub, 'GET', '/api/v2/events')).body.events.filter((e: { data: { connectionId: string } }) => e.data.connectionId === conn.id)
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['connection.created', 'connection.reauthorized'])
+    await ctx.close()
+  })
+
+  it('an expired session gets a 410 page that says so', async () => {
+    const s = await session({ endUser: { id: 'late' }, expiresInSeconds: 60 })
+    await hub.hub.store.db.updateTable('connect_sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('end_user_id', '=', 'late').execute()
+    const ctx = await browser.newContext()
+    const page = await ctx.newPage()
+    expect((await page.goto(s.connectUrl))?.status()).toBe(410)
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('This link has expired')
+    await page.screenshot({ path: join(SHOTS, 'connect-expired.png') })
+    expect((await page.goto(`${hub.url}/connect?session=pbcs_nope`))?.status()).toBe(404)
+    await ctx.close()
+  })
+
+  it('embeds in an iframe of an allowed origin, and Chromium refuses the frame for another origin', async () => {
+    const s = await session({ endUser: { id: 'frame-user' }, allowedIntegrations: ['keyed'] })
+    const ctx = await browser.newContext()
+    const page = await ctx.newPage()
+    await page.goto(`${embedderUrl}/?src=${encodeURIComponent(`${s.connectUrl}&origin=${encodeURIComponent(embedderUrl)}`)}`)
+    const frame = page.frameLocator('iframe[title="Connect"]')
+    await expect.poll(() => frame.getByRole('heading', { name: 'Connect Keyed' }).isVisible(), { timeout: 20_000 }).toBe(true)
+    await frame.getByLabel(/API key/).fill(GOOD_KEY)
+    await frame.getByRole('button', { name: 'Connect' }).click()
+    await expect.poll(() => frame.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toBe('Connected')
+    const other = await ctx.newPage()
+    const blocked = new Promise<boolean>((resolve) => {
+      other.on('console', (m) => {
+        if (/frame-ancestors/.test(m.text())) resolve(true)
+      })
+      setTimeout(() => resolve(false), 15_000).unref()
+    })
+    const s2 = await session({ endUser: { id: 'frame-user-2' }, allowedIntegrations: ['keyed'] })
+    await other.goto(`${otherEmbedderUrl}/?src=${encodeURIComponent(s2.connectUrl)}`)
+    expect(await blocked).toBe(true)
+    const inner = other.frames().find((f) => f !== other.mainFrame())
+    expect(await inner?.evaluate(() => document.querySelector('h1')?.textContent ?? null).catch(() => null)).not.toBe('Connect Keyed')
+    await ctx.close()
+  })
 })
