@@ -35,6 +35,8 @@ export interface ConnectSession {
   reconnectConnectionId: string | null
   /** The connection the session started (OAuth, PENDING) or completed. */
   connectionId: string | null
+  /** That connection's version when its OAuth flow started. */
+  startedVersion: number | null
   expiresAt: string
   usedAt: string | null
 }
@@ -138,6 +140,7 @@ export class ConnectSessions {
       error_redirect_url: errorRedirectUrl,
       reconnect_connection_id: reconnectId,
       connection_id: null,
+      started_version: null,
       created_at: now.toISOString(),
       expires_at: expiresAt,
       used_at: null,
@@ -171,7 +174,8 @@ export class ConnectSessions {
 
   /** Records the connection an OAuth flow of this session started (PENDING until the callback). */
   async startConnection(session: ConnectSession, connectionId: string): Promise<void> {
-    await this.#store.connectSessions.setConnection(session.tokenHash, connectionId)
+    const row = await this.#store.getConnection(session.tenantId, connectionId)
+    await this.#store.connectSessions.setConnection(session.tokenHash, connectionId, row?.version ?? 0)
   }
 
   /**
@@ -222,6 +226,7 @@ export function sessionOf(row: ConnectSessionRow): ConnectSession {
     errorRedirectUrl: row.error_redirect_url,
     reconnectConnectionId: row.reconnect_connection_id,
     connectionId: row.connection_id,
+    startedVersion: row.started_version,
     expiresAt: row.expires_at,
     usedAt: row.used_at,
   }

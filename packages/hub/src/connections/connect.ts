@@ -12,7 +12,7 @@ import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
 import { renderTemplate } from '../catalog/template.js'
 import { newId } from '../ids.js'
-import type { ConnectionPatch, Store } from '../store/store.js'
+import type { ConnectionPatch, ConnectionRow, Store } from '../store/store.js'
 import { sealConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
 import { newConnectionRow } from './connection-row.js'
@@ -41,6 +41,12 @@ export interface ConnectDeps {
 export interface ConnectOptions {
   /** The app's end user a new connection belongs to, and the tags it carries (Connect sessions). */
   endUser?: { id: string; tags?: Record<string, string> | null } | undefined
+  /**
+   * Called with the exact row about to be written when the connect saves working credentials
+   * (ACTIVE, not an OAuth flow in progress), before anything is written: the Connect page verifies
+   * the credentials here and claims its session; a throw writes nothing.
+   */
+  beforeSave?: ((row: ConnectionRow) => Promise<void>) | undefined
 }
 
 const MAX_NAME = 200
@@ -171,13 +177,14 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
     }
     // A reconnect that saves working credentials now reports it with the change (outbox).
     const event = !draft.keepState && (draft.status ?? ConnectionStatus.ACTIVE) === ConnectionStatus.ACTIVE ? ({ type: 'connection.reauthorized' } as const) : undefined
+    // The candidate at a version no cache holds, so a verify call reads these credentials.
+    if (event && options.beforeSave) await options.beforeSave({ ...existing, ...patch, version: -1 })
     const updated = await deps.store.updateConnection(tenantId, p.assetId, patch, undefined, event)
     if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${p.assetId} to update (data.assetId)`)
     return p.assetId
   }
   const status = draft.status ?? ConnectionStatus.ACTIVE
-  await deps.store.insertConnection(
-    newConnectionRow(deps.vault, {
+  const row = newConnectionRow(deps.vault, {
       id,
       tenantId,
       integrationId: integration.modelId,
@@ -192,10 +199,10 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
       tokenExpiresAt: draft.tokenExpiresAt ?? null,
       endUserId: options.endUser?.id ?? null,
       tags: options.endUser?.tags ?? null,
-    }),
-    // A PENDING connection reports connection.created when its authorization completes.
-    status === ConnectionStatus.ACTIVE ? { type: 'connection.created' } : undefined,
-  )
+    })
+  if (status === ConnectionStatus.ACTIVE && options.beforeSave) await options.beforeSave(row)
+  // A PENDING connection reports connection.created when its authorization completes.
+  await deps.store.insertConnection(row, status === ConnectionStatus.ACTIVE ? { type: 'connection.created' } : undefined)
   return id
 }
 

@@ -2,9 +2,10 @@ import { isDocsPath } from './api-docs.js'
 import type { FastifyInstance } from 'fastify'
 import type { KeyScope } from '../tenants/key-scopes.js'
 import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
+import { CONNECT_PAGE_PATHS } from './connect-page-routes.js'
 
 /** Paths reachable without an API key. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics', OAUTH_CALLBACK_PATH])
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics', OAUTH_CALLBACK_PATH, ...CONNECT_PAGE_PATHS])
 
 /** Reads any key may make: a run key needs them to find what it runs, a connect key to connect. */
 const ANY: readonly KeyScope[] = ['connect', 'run']

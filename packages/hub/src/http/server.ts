@@ -6,6 +6,7 @@ import { registerAgentRoutes } from '../agents/agent-services.js'
 import { registerEventRoutes } from './event-routes.js'
 import { registerConnectRoutes } from './connect-routes.js'
 import { registerEndUserRoutes } from './end-user-routes.js'
+import { registerConnectPageRoutes } from './connect-page-routes.js'
 import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
 import { isDocsPath, registerApiDocsRoutes, registerOpenApi } from './api-docs.js'
@@ -164,6 +165,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerEventRoutes(api, deps)
       registerConnectRoutes(api, deps)
       registerEndUserRoutes(api, deps)
+      registerConnectPageRoutes(api, deps)
       registerApiDocsRoutes(api)
     }),
   )

@@ -21,6 +21,8 @@ export interface ConnectSessionTable {
   reconnect_connection_id: string | null
   /** The connection the session started (OAuth, still PENDING) or completed. */
   connection_id: string | null
+  /** The connection's version when its OAuth flow started: a higher one means the flow completed. */
+  started_version: number | null
   created_at: string
   expires_at: string
   /** When the session completed a connection (single use); null while usable. */

@@ -233,6 +233,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('error_redirect_url', 'text')
         .addColumn('reconnect_connection_id', 'text')
         .addColumn('connection_id', 'text')
+        .addColumn('started_version', 'integer')
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .addColumn('used_at', 'text')
