@@ -44,6 +44,21 @@ async function connectFor(endUserId: string, token: string): Promise<string> {
   return r.body.data.id as string
 }
 
+/** What the end user does on the Connect page the link opens: submits the form (the page's own POST, no API key). */
+async function connectThroughPage(connectUrl: string, token: string): Promise<{ connectionId: string; endUserId: string }> {
+  const session = new URL(connectUrl).searchParams.get('session')
+  const page = await fetch(connectUrl)
+  expect(page.status).toBe(200)
+  const r = await fetch(`${hub.url}/connect/api/submit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ session, integration: 'echo', scheme: 'BEARER_TOKEN', data: { token } }),
+  })
+  const body = (await r.json()) as { connectionId: string; endUserId: string }
+  expect(r.status, JSON.stringify(body)).toBe(200)
+  return body
+}
+
 /** The stored session behind a connect link. */
 async function sessionOf(connectUrl: string) {
   const token = new URL(connectUrl).searchParams.get('session') ?? ''
@@ -76,7 +91,8 @@ describe('MCP hand-off for an end user', () => {
     expect(session?.allowed_integrations).toBe('["echo"]')
     expect(echo.upstream.received.length).toBe(before)
 
-    await connectFor('user-a', 'token-of-a')
+    // The user opens the link and connects on the Connect page.
+    expect((await connectThroughPage(link, 'token-of-a')).endUserId).toBe('user-a')
     const again = (await a.callTool({ name: 'echo__ECHO_GET_ITEM', arguments: { item_id: '7' } })) as CallToolResult
     expect(again.isError, JSON.stringify(again)).toBeFalsy()
     expect(JSON.parse((again.content[0] as { text: string }).text)).toMatchObject({ ok: true })
@@ -116,7 +132,7 @@ describe('MCP hand-off for an end user', () => {
     expect(bearers().at(-1)).toBe('Bearer token-of-c')
   })
 
-  it('hands out a reconnect link for an expired connection', async () => {
+  it('hands out a reconnect link for an expired connection; after the user reconnects on the page the call runs', async () => {
     const id = await connectFor('user-e', 'token-of-e')
     await hub.hub.store.db.updateTable('connections').set({ status: 'EXPIRED' }).where('id', '=', id).execute()
     const e = await agent('user-e')
@@ -126,6 +142,11 @@ describe('MCP hand-off for an end user', () => {
     expect(text).toMatch(/connection of end user user-e is EXPIRED: the user must reconnect it/)
     const link = /Connect link for the user: (\S+)/.exec(text)?.[1] ?? ''
     expect((await sessionOf(link))?.reconnect_connection_id).toBe(id)
+    // The user re-authorises on the page: the same connection is ACTIVE again and the same call runs with the new token.
+    expect((await connectThroughPage(link, 'new-token-of-e')).connectionId).toBe(id)
+    const ok = (await e.callTool({ name: 'echo__ECHO_GET_ITEM', arguments: { item_id: '1' } })) as CallToolResult
+    expect(ok.isError, JSON.stringify(ok)).toBeFalsy()
+    expect(bearers().at(-1)).toBe('Bearer new-token-of-e')
   })
 
   it('refuses a malformed end_user or an unknown offered integration with a clear 400', async () => {
