@@ -24,7 +24,12 @@ describe('@patchbay/connect packaging', () => {
   })
 
   it('documents every export', () => {
-    const program = ts.createProgram([`${dir}/src/index.ts`], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true })
+    const program = ts.createProgram([`${dir}/src/index.ts`], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+    })
     const checker = program.getTypeChecker()
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(`${dir}/src/index.ts`)!)!
     const exported = checker.getExportsOfModule(moduleSymbol)

@@ -23,7 +23,14 @@ const MAX_INTEGRATIONS = 50
 export async function readIntegrationList(deps: Pick<ExecuteDeps, 'catalog' | 'tenantIntegrations'>, tenantId: string, raw: unknown): Promise<Integration[]> {
   if (raw === undefined || raw === null || raw === '') return []
   if (typeof raw !== 'string') throw new PatchbayError('VALIDATION', 'integrations must be one comma-separated list of integration ids, e.g. integrations=github,slack')
-  const ids = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))]
+  const ids = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]
   if (ids.length > MAX_INTEGRATIONS) throw new PatchbayError('VALIDATION', `integrations may name at most ${MAX_INTEGRATIONS} integrations`)
   const find = integrationLookup(deps.catalog, deps.tenantIntegrations)
   const out: Integration[] = []
