@@ -2,7 +2,8 @@
  * `@patchbay/connect` in Chromium: an app page (one origin) opens a stand-in Connect page served
  * from a "hub" origin that posts the page's messages, in a popup and in an iframe. A third origin
  * forges messages (from inside the popup after a navigation, and from an iframe of the app), and
- * openConnect must deliver only the hub's. The package's TypeScript is served transpiled, as is.
+ * openConnect must deliver only the hub's. Last, the real hub's Connect page in a popup: the user
+ * connects and openConnect delivers `connect`. The package's TypeScript is served transpiled, as is.
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -10,8 +11,13 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import ts from 'typescript'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBrowser, type TestBrowser } from '../support/browser.js'
+import { call, startTestHub, type TestHub } from '../support/test-hub.js'
+import { startUpstream, type Upstream } from '../support/upstream.js'
 
 const src = fileURLToPath(new URL('../../packages/connect/src/', import.meta.url))
 
@@ -100,7 +106,8 @@ beforeAll(async () => {
          import { openConnect } from '/pkg/index.js'
          window.events = []; window.raw = []
          window.addEventListener('message', (e) => window.raw.push(e.origin))
-         const start = (mode, session) => { window.handle = openConnect({ sessionToken: session, hubUrl: ${JSON.stringify(hub.url)}, mode,
+         const hubUrl = new URL(location.href).searchParams.get('hub') ?? ${JSON.stringify(hub.url)}
+         const start = (mode, session) => { window.handle = openConnect({ sessionToken: session, hubUrl, mode,
            container: document.getElementById('box'), closePollMs: 100, onEvent: (e) => window.events.push(e) }) }
          document.getElementById('popup').onclick = () => start('popup', new URL(location.href).searchParams.get('session'))
          document.getElementById('frame').onclick = () => start('iframe', new URL(location.href).searchParams.get('session'))
@@ -113,7 +120,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   for (const s of [hub, evil, app]) s?.server.close()
+  await realHub?.close()
+  await upstream?.close()
 })
+
+let realHub: TestHub
+let upstream: Upstream
 
 async function appPage(query: string): Promise<Page> {
   const ctx = await browser.newContext()
@@ -174,6 +186,43 @@ describe('openConnect in Chromium', () => {
     }, evil.url)
     await page.waitForFunction((origin) => (window as unknown as { raw: string[] }).raw.includes(origin), evil.url)
     expect(await events(page)).toEqual([{ type: 'ready' }, { type: 'error', code: 'SESSION_EXPIRED', message: 'This Connect session has expired' }])
+    await page.context().close()
+  })
+
+  it('with the real hub: the Connect page in a popup posts ready and connect to this origin, and openConnect delivers them', async () => {
+    upstream = await startUpstream()
+    const dir = await mkdtemp(join(tmpdir(), 'patchbay-connect-helper-'))
+    const definition = {
+      id: 'tokened',
+      name: 'Tokened',
+      description: 'A stand-in service with one scheme.',
+      baseUrl: upstream.url,
+      auth: {
+        BEARER_TOKEN: {
+          inputs: [{ name: 'token', displayName: 'Access token', description: 'Your token', secret: true }],
+          apply: { headers: { Authorization: 'Bearer {token}' } },
+        },
+      },
+      actions: [{ code: 'TOKENED_PING', name: 'Ping', description: 'Ping.', input: { type: 'object', properties: {} }, request: { method: 'GET', path: '/ping' } }],
+    }
+    await writeFile(join(dir, 'tokened.json'), JSON.stringify(definition))
+    realHub = await startTestHub({ catalogDirs: [dir] })
+    expect((await call(realHub, 'PUT', '/api/v2/connect/settings', { allowedOrigins: [app.url] })).status).toBe(200)
+    const s = await call(realHub, 'POST', '/api/v2/connect/sessions', { endUser: { id: 'user-7' }, allowedIntegrations: ['tokened'] })
+    expect(s.status, s.text).toBe(201)
+
+    const page = await appPage(`session=${encodeURIComponent(s.body.token)}&hub=${encodeURIComponent(realHub.url)}`)
+    const popupOpened = page.waitForEvent('popup')
+    await page.getByRole('button', { name: 'Connect in a popup' }).click()
+    const popup = await popupOpened
+    await popup.getByLabel(/Access token/).fill('tok-123456')
+    await popup.getByRole('button', { name: 'Connect' }).click()
+    await page.waitForFunction(() => (window as unknown as { events: Array<{ type: string }> }).events.some((e) => e.type === 'connect'), undefined, { timeout: 30_000 })
+    const got = (await events(page)) as Array<Record<string, string>>
+    expect(got[0]).toEqual({ type: 'ready' })
+    expect(got[1]).toMatchObject({ type: 'connect', integration: 'tokened', endUserId: 'user-7' })
+    const record = await call(realHub, 'GET', `/sdk/models/${got[1]?.['connectionId']}`)
+    expect(record.status, record.text).toBe(200)
     await page.context().close()
   })
 })
