@@ -6,7 +6,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, not a stale dist/.
-    alias: { '@patchbay/core': src('core'), '@patchbay/sdk': src('sdk'), '@patchbay/hub': src('hub') },
+    alias: { '@patchbay/core': src('core'), '@patchbay/sdk': src('sdk'), '@patchbay/connect': src('connect'), '@patchbay/hub': src('hub') },
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],

@@ -64,11 +64,11 @@ async function firstTsBlock(readme: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  for (const p of ['core', 'sdk', 'hub']) {
+  for (const p of ['core', 'sdk', 'connect', 'hub']) {
     if (!existsSync(join(repo, `packages/${p}/dist/index.js`))) throw new Error(`packages/${p}/dist is missing: run npm run build first`)
   }
   work = await mkdtemp(join(tmpdir(), 'patchbay-pack-'))
-  const { stdout } = await run('npm', ['pack', '-w', '@patchbay/core', '-w', '@patchbay/sdk', '-w', '@patchbay/hub', '--ignore-scripts', '--json', '--pack-destination', work], {
+  const { stdout } = await run('npm', ['pack', '-w', '@patchbay/core', '-w', '@patchbay/sdk', '-w', '@patchbay/connect', '-w', '@patchbay/hub', '--ignore-scripts', '--json', '--pack-destination', work], {
     cwd: repo,
     maxBuffer: 16 * 1024 * 1024,
   })
@@ -130,6 +130,16 @@ describe('@patchbay/core and @patchbay/sdk installed from their tarballs', () =>
   }, 60_000)
 })
 
+describe('@patchbay/connect tarball', () => {
+  it('carries its build, LICENSE and README, and has no runtime dependency', async () => {
+    const files = tarball('@patchbay/connect').files.map((f) => f.path)
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/open-connect.js', 'dist/messages.js', 'LICENSE', 'README.md', 'package.json']) expect(files, f).toContain(f)
+    const pkg = JSON.parse(await readFile(join(repo, 'packages/connect/package.json'), 'utf8')) as Record<string, unknown>
+    expect(pkg['dependencies']).toBeUndefined()
+    expect(pkg['peerDependencies']).toBeUndefined()
+  })
+})
+
 describe('@patchbay/hub tarball', () => {
   it('carries the CLI, the built-in catalog and its parsed form, LICENSE and README', () => {
     const files = tarball('@patchbay/hub').files.map((f) => f.path)
@@ -150,7 +160,7 @@ describe('@patchbay/hub tarball', () => {
   })
 
   it('ships no tests, no sources and no build info, and no output of a deleted source', () => {
-    for (const p of ['core', 'sdk', 'hub']) {
+    for (const p of ['core', 'sdk', 'connect', 'hub']) {
       const files = tarball(`@patchbay/${p}`).files.map((f) => f.path)
       const bad = files.filter((f) => /\.test\.|-contract\.|\.tsbuildinfo$|^src\/|^test\//.test(f))
       expect(bad, `@patchbay/${p}`).toEqual([])
@@ -167,7 +177,7 @@ describe('@patchbay/hub tarball', () => {
     // npx runs a package's only bin whatever its name.
     expect(Object.keys(pkg['bin'])).toEqual(['patchbay'])
     expect(pkg['scripts']['prepack']).toContain('parse-built-in-catalog')
-    for (const p of ['core', 'sdk', 'hub']) {
+    for (const p of ['core', 'sdk', 'connect', 'hub']) {
       const meta = JSON.parse(await readFile(join(repo, `packages/${p}/package.json`), 'utf8')) as Record<string, any>
       expect(meta['publishConfig'], p).toEqual({ access: 'public' })
       expect(meta['engines'], p).toEqual({ node: '>=20.18.1' })

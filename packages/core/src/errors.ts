@@ -40,6 +40,12 @@ export const ErrorCodes = {
   UPSTREAM_UNREACHABLE: { status: 504, error: 'err.supplier_unreachable' },
   /** Something the hub did not expect. Details go to the log, never to the response. */
   INTERNAL: { status: 500, error: 'err.internal' },
+  /** The Connect session has expired; the app must create a new one. */
+  SESSION_EXPIRED: { status: 410, error: 'err.session_expired' },
+  /** The Connect session already completed a connection (sessions are single use). */
+  SESSION_USED: { status: 410, error: 'err.session_used' },
+  /** The service refused the credentials when the definition's `verify` action ran; nothing was saved. */
+  VERIFICATION_FAILED: { status: 422, error: 'err.verification_failed' },
 } as const satisfies Record<string, { status: number; error: string }>
 
 /** A stable Patchbay error code, such as `'NOT_FOUND'`. */

@@ -115,6 +115,10 @@ export interface ModelRecordV1 {
   connectionExpiresAt?: string | null
   /** Patchbay extension, OAUTH2 connections only: when the access token expires (ISO 8601; null when unknown). */
   tokenExpiresAt?: string | null
+  /** Patchbay extension, connections only: the app's end user it belongs to (Connect sessions); null for a tenant's own. */
+  endUserId?: string | null
+  /** Patchbay extension, connections only: the tags its Connect session gave it; null when none. */
+  tags?: Record<string, string> | null
 }
 
 /** `POST sdk/models/paginate` request body (§5.6). Every field optional. */

@@ -17,6 +17,8 @@ import type { DeliverySettings } from './events/delivery-worker.js'
 import { createEventServices } from './events/event-services.js'
 import { createTriggerServices, type TriggerServices } from './events/triggers/trigger-services.js'
 import { buildServer } from './http/server.js'
+import { ConnectSessions } from './connections/connect-sessions.js'
+import { integrationLookup } from './catalog/find-integration.js'
 import { openStore, type Store } from './store/store.js'
 import { ApiKeyResolver, ensureBootstrapKey } from './tenants/api-keys.js'
 import { withAdvisoryLock } from './store/advisory-lock.js'
@@ -181,6 +183,7 @@ export function createHub(deps: HubDeps): Hub {
     metricsToken: deps.metricsToken,
     events,
     triggers,
+    connectSessions: new ConnectSessions({ store: deps.store, findIntegration: integrationLookup(deps.catalog, tenantIntegrations) }),
   })
   return {
     triggers,

@@ -4,6 +4,8 @@
 import { resolveConfig } from './config.js'
 import type { PatchbayConfig, ResolvedConfig } from './config.js'
 import { streamEvents, type EventsOptions, type HubEvent } from './events.js'
+import { createConnectSessionWith, runForEndUserWith, type ConnectSession, type CreateConnectSessionInput, type RunForEndUserInput } from './connect.js'
+import type { ModelResponse } from './model-response.js'
 import { createIntegrationFactory, createModelFactory } from './factories.js'
 import type { IntegrationFactoryApi, ModelFactoryApi } from './factories.js'
 
@@ -15,6 +17,10 @@ export interface PatchbayClient {
   readonly IntegrationFactory: IntegrationFactoryApi
   /** The tenant's events (`GET /api/v2/events`), long-polled: `for await (const e of client.events({ after }))`. */
   events(options?: EventsOptions): AsyncGenerator<HubEvent>
+  /** A Connect session for one of your end users (`POST /api/v2/connect/sessions`); see {@link createConnectSession}. */
+  createConnectSession(input: CreateConnectSessionInput): Promise<ConnectSession>
+  /** Runs an action on an end user's connection of an integration; throws `AuthRequiredError` with a connect link when there is none. */
+  runForEndUser<T = unknown>(input: RunForEndUserInput): Promise<ModelResponse<T>>
 }
 
 /**
@@ -39,5 +45,7 @@ export function createClient(config: PatchbayConfig = {}): PatchbayClient {
     ModelFactory: createModelFactory(resolved),
     IntegrationFactory: createIntegrationFactory(resolved),
     events: (options?: EventsOptions) => streamEvents(resolved, options),
+    createConnectSession: (input: CreateConnectSessionInput) => createConnectSessionWith(resolved, input),
+    runForEndUser: <T = unknown>(input: RunForEndUserInput) => runForEndUserWith<T>(resolved, input),
   })
 }

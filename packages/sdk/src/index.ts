@@ -12,6 +12,8 @@ export type { BaseAuthenticationParams } from './auth-params.js'
 
 export { createClient } from './client.js'
 export type { PatchbayClient } from './client.js'
+export { AuthRequiredError, createConnectSession, runForEndUser } from './connect.js'
+export type { AuthRequiredInit, ConnectSession, ConnectSessionEndUser, CreateConnectSessionInput, RunForEndUserInput } from './connect.js'
 export { streamEvents } from './events.js'
 export type { EventsOptions, HubEvent } from './events.js'
 

@@ -12,7 +12,7 @@ import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
 import { renderTemplate } from '../catalog/template.js'
 import { newId } from '../ids.js'
-import type { ConnectionPatch, Store } from '../store/store.js'
+import type { ConnectionPatch, ConnectionRow, Store } from '../store/store.js'
 import { sealConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
 import { newConnectionRow } from './connection-row.js'
@@ -35,6 +35,18 @@ export interface ConnectDeps {
   oauth?: { readonly schemes: AuthSchemes } | undefined
   /** Sessions with remote MCP servers (integrations of `kind: mcp`). */
   mcpClients?: McpSessions | undefined
+}
+
+/** Per-call options of {@link connect}. */
+export interface ConnectOptions {
+  /** The app's end user a new connection belongs to, and the tags it carries (Connect sessions). */
+  endUser?: { id: string; tags?: Record<string, string> | null } | undefined
+  /**
+   * Called with the exact row about to be written when the connect saves working credentials
+   * (ACTIVE, not an OAuth flow in progress), before anything is written: the Connect page verifies
+   * the credentials here and claims its session; a throw writes nothing.
+   */
+  beforeSave?: ((row: ConnectionRow) => Promise<void>) | undefined
 }
 
 const MAX_NAME = 200
@@ -73,10 +85,10 @@ interface Prepared {
  * @throws {PatchbayError} UNSUPPORTED_SCHEME, MISSING_INPUT, VALIDATION, NAME_EXISTS, NOT_FOUND,
  *   OAUTH_APP_NOT_CONFIGURED, UPSTREAM_*.
  */
-export async function connect(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody): Promise<ConnectResult> {
+export async function connect(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody, options: ConnectOptions = {}): Promise<ConnectResult> {
   const scheme = typeof body.authScheme === 'string' && Object.hasOwn(deps.oauth?.schemes ?? STATIC_SCHEMES, body.authScheme) ? body.authScheme : 'auto'
   try {
-    const result = await connectOnce(deps, tenantId, integration, body)
+    const result = await connectOnce(deps, tenantId, integration, body, options)
     metrics.connects.inc({ integration: integrationLabel(integration), scheme, result: result.redirectURL ? 'pending' : 'active' })
     return result
   } catch (err) {
@@ -85,7 +97,7 @@ export async function connect(deps: ConnectDeps, tenantId: string, integration: 
   }
 }
 
-async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody): Promise<ConnectResult> {
+async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody, options: ConnectOptions): Promise<ConnectResult> {
   const prepared = isMcpIntegration(integration) ? await prepareMcp(deps, body) : prepareHttp(deps, integration, body)
   const schemes = deps.oauth?.schemes ?? STATIC_SCHEMES
   const connectionId = prepared.assetId ?? newId()
@@ -97,7 +109,7 @@ async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Int
     secrets: prepared.secrets,
     assetId: prepared.assetId,
     connectionId,
-    save: (draft) => save(deps, tenantId, integration, prepared, connectionId, draft),
+    save: (draft) => save(deps, tenantId, integration, prepared, connectionId, draft, options),
   })
   // A reconnected MCP server's pooled session still holds the old URL and token.
   if (prepared.assetId !== undefined && isMcpIntegration(integration)) await deps.mcpClients?.forget(prepared.assetId)
@@ -143,7 +155,7 @@ async function prepareMcp(deps: ConnectDeps, body: ConnectBody): Promise<Prepare
  * description unless the body gives new ones, and (for a re-authorization, `keepState`) the
  * status and secrets until the flow completes.
  */
-async function save(deps: ConnectDeps, tenantId: string, integration: Integration, p: Prepared, id: string, draft: ConnectionDraft): Promise<string> {
+async function save(deps: ConnectDeps, tenantId: string, integration: Integration, p: Prepared, id: string, draft: ConnectionDraft, options: ConnectOptions): Promise<string> {
   if (p.assetId !== undefined) {
     const existing = await deps.store.getConnection(tenantId, p.assetId)
     if (!existing) throw new PatchbayError('NOT_FOUND', `No connection with id ${p.assetId} to update (data.assetId)`)
@@ -165,13 +177,14 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
     }
     // A reconnect that saves working credentials now reports it with the change (outbox).
     const event = !draft.keepState && (draft.status ?? ConnectionStatus.ACTIVE) === ConnectionStatus.ACTIVE ? ({ type: 'connection.reauthorized' } as const) : undefined
+    // The candidate at a version no cache holds, so a verify call reads these credentials.
+    if (event && options.beforeSave) await options.beforeSave({ ...existing, ...patch, version: -1 })
     const updated = await deps.store.updateConnection(tenantId, p.assetId, patch, undefined, event)
     if (!updated) throw new PatchbayError('NOT_FOUND', `No connection with id ${p.assetId} to update (data.assetId)`)
     return p.assetId
   }
   const status = draft.status ?? ConnectionStatus.ACTIVE
-  await deps.store.insertConnection(
-    newConnectionRow(deps.vault, {
+  const row = newConnectionRow(deps.vault, {
       id,
       tenantId,
       integrationId: integration.modelId,
@@ -184,10 +197,12 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
       statusReason: draft.statusReason ?? null,
       expiresAt: draft.expiresAt ?? null,
       tokenExpiresAt: draft.tokenExpiresAt ?? null,
-    }),
-    // A PENDING connection reports connection.created when its authorization completes.
-    status === ConnectionStatus.ACTIVE ? { type: 'connection.created' } : undefined,
-  )
+      endUserId: options.endUser?.id ?? null,
+      tags: options.endUser?.tags ?? null,
+    })
+  if (status === ConnectionStatus.ACTIVE && options.beforeSave) await options.beforeSave(row)
+  // A PENDING connection reports connection.created when its authorization completes.
+  await deps.store.insertConnection(row, status === ConnectionStatus.ACTIVE ? { type: 'connection.created' } : undefined)
   return id
 }
 

@@ -22,6 +22,10 @@ export interface NewConnection {
   /** When a PENDING connection stops being completable. */
   expiresAt?: string | null
   tokenExpiresAt?: string | null
+  /** The app's end user the connection belongs to (Connect sessions). */
+  endUserId?: string | null
+  /** Tags copied from the Connect session. */
+  tags?: Record<string, string> | null
 }
 
 /** The row of a connection being created, at version 1 (ACTIVE unless said otherwise). */
@@ -44,5 +48,7 @@ export function newConnectionRow(vault: Vault, c: NewConnection): ConnectionRow 
     updated_at: now,
     expires_at: c.expiresAt ?? null,
     token_expires_at: c.tokenExpiresAt ?? null,
+    end_user_id: c.endUserId ?? null,
+    tags: c.tags ? JSON.stringify(c.tags) : null,
   }
 }

@@ -9,6 +9,8 @@ import { triggerTypes } from '../catalog/trigger-types.js'
 import type { Store } from '../store/store.js'
 import type { Vault } from '../vault/vault.js'
 import { connect } from './connect.js'
+import type { ConnectSessions } from './connect-sessions.js'
+import { authRequiredFailure, createAuthRequired, findEndUserConnection, readEndUserId } from './hand-off.js'
 import { actionInputs, actionSummary, failure, findAction, notActive, success, type ExecuteTarget } from './execute-results.js'
 import { executeMcp, isMcpIntegration, type McpSessions } from './mcp.js'
 import type { RunLog } from './run-log.js'
@@ -31,11 +33,24 @@ export interface ExecuteDeps {
   tenantIntegrations?: TenantIntegrations | undefined
   /** The log of every action run; undefined: not logged. */
   runLog?: RunLog | undefined
+  /** Connect sessions, for the hand-off links of end-user runs (docs/agents.md). */
+  connectSessions?: ConnectSessions | undefined
+  /** The hub's configured public URL, when there is one (else links use the request's host). */
+  publicUrl?: (() => string | undefined) | undefined
 }
 
-/** Who asked for a run: the caller's key id, recorded in the run log. */
+/** Who asked for a run: the caller's key id, recorded in the run log, and the hub URL it used. */
 export interface RunCaller {
   keyId?: string | undefined
+  /** The hub's public base URL as the caller reaches it: the base of hand-off Connect links. */
+  baseUrl?: string | undefined
+}
+
+const DISCOVERY_ACTIONS: readonly unknown[] = [ExecuteAction.LIST_ACTIONS, ExecuteAction.LIST_INPUTS, 'LIST_TOOLS', 'list_trigger_types']
+
+/** Whether an execute body on an integration is an action run for one of the app's end users. */
+export function isEndUserRun(target: ExecuteTarget, body: Record<string, unknown>): boolean {
+  return target.kind === 'integration' && body['endUserId'] !== undefined && typeof body['action'] === 'string' && !DISCOVERY_ACTIONS.includes(body['action'])
 }
 
 /**
@@ -92,7 +107,22 @@ export async function execute(
   caller?: RunCaller,
 ): Promise<ExecuteSuccess | ExecuteFailure> {
   const started = performance.now()
-  if (isMcpIntegration(target.integration)) return executeMcp(deps, target, body, () => connect(deps, tenantId, target.integration, body))
+  const endUserId = readEndUserId(body['endUserId'])
+  if (endUserId !== undefined && isEndUserRun(target, body)) {
+    // The run goes to this end user's own connection, never another's; without one, a Connect link.
+    const { endUserId: _, ...rest } = body
+    const found = await findEndUserConnection(deps.store, tenantId, target.integration, endUserId)
+    if (found.active) return execute(deps, tenantId, { kind: 'connection', integration: target.integration, connection: found.active }, rest, caller)
+    const baseUrl = caller?.baseUrl
+    if (!baseUrl) throw new PatchbayError('INTERNAL', 'An end-user run needs the hub URL of the caller to make a Connect link')
+    return authRequiredFailure(await createAuthRequired(deps, tenantId, target.integration, endUserId, baseUrl, found.stale))
+  }
+  if (endUserId !== undefined && target.kind === 'connection' && target.connection.end_user_id !== endUserId) {
+    // Another end user's connection answers exactly like an unknown id.
+    throw new PatchbayError('NOT_FOUND', `No connection ${target.connection.id} for end user ${endUserId}; run on the integration id with endUserId to use that user's own connection`)
+  }
+  const endUser = endUserId !== undefined && target.kind === 'integration' ? { endUser: { id: endUserId } } : {}
+  if (isMcpIntegration(target.integration)) return executeMcp(deps, target, body, () => connect(deps, tenantId, target.integration, body, endUser))
   const found = discovery(target, body['action'], body['data'])
   if (found) return found
   const action = body['action']
@@ -103,7 +133,7 @@ export async function execute(
         `${target.integration.definition.name} is an integration: connect it first (POST with {authScheme, data}), then run '${String(action)}' on the connection id`,
       )
     }
-    return success(await connect(deps, tenantId, target.integration, body), started)
+    return success(await connect(deps, tenantId, target.integration, body, endUser), started)
   }
   if (typeof action !== 'string' || action === '') {
     throw new PatchbayError('VALIDATION', 'action is required: send {"action": "<ACTION_CODE>", "data": {…}}; list the codes with {"action": "LIST_ACTIONS"}')

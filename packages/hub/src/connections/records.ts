@@ -139,5 +139,17 @@ export function connectionRecord(row: ConnectionRow, integration: Integration): 
     authScheme: row.auth_scheme as AuthenticationSchema,
     ...(row.status === 'PENDING' ? { connectionExpiresAt: row.expires_at } : {}),
     ...(refreshesTokens(row.auth_scheme) ? { tokenExpiresAt: row.token_expires_at } : {}),
+    endUserId: row.end_user_id ?? null,
+    tags: parseTags(row.tags),
+  }
+}
+
+/** The stored tags of a connection (JSON text), or null. */
+function parseTags(raw: string | null | undefined): Record<string, string> | null {
+  if (!raw) return null
+  try {
+    return JSON.parse(raw) as Record<string, string>
+  } catch {
+    return null
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import { execute, executeAsync, resolveTarget } from '../connections/execute.js'
+import { execute, executeAsync, isEndUserRun, resolveTarget } from '../connections/execute.js'
 import { baseUrlOf, requireObject } from './request.js'
 import type { ServerDeps } from './server-deps.js'
 import { requireScopes } from './require-scope.js'
@@ -11,9 +11,11 @@ import { executeTriggerAction } from './trigger-routes.js'
 const DISCOVERY = ['LIST_ACTIONS', 'LIST_INPUTS', 'LIST_TOOLS', 'list_trigger_types']
 
 /** The finer scope of an execute body: a connect needs `connect`, an action run `run`; discovery any. */
-function requireExecuteScope(req: FastifyRequest, target: ExecuteTarget, action: unknown): void {
+function requireExecuteScope(req: FastifyRequest, target: ExecuteTarget, body: Record<string, unknown>): void {
+  const action = body['action']
   if (typeof action === 'string' && DISCOVERY.includes(action)) return
-  requireScopes(req, [target.kind === 'integration' ? 'connect' : 'run'])
+  // An action run for an end user names the integration but runs on that user's connection.
+  requireScopes(req, [target.kind === 'integration' && !isEndUserRun(target, body) ? 'connect' : 'run'])
 }
 
 /**
@@ -27,8 +29,8 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
     const triggerAction = await executeTriggerAction(deps, req, target, body)
     if (triggerAction) return triggerAction
-    requireExecuteScope(req, target, body['action'])
-    return execute(deps, req.tenantId, target, body, { keyId: req.keyId })
+    requireExecuteScope(req, target, body)
+    return execute(deps, req.tenantId, target, body, { keyId: req.keyId, baseUrl: baseUrlOf(deps.publicUrl, req) })
   })
 
   // E7: the v1 twin. Action runs are asynchronous (v1 `run_async`); discovery and connect answer at once.
@@ -38,9 +40,9 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
     const action = body['action']
     const triggerAction = await executeTriggerAction(deps, req, target, body)
     if (triggerAction) return triggerAction
-    requireExecuteScope(req, target, action)
+    requireExecuteScope(req, target, body)
     const isRun = target.kind === 'connection' && typeof action === 'string' && !DISCOVERY.includes(action)
-    if (!isRun) return execute(deps, req.tenantId, target, body, { keyId: req.keyId })
+    if (!isRun) return execute(deps, req.tenantId, target, body, { keyId: req.keyId, baseUrl: baseUrlOf(deps.publicUrl, req) })
     return executeAsync(deps, req.tenantId, target, body, baseUrlOf(deps.publicUrl, req), (err) => req.log.error({ err }, 'async run failed'), { keyId: req.keyId })
   })
 

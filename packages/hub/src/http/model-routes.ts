@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { endUserFilter } from './end-user-routes.js'
 import { FunctionType, PatchbayError, type PaginateResponseV1 } from '@patchbay/core'
 import type { Catalog, Integration } from '../catalog/catalog.js'
 import { integrationLookup } from '../catalog/find-integration.js'
@@ -44,6 +45,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
     const pageSize = int(body['pageSize'], 'pageSize', 20, 1, 100)
     const q = typeof body['q'] === 'string' ? checkTextParam(body['q'], 'q').trim().toLowerCase() : ''
     const functions = Array.isArray(body['functions']) ? body['functions'].map(String) : []
+    const endUserId = endUserFilter(body['endUserId'])
     const wantsIntegrations = functions.length === 0 || functions.includes(FunctionType.INTEGRATION)
     const wantsConnections = functions.length === 0 || functions.includes(FunctionType.CONNECTION) || functions.includes('utilities')
     const offset = pageNumber * pageSize
@@ -54,7 +56,7 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
     if (wantsConnections) {
       const remaining = pageSize - items.length
       const connOffset = Math.max(0, offset - integrations.length)
-      const page = await deps.store.listConnections(req.tenantId, { offset: connOffset, limit: Math.max(remaining, 1), ...(q ? { query: q } : {}) })
+      const page = await deps.store.listConnections(req.tenantId, { offset: connOffset, limit: Math.max(remaining, 1), ...(q ? { query: q } : {}), ...(endUserId !== undefined ? { endUserId } : {}) })
       total += page.total
       if (remaining > 0) {
         for (const row of page.rows) {

@@ -21,7 +21,7 @@ export function registerOAuthCallbackRoute(app: FastifyInstance, deps: Pick<Serv
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'")
       .send(callbackPage(outcome))
   })
 }

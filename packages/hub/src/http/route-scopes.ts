@@ -2,9 +2,10 @@ import { isDocsPath } from './api-docs.js'
 import type { FastifyInstance } from 'fastify'
 import type { KeyScope } from '../tenants/key-scopes.js'
 import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
+import { CONNECT_PAGE_PATHS } from './connect-page-routes.js'
 
 /** Paths reachable without an API key. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics', OAUTH_CALLBACK_PATH])
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics', OAUTH_CALLBACK_PATH, ...CONNECT_PAGE_PATHS])
 
 /** Reads any key may make: a run key needs them to find what it runs, a connect key to connect. */
 const ANY: readonly KeyScope[] = ['connect', 'run']
@@ -67,6 +68,10 @@ export const ROUTE_SCOPES: Readonly<Record<string, readonly KeyScope[]>> = {
   'GET /v1/triggers/:id': ANY,
   'PUT /v1/triggers/:id': ANY,
   'DELETE /v1/triggers/:id': ANY,
+  'POST /api/v2/connect/sessions': ['connect'],
+  'GET /api/v2/connect/settings': ADMIN,
+  'PUT /api/v2/connect/settings': ADMIN,
+  'DELETE /api/v2/end-users/:endUserId/connections': ADMIN,
 }
 
 /** The scopes a route needs (any one); `admin` for a route not in {@link ROUTE_SCOPES}. */

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js'
 import type { ApiKeyResolver } from '../tenants/api-keys.js'
 import type { Vault } from '../vault/vault.js'
 import type { RunLog } from '../connections/run-log.js'
+import type { ConnectSessions } from '../connections/connect-sessions.js'
 
 /**
  * What `buildServer` and every route group are built with: the hub's services, each built once in
@@ -49,4 +50,6 @@ export interface ServerDeps {
   events: EventServices
   /** Trigger instances, inbound webhooks and aiXplain's v1 triggers (events/triggers/). */
   triggers: TriggerServices
+  /** Connect sessions (connections/connect-sessions.ts). */
+  connectSessions: ConnectSessions
 }

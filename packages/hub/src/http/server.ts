@@ -4,6 +4,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { PatchbayError } from '@patchbay/core'
 import { registerAgentRoutes } from '../agents/agent-services.js'
 import { registerEventRoutes } from './event-routes.js'
+import { registerConnectRoutes } from './connect-routes.js'
+import { registerEndUserRoutes } from './end-user-routes.js'
+import { registerConnectPageRoutes } from './connect-page-routes.js'
 import { registerExecuteRoutes } from './execute-routes.js'
 import { registerHealthRoutes } from './health-routes.js'
 import { isDocsPath, registerApiDocsRoutes, registerOpenApi } from './api-docs.js'
@@ -167,6 +170,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerRunLogRoutes(api, deps)
       registerEventRoutes(api, deps)
       registerTriggerRoutes(api, deps)
+      registerConnectRoutes(api, deps)
+      registerEndUserRoutes(api, deps)
+      registerConnectPageRoutes(api, deps)
       registerApiDocsRoutes(api)
     }),
   )

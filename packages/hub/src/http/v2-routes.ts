@@ -52,6 +52,7 @@ const paginateBody = {
     suppliers: { type: 'array', maxItems: 50, items: { type: 'string' } },
     status: { type: 'array', maxItems: 50, items: { type: 'string' } },
     ownership: { type: 'string', maxLength: 100 },
+    endUserId: { type: 'string', minLength: 1, maxLength: 200 },
   },
 } as const
 
@@ -61,6 +62,7 @@ interface PaginateBody {
   pageSize?: number
   functions?: string[]
   status?: string[]
+  endUserId?: string
 }
 
 const utilityBody = {
@@ -79,11 +81,12 @@ interface PageRequest {
   integrations: boolean
   connections: boolean
   status: string[]
+  endUserId: string | undefined
 }
 
 function pageRequest(body: PaginateBody | undefined, kinds: { integrations: boolean; connections: boolean }): PageRequest {
   const size = body?.pageSize ?? 20
-  return { q: checkTextParam(body?.q ?? '', 'q').trim().toLowerCase(), offset: (body?.pageNumber ?? 0) * size, size, ...kinds, status: body?.status ?? [] }
+  return { q: checkTextParam(body?.q ?? '', 'q').trim().toLowerCase(), offset: (body?.pageNumber ?? 0) * size, size, ...kinds, status: body?.status ?? [], endUserId: body?.endUserId }
 }
 
 function matches(i: Integration, q: string): boolean {
@@ -99,7 +102,7 @@ async function page(deps: V2RouteDeps, tenantId: string, r: PageRequest): Promis
   if (r.connections) {
     const remaining = r.size - results.length
     const connOffset = Math.max(0, r.offset - integrations.length)
-    const rows = await deps.store.listConnections(tenantId, { offset: connOffset, limit: Math.max(remaining, 1), ...(r.q ? { query: r.q } : {}) })
+    const rows = await deps.store.listConnections(tenantId, { offset: connOffset, limit: Math.max(remaining, 1), ...(r.q ? { query: r.q } : {}), ...(r.endUserId !== undefined ? { endUserId: r.endUserId } : {}) })
     total += rows.total
     if (remaining > 0) {
       for (const row of rows.rows) {

@@ -13,7 +13,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
 import { execute, type ExecuteDeps, type RunCaller } from '../connections/execute.js'
+import { readEndUserId } from '../connections/hand-off.js'
 import { collectTools } from '../tools/collect-tools.js'
+import { readIntegrationList } from '../tools/end-user-tools.js'
+import { createEndUserMcpServer, declaresUrlElicitation, endUserSessionId } from './end-user-mcp.js'
 import { formatTools } from '../tools/tool-schemas.js'
 
 /** Name and version the hub announces in the MCP `initialize` answer. */
@@ -65,7 +68,19 @@ export async function createTenantMcpServer(deps: ExecuteDeps, tenantId: string,
  */
 export function registerMcpServerRoute(app: FastifyInstance, deps: ExecuteDeps): void {
   app.post('/mcp', async (req, reply) => {
-    const server = await createTenantMcpServer(deps, req.tenantId, req.log, { keyId: req.keyId })
+    // ?end_user=<id>: the MCP server of one end user's agent (end-user-mcp.ts); ?integrations= what it may offer before connecting.
+    const query = (req.query ?? {}) as Record<string, unknown>
+    const endUserId = readEndUserId(query['end_user'], 'end_user')
+    let server: Server
+    if (endUserId === undefined) server = await createTenantMcpServer(deps, req.tenantId, req.log, { keyId: req.keyId })
+    else {
+      const offered = await readIntegrationList(deps, req.tenantId, query['integrations'])
+      const body = req.body as { method?: unknown } | undefined
+      if (body?.method === 'initialize') reply.raw.setHeader('mcp-session-id', endUserSessionId(body))
+      const scope = { endUserId, offered, urlElicitation: declaresUrlElicitation(req.headers['mcp-session-id']) }
+      const baseUrl = deps.publicUrl?.() ?? `${req.protocol}://${req.host}`
+      server = await createEndUserMcpServer(deps, req.tenantId, scope, req.log, { keyId: req.keyId, baseUrl })
+    }
     const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js')
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
     reply.raw.on('close', () => {

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely'
 import type { ConnectionTable } from './schema.js'
 
-type Row = Selectable<ConnectionTable>
+// As connection-store.ts's ConnectionRow (not imported: that module imports this one).
+type Row = Omit<Selectable<ConnectionTable>, 'end_user_id' | 'tags'> & { end_user_id?: string | null; tags?: string | null }
 
 /** How a cached connection row is known to be current. */
 export type ConnectionCacheMode =

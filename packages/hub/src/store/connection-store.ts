@@ -5,8 +5,11 @@ import type { DialectAdapter } from './dialect.js'
 import { inTransaction, recordConnectionEvent, type ConnectionEventNote } from './event-store.js'
 import type { ConnectionTable, Database } from './schema.js'
 
-/** A stored connection. */
-export type ConnectionRow = Selectable<ConnectionTable>
+/**
+ * A stored connection. `end_user_id` and `tags` (Connect sessions) are optional when a row is
+ * written, so code that predates end users keeps building rows; reads always carry them.
+ */
+export type ConnectionRow = Omit<Selectable<ConnectionTable>, 'end_user_id' | 'tags'> & { end_user_id?: string | null; tags?: string | null }
 
 /** Fields of a connection that can change after it is created. */
 export type ConnectionPatch = Partial<
@@ -169,9 +172,10 @@ export class ConnectionStore {
     }
   }
 
-  /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
-  async listConnections(tenantId: string, options: { offset: number; limit: number; query?: string }): Promise<ConnectionPage> {
+  /** A page of a tenant's connections, newest first, optionally filtered by a name substring and by end user. */
+  async listConnections(tenantId: string, options: { offset: number; limit: number; query?: string; endUserId?: string }): Promise<ConnectionPage> {
     let base = this.#db.selectFrom('connections').where('tenant_id', '=', tenantId)
+    if (options.endUserId !== undefined) base = base.where('end_user_id', '=', options.endUserId)
     if (options.query) {
       const pattern = `%${options.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
       base = base.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`)

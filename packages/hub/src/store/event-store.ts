@@ -20,6 +20,9 @@ export interface ConnectionEventNote {
   reason?: string | undefined
 }
 
+/** What a connection event reads of the connection's row. */
+export type ConnectionOfEvent = Pick<Selectable<ConnectionTable>, 'id' | 'tenant_id' | 'integration_id' | 'status'> & { end_user_id?: string | null; tags?: string | null }
+
 /** An event to record: its type and its `data` (never a credential). */
 export interface NewEvent {
   tenantId: string
@@ -31,7 +34,7 @@ export interface NewEvent {
 export type EventRow = Selectable<EventTable>
 
 /** The `data` of a connection event: ids, the end user and tags when the connection has them, the reason. */
-export function connectionEventData(row: Selectable<ConnectionTable>, reason?: string): Record<string, unknown> {
+export function connectionEventData(row: ConnectionOfEvent, reason?: string): Record<string, unknown> {
   // endUserId and tags arrive with the Connect sessions work; read them defensively until then.
   const extra = row as unknown as { end_user_id?: unknown; tags?: unknown }
   let tags: unknown = null
@@ -99,7 +102,7 @@ export async function recordEvent(db: Kysely<Database>, event: NewEvent, now = n
 }
 
 /** Records a connection event for `row` on `db` (the change's transaction). */
-export function recordConnectionEvent(db: Kysely<Database>, row: Selectable<ConnectionTable>, note: ConnectionEventNote): Promise<string> {
+export function recordConnectionEvent(db: Kysely<Database>, row: ConnectionOfEvent, note: ConnectionEventNote): Promise<string> {
   return recordEvent(db, { tenantId: row.tenant_id, type: note.type, data: connectionEventData(row, note.reason) })
 }
 

@@ -216,6 +216,45 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0007_connect_sessions': {
+    async up(db: Kysely<any>) {
+      // Connect sessions (connections/connect-sessions.ts): only the SHA-256 of the token is kept.
+      await db.schema
+        .createTable('connect_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+        .addColumn('end_user_id', 'text', (c) => c.notNull())
+        .addColumn('end_user_email', 'text')
+        .addColumn('end_user_display_name', 'text')
+        .addColumn('allowed_integrations', 'text')
+        .addColumn('tags', 'text')
+        .addColumn('success_redirect_url', 'text')
+        .addColumn('error_redirect_url', 'text')
+        .addColumn('reconnect_connection_id', 'text')
+        .addColumn('connection_id', 'text')
+        .addColumn('started_version', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute()
+      await db.schema.createIndex('connect_sessions_expires').on('connect_sessions').column('expires_at').execute()
+      // The end user a connection belongs to, and the tags its Connect session gave it.
+      await db.schema.alterTable('connections').addColumn('end_user_id', 'text').execute()
+      await db.schema.alterTable('connections').addColumn('tags', 'text').execute()
+      await db.schema.createIndex('connections_tenant_end_user').on('connections').columns(['tenant_id', 'end_user_id']).execute()
+      // Per-tenant Connect page settings: origins allowed to embed it or be redirected to, branding.
+      await db.schema
+        .createTable('tenant_connect_settings')
+        .addColumn('tenant_id', 'text', (c) => c.primaryKey().references('tenants.id').onDelete('cascade'))
+        .addColumn('allowed_origins', 'text', (c) => c.notNull())
+        .addColumn('product_name', 'text')
+        .addColumn('logo_url', 'text')
+        .addColumn('accent_color', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+    },
+  },
   '0008_trigger_instances': {
     async up(db: Kysely<any>) {
       // Trigger instances on connections and aiXplain's v1 triggers (store/trigger-store.ts).

@@ -1,6 +1,8 @@
 import type { TriggerInstanceTable } from './trigger-schema.js'
+import type { ConnectSessionTable, TenantConnectSettingsTable } from './connect-schema.js'
 import type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
 
+export type { ConnectSessionTable, TenantConnectSettingsTable } from './connect-schema.js'
 export type { EventTable, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './event-schema.js'
 export type { TriggerInstanceTable } from './trigger-schema.js'
 
@@ -46,6 +48,10 @@ export interface ConnectionTable {
   expires_at: string | null
   /** When the OAuth access token expires (null: unknown or never). */
   token_expires_at: string | null
+  /** The app's end user this connection belongs to (Connect sessions); null for a tenant's own. */
+  end_user_id?: string | null
+  /** Tags (JSON object of strings) copied from the Connect session; null when none. */
+  tags?: string | null
 }
 
 /** `oauth_apps`: a tenant's OAuth client for one integration; the secret is sealed. */
@@ -127,6 +133,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable
   webhook_attempts: WebhookAttemptTable
   trigger_instances: TriggerInstanceTable
+  connect_sessions: ConnectSessionTable
+  tenant_connect_settings: TenantConnectSettingsTable
 }
 
 /** `key_epoch`: one row (`keys`) bumped on every key revocation. */

@@ -14,6 +14,7 @@ import { TenantStore, type ApiKeyRow, type NewApiKeyRow, type TenantRow } from '
 import { RunLogStore } from './run-log-store.js'
 import { WebhookStore } from './webhook-store.js'
 import { TriggerStore } from './trigger-store.js'
+import { ConnectSessionStore } from './connect-session-store.js'
 
 export type { ConnectionPage, ConnectionPatch, ConnectionRow } from './connection-store.js'
 export type { DialectAdapter, StoreDialect } from './dialect.js'
@@ -23,6 +24,7 @@ export type { OAuthAppRow, OAuthStateRow } from './oauth-store.js'
 export type { RunRow } from './run-store.js'
 export type { TenantIntegrationRow } from './tenant-integration-store.js'
 export type { ApiKeyRow, NewApiKeyRow, TenantRow } from './tenant-store.js'
+export type { ConnectSessionRow, ConnectSettingsRow } from './connect-session-store.js'
 export type { RunLogEntry, RunLogFilter, RunLogRow } from './run-log-store.js'
 export type { TriggerInstancePatch, TriggerInstanceRow, TriggerListFilter } from './trigger-store.js'
 
@@ -62,6 +64,8 @@ export class Store {
   readonly webhooks: WebhookStore
   /** Trigger instances and aiXplain's v1 triggers (trigger-store.ts). */
   readonly triggers: TriggerStore
+  /** Connect sessions and tenants' Connect page settings (connect-session-store.ts). */
+  readonly connectSessions: ConnectSessionStore
 
   /**
    * `connectionCache`: rows known to be current (connection-cache.ts), shared with the stores of
@@ -80,6 +84,7 @@ export class Store {
     this.events = new EventStore(db)
     this.webhooks = new WebhookStore(db, adapter)
     this.triggers = new TriggerStore(db)
+    this.connectSessions = new ConnectSessionStore(db)
   }
 
   /**
@@ -182,8 +187,8 @@ export class Store {
     return this.connections.deleteConnection(tenantId, id)
   }
 
-  /** A page of a tenant's connections, newest first, optionally filtered by a name substring. */
-  listConnections(tenantId: string, options: { offset: number; limit: number; query?: string }): Promise<ConnectionPage> {
+  /** A page of a tenant's connections, newest first, optionally filtered by a name substring and by end user. */
+  listConnections(tenantId: string, options: { offset: number; limit: number; query?: string; endUserId?: string }): Promise<ConnectionPage> {
     return this.connections.listConnections(tenantId, options)
   }
 

@@ -15,19 +15,20 @@ export function registerConnections(program: Command): void {
     .command('list')
     .description('list a tenant\'s connections (never their secrets)')
     .option('-t, --tenant <tenant>', 'tenant', 'default')
-    .option('--end-user <id>', 'only this end user\'s connections (end users come with the Connect issue; until then none match)')
+    .option('--end-user <id>', 'only this end user\'s connections (the endUser.id of their Connect session)')
     .option('--json', 'print one JSON array')
     .action(async (opts: { tenant: string; endUser?: string; json?: boolean }) => {
       await withExistingStore(async (store) => {
         const tenantId = await tenantIdOf(store, opts.tenant)
-        const rows = opts.endUser !== undefined ? [] : (await store.connections.listConnections(tenantId, { offset: 0, limit: 10_000 })).rows
+        const rows = (await store.connections.listConnections(tenantId, { offset: 0, limit: 10_000, ...(opts.endUser !== undefined ? { endUserId: opts.endUser } : {}) })).rows
         const items = rows.map((c) => ({
           id: c.id,
           name: c.name,
           integration: c.integration_id,
           authScheme: c.auth_scheme,
           status: c.status,
-          endUser: null,
+          endUser: c.end_user_id ?? null,
+          tags: c.tags ? (JSON.parse(c.tags) as Record<string, string>) : null,
           createdAt: c.created_at,
           updatedAt: c.updated_at,
         }))
