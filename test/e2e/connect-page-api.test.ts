@@ -113,6 +113,25 @@ describe('Connect page API', () => {
     }
   })
 
+  it('serves the page with strict headers; an integration the session does not offer is a 404 page', async () => {
+    const token = await newSession(hub.key, { allowedIntegrations: ['keyed'] })
+    const page = await fetch(`${hub.url}/connect?session=${token}`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self' 'nonce-[^']+'; .*frame-ancestors 'none'$/)
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(page.headers.get('cache-control')).toBe('no-store')
+    const html = await page.text()
+    expect(html).not.toMatch(/<script>/)
+    expect(html).toContain('<label for="in-api_key">API key')
+    expect(html).toContain('type="password"')
+    const other = await fetch(`${hub.url}/connect?session=${token}&integration=github`)
+    expect(other.status).toBe(404)
+    expect(other.headers.get('content-type')).toMatch(/text\/html/)
+    expect(await other.text()).toContain('does not offer the integration')
+    const script = await fetch(`${hub.url}/connect/assets/connect.js`)
+    expect(script.headers.get('content-type')).toMatch(/javascript/)
+  })
+
   it('rate-limits the submit call per client address (429)', async () => {
     const token = await newSession()
     const statuses: number[] = []
