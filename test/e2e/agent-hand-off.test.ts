@@ -175,6 +175,20 @@ describe('execute hand-off and the SDK', () => {
     expect(bearers().at(-1)).toBe('Bearer token-of-x')
   })
 
+  it("a run on an end user's expired connection by id answers AUTH_REQUIRED with a reconnect link", async () => {
+    const id = await connectFor('user-w', 'token-of-w')
+    await hub.hub.store.db.updateTable('connections').set({ status: 'EXPIRED' }).where('id', '=', id).execute()
+    const r = await call(hub, 'POST', `/api/v2/execute/${id}`, { action: 'ECHO_GET_ITEM', data: { item_id: '1' } })
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ status: 'FAILED', code: 'AUTH_REQUIRED', endUserId: 'user-w', integration: 'echo' })
+    expect((await sessionOf(r.body.connectUrl))?.reconnect_connection_id).toBe(id)
+    // A connection without an end user keeps the 409 that says how to reconnect.
+    const own = await call(hub, 'POST', '/api/v2/execute/echo', { authScheme: 'BEARER_TOKEN', data: { token: 'tenant-own' }, name: 'Tenant Echo' })
+    await hub.hub.store.db.updateTable('connections').set({ status: 'EXPIRED' }).where('id', '=', own.body.data.id).execute()
+    const plain = await call(hub, 'POST', `/api/v2/execute/${own.body.data.id}`, { action: 'ECHO_GET_ITEM', data: { item_id: '1' } })
+    expect(plain.status).toBe(409)
+  })
+
   it("never runs another end user's connection named by id", async () => {
     const id = await connectFor('user-y', 'token-of-y')
     const r = await call(hub, 'POST', `/api/v2/execute/${id}`, { action: 'ECHO_GET_ITEM', data: { item_id: '1' }, endUserId: 'user-z' })

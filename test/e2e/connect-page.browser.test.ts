@@ -8,6 +8,7 @@ import { startBrowser, type TestBrowser } from '../support/browser.js'
 import { acmeDefinition, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
 import { startUpstream, type Upstream } from '../support/upstream.js'
+import { startOAuth1Server, type OAuth1TestServer } from '../support/oauth1-server.js'
 
 const GOOD_KEY = 'sk-good-key-4242'
 const SHOTS = join(import.meta.dirname, '../../docs/images')
@@ -41,6 +42,7 @@ describe('the hosted Connect page in a real browser', () => {
   let browser: TestBrowser
   let keyed: Upstream
   let as: OAuth2TestServer
+  let tweety: OAuth1TestServer
   let embedder: Server
   let embedderUrl = ''
   let otherEmbedder: Server
@@ -58,12 +60,26 @@ describe('the hosted Connect page in a real browser', () => {
       return undefined
     })
     as = await startOAuth2Server()
+    tweety = await startOAuth1Server()
     const dir = await mkdtemp(join(tmpdir(), 'patchbay-connect-page-'))
     await writeFile(join(dir, 'keyed.json'), JSON.stringify(keyedDefinition(keyed.url)))
     await writeFile(join(dir, 'acme.json'), JSON.stringify(acmeDefinition(as.url)))
+    const p = tweety.url
+    await writeFile(
+      join(dir, 'tweety.json'),
+      JSON.stringify({
+        id: 'tweety',
+        name: 'Tweety',
+        description: 'A stand-in OAuth 1.0a service',
+        baseUrl: `${p}/1`,
+        auth: { OAUTH1: { oauth1: { requestTokenUrl: `${p}/oauth/request_token`, authorizationUrl: `${p}/oauth/authorize`, accessTokenUrl: `${p}/oauth/access_token` } } },
+        actions: [{ code: 'TWEETY_SEARCH', name: 'Search', description: 'Search.', input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } }, request: { method: 'GET', path: '/search/tweets.json', query: { q: '{q}' } } }],
+      }),
+    )
     hub = await startTestHub({ catalogDirs: [dir] })
     as.configure(`${hub.url}/oauth/callback`)
     expect((await call(hub, 'PUT', '/admin/oauth-apps/acme', { clientId: as.clientId, clientSecret: as.clientSecret })).status).toBe(200)
+    expect((await call(hub, 'PUT', '/admin/oauth-apps/tweety', { clientId: tweety.consumerKey, clientSecret: tweety.consumerSecret })).status).toBe(200)
     const page = (src: string) => (_req: unknown, res: import('node:http').ServerResponse) => {
       res.setHeader('content-type', 'text/html')
       res.end(`<!doctype html><title>App</title><h1>App</h1><iframe title="Connect" src="${src}" width="420" height="600"></iframe>`)
@@ -89,6 +105,7 @@ describe('the hosted Connect page in a real browser', () => {
     await hub?.close()
     await keyed?.close()
     await as?.close()
+    await tweety?.close()
     embedder?.close()
     otherEmbedder?.close()
   })
@@ -241,6 +258,30 @@ describe('the hosted Connect page in a real browser', () => {
     expect(await blocked).toBe(true)
     const inner = other.frames().find((f) => f !== other.mainFrame())
     expect(await inner?.evaluate(() => document.querySelector('h1')?.textContent ?? null).catch(() => null)).not.toBe('Connect Keyed')
+    await ctx.close()
+  })
+
+  it('OAuth 1.0a through the stand-in provider: a refusal ends at errorRedirectUrl, an approval connects', async () => {
+    const ctx = await browser.newContext()
+    const page = await ctx.newPage()
+    tweety.mode = 'deny'
+    const denied = await session({ endUser: { id: 'tw-user' }, allowedIntegrations: ['tweety'], errorRedirectUrl: 'https://app.example.com/failed' })
+    await page.goto(denied.connectUrl)
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.url().startsWith('https://app.example.com/failed'), { timeout: 30_000 }),
+      page.getByRole('button', { name: 'Continue with Tweety' }).click(),
+    ])
+    expect(new URL(request.url()).searchParams.get('error')).toBe('authorization_failed')
+    tweety.mode = 'approve'
+    const ok = await session({ endUser: { id: 'tw-user' }, allowedIntegrations: ['tweety'] })
+    const second = await ctx.newPage()
+    await second.goto(ok.connectUrl)
+    await second.getByRole('button', { name: 'Continue with Tweety' }).click()
+    await expect.poll(() => second.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('Connected')
+    const items = (await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 'tw-user' })).body.items
+    expect(items.filter((c: { connectionStatus: string }) => c.connectionStatus === 'ACTIVE')).toHaveLength(1)
+    const run = await call(hub, 'POST', `/api/v2/execute/${items.find((c: { connectionStatus: string }) => c.connectionStatus === 'ACTIVE').id}`, { action: 'TWEETY_SEARCH', data: { q: 'x' } })
+    expect(run.status, run.text).toBe(200)
     await ctx.close()
   })
 })

@@ -81,6 +81,7 @@ describe('connect sessions API', () => {
       [{ allowedOrigins: ['https://app.example.com/path'] }, /is not an origin/],
       [{ allowedOrigins: 'https://app.example.com' }, /must be an array/],
       [{ branding: { accentColor: 'red' } }, /#rrggbb/],
+      [{ branding: { accentColor: '#ffeb3b' } }, /too light for white button text/],
       [{ branding: { logoUrl: 'javascript:x' } }, /http\(s\) URL/],
       [{ branding: { font: 'x' } }, /Unknown branding field/],
       [{ colours: 1 }, /Unknown field/],

@@ -139,6 +139,8 @@ export function createHub(deps: HubDeps): Hub {
             },
             (err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'sweeping expired PENDING connections failed'),
           )
+          // Connect sessions are kept a day past their expiry, so their link still says "expired".
+          deps.store.connectSessions.deleteExpired(new Date(Date.now() - 86_400_000)).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'sweeping expired Connect sessions failed'))
         }, sweepMs)
       : undefined
   sweeper?.unref()

@@ -107,7 +107,19 @@ function checkBranding(raw: unknown): ConnectSettings['branding'] {
   if (logoUrl !== null && originOf(logoUrl) === undefined) throw new PatchbayError('VALIDATION', 'branding.logoUrl must be an http(s) URL of an image')
   const accentColor = optionalString(b['accentColor'], 'branding.accentColor', 7)
   if (accentColor !== null && !ACCENT.test(accentColor)) throw new PatchbayError('VALIDATION', 'branding.accentColor must be a colour as #rrggbb, e.g. "#0b57d0"')
+  if (accentColor !== null && contrastWithWhite(accentColor) < 4.5) {
+    throw new PatchbayError('VALIDATION', `branding.accentColor ${accentColor} is too light for white button text (contrast ${contrastWithWhite(accentColor).toFixed(2)}:1, WCAG AA needs 4.5:1); choose a darker colour`)
+  }
   return { productName, logoUrl, accentColor: accentColor?.toLowerCase() ?? null }
+}
+
+/** The WCAG 2 contrast ratio of `#rrggbb` against white. */
+function contrastWithWhite(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+  }) as [number, number, number]
+  return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 }
 
 function optionalString(v: unknown, name: string, max: number): string | null {

@@ -139,7 +139,14 @@ export async function execute(
     throw new PatchbayError('VALIDATION', 'action is required: send {"action": "<ACTION_CODE>", "data": {…}}; list the codes with {"action": "LIST_ACTIONS"}')
   }
   const { connection, integration } = target
-  if (connection.status !== ConnectionStatus.ACTIVE) throw notActive(connection)
+  if (connection.status !== ConnectionStatus.ACTIVE) {
+    // An end user's expired connection: the hand-off, a link for that user to re-authorise it.
+    const stale = connection.status === ConnectionStatus.EXPIRED || connection.status === ConnectionStatus.ERROR
+    if (stale && connection.end_user_id && deps.connectSessions && caller?.baseUrl) {
+      return authRequiredFailure(await createAuthRequired(deps, tenantId, integration, connection.end_user_id, caller.baseUrl, connection))
+    }
+    throw notActive(connection)
+  }
   const definition = findAction(integration, action)
   const observed: { httpStatus?: number } = {}
   const log = deps.runLog

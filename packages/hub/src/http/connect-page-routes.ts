@@ -6,7 +6,7 @@ import { finishConnect, sessionIntegration, sessionIntegrations, submitConnect, 
 import { DEFAULT_CONNECT_SETTINGS, originOf, readConnectSettings, type ConnectSettings } from '../connections/connect-settings.js'
 import type { ConnectSession } from '../connections/connect-sessions.js'
 import { schemesOf } from '../connections/records.js'
-import { credentialFormPage, integrationListPage, schemeChoicePage, sessionGonePage, type PageContext } from './pages/connect/connect-page.js'
+import { credentialFormPage, integrationListPage, problemPage, schemeChoicePage, sessionGonePage, type PageContext } from './pages/connect/connect-page.js'
 import { CALLBACK_JS, CONNECT_JS } from './pages/connect/connect-script.js'
 import { CONNECT_CSS } from './pages/connect/connect-style.js'
 import { requireObject } from './request.js'
@@ -88,6 +88,19 @@ export function registerConnectPageRoutes(
       const settings = await readConnectSettings(deps.store, session.tenantId)
       const ctx: PageContext = { session, token, settings, nonce, origin: allowedOrigin(req.query['origin'], settings) }
       const csp = connectPageCsp(settings, nonce)
+      try {
+        return await renderView(ctx, req.query, reply, csp)
+      } catch (err) {
+        // An integration or scheme the session does not offer: a page, not a JSON body.
+        if (!(err instanceof PatchbayError) || err.status >= 500) throw err
+        return pageHeaders(reply.status(err.status), csp).send(problemPage(ctx, err.message))
+      }
+    },
+  )
+
+  async function renderView(ctx: PageContext, query: Record<string, string | undefined>, reply: FastifyReply, csp: string): Promise<FastifyReply> {
+      const session = ctx.session
+      const req = { query }
       const integrations = await sessionIntegrations(flow, session)
       const chosen = req.query['integration'] ?? (integrations.length === 1 ? integrations[0]?.definition.id : undefined)
       if (!chosen) return pageHeaders(reply, csp).send(integrationListPage(ctx, integrations))
@@ -97,8 +110,7 @@ export function registerConnectPageRoutes(
       if (!scheme) return pageHeaders(reply, csp).send(schemeChoicePage(ctx, integration, schemes))
       if (!(schemes as readonly string[]).includes(scheme)) throw new PatchbayError('NOT_FOUND', `${integration.definition.name} has no scheme ${JSON.stringify(scheme.slice(0, 40))}`)
       return pageHeaders(reply, csp).send(credentialFormPage(ctx, integration, scheme as AuthenticationSchema, schemes.length > 1))
-    },
-  )
+  }
 
   const apiOptions = (max: number) => ({ schema: { hide: true }, bodyLimit: 65_536, config: { rateLimit: { max, timeWindow: 60_000 } } })
   app.post('/connect/api/submit', apiOptions(30), async (req, reply) => {

@@ -93,7 +93,7 @@ describe('buildServer', () => {
     expect(res.statusCode).toBe(400)
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
     expect(res.headers['cache-control']).toBe('no-store')
-    expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'")
     expect(res.body).toContain('Unknown authorization')
     expect(res.body).not.toContain('<script>')
   })

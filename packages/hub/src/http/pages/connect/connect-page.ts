@@ -122,3 +122,8 @@ export function sessionGonePage(ctx: { settings: ConnectSettings; nonce: string;
   const title = code === 'SESSION_USED' ? 'This link was already used' : code === 'SESSION_EXPIRED' ? 'This link has expired' : 'This link is not valid'
   return layout(title, ctx, `<h1>${esc(title)}</h1><p>${esc(message)}</p>`, { view: 'gone', 'error-code': code, 'error-message': message })
 }
+
+/** A page for a request the session cannot serve (an integration or scheme it does not offer), with a way back. */
+export function problemPage(ctx: PageContext, message: string): string {
+  return layout('Not available', ctx, `${backLink(ctx)}<h1>Not available</h1><p>${esc(message)}</p>`, { view: 'problem' })
+}
