@@ -31,7 +31,7 @@ describe('Connect page API', () => {
         description: 'Checks its key.',
         baseUrl: service.url,
         verify: 'WHO',
-        auth: { API_KEY: { inputs: [{ name: 'api_key', displayName: 'API key', description: 'Key', secret: true }], apply: { headers: { 'X-Api-Key': '{api_key}' } } } },
+        auth: { API_KEY: { inputs: [{ name: 'api_key', displayName: 'API key', description: 'Key', secret: true, helpUrl: 'https://keyed.example/help/keys' }], apply: { headers: { 'X-Api-Key': '{api_key}' } } } },
         actions: [{ code: 'WHO', name: 'Who', description: 'Who am I.', input: { type: 'object', properties: {} }, request: { method: 'GET', path: '/me' } }],
       }),
     )
@@ -124,6 +124,7 @@ describe('Connect page API', () => {
     expect(html).not.toMatch(/<script>/)
     expect(html).toContain('<label for="in-api_key">API key')
     expect(html).toContain('type="password"')
+    expect(html).toContain('<a href="https://keyed.example/help/keys" target="_blank" rel="noopener noreferrer">Where to find it')
     const other = await fetch(`${hub.url}/connect?session=${token}&integration=github`)
     expect(other.status).toBe(404)
     expect(other.headers.get('content-type')).toMatch(/text\/html/)
