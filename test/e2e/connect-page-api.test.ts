@@ -133,6 +133,39 @@ describe('Connect page API', () => {
     expect(script.headers.get('content-type')).toMatch(/javascript/)
   })
 
+  it('answers hostile input with a 4xx, never a 5xx', async () => {
+    const token = await newSession()
+    const pages = [
+      `/connect?session=${token}&session=${token}`,
+      `/connect?session=${token}&integration=keyed&integration=x`,
+      `/connect?session=${token}&integration=keyed&scheme=OAUTH2`,
+      `/connect?session=${token}&integration=%00&scheme=__proto__`,
+      `/connect?session=${token}&origin=javascript:alert(1)`,
+      '/connect',
+    ]
+    for (const p of pages) {
+      const r = await fetch(`${hub.url}${p}`)
+      expect(r.status, p).toBeLessThan(500)
+    }
+    const bodies: unknown[] = [
+      [],
+      'x',
+      { session: [token] },
+      { session: token, integration: 'keyed', scheme: 5, data: 'x' },
+      { session: token, integration: 'keyed', scheme: 'API_KEY', data: { api_key: 5 } },
+      { session: token, integration: 'keyed', scheme: 'API_KEY', data: { api_key: 'x'.repeat(20_000) } },
+      { session: token, integration: { $ne: 1 } },
+    ]
+    for (const b of bodies) {
+      const r = await call({ url: hub.url, key: '' }, 'POST', '/connect/api/submit', b)
+      expect(r.status, JSON.stringify(b).slice(0, 80)).toBeGreaterThanOrEqual(400)
+      expect(r.status, JSON.stringify(b).slice(0, 80)).toBeLessThan(500)
+    }
+    const finish = await call({ url: hub.url, key: '' }, 'POST', '/connect/api/finish', { session: token })
+    expect(finish.status).toBe(400)
+    expect(finish.body.message).toMatch(/has not started an authorization/)
+  })
+
   it('rate-limits the submit call per client address (429)', async () => {
     const token = await newSession()
     const statuses: number[] = []
