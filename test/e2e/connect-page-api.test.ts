@@ -31,7 +31,7 @@ describe('Connect page API', () => {
         description: 'Checks its key.',
         baseUrl: service.url,
         verify: 'WHO',
-        auth: { API_KEY: { inputs: [{ name: 'api_key', displayName: 'API key', description: 'Key', secret: true }], apply: { headers: { 'X-Api-Key': '{api_key}' } } } },
+        auth: { API_KEY: { inputs: [{ name: 'api_key', displayName: 'API key', description: 'Key', secret: true, helpUrl: 'https://keyed.example/help/keys' }], apply: { headers: { 'X-Api-Key': '{api_key}' } } } },
         actions: [{ code: 'WHO', name: 'Who', description: 'Who am I.', input: { type: 'object', properties: {} }, request: { method: 'GET', path: '/me' } }],
       }),
     )
@@ -124,12 +124,46 @@ describe('Connect page API', () => {
     expect(html).not.toMatch(/<script>/)
     expect(html).toContain('<label for="in-api_key">API key')
     expect(html).toContain('type="password"')
+    expect(html).toContain('<a href="https://keyed.example/help/keys" target="_blank" rel="noopener noreferrer">Where to find it')
     const other = await fetch(`${hub.url}/connect?session=${token}&integration=github`)
     expect(other.status).toBe(404)
     expect(other.headers.get('content-type')).toMatch(/text\/html/)
     expect(await other.text()).toContain('does not offer the integration')
     const script = await fetch(`${hub.url}/connect/assets/connect.js`)
     expect(script.headers.get('content-type')).toMatch(/javascript/)
+  })
+
+  it('answers hostile input with a 4xx, never a 5xx', async () => {
+    const token = await newSession()
+    const pages = [
+      `/connect?session=${token}&session=${token}`,
+      `/connect?session=${token}&integration=keyed&integration=x`,
+      `/connect?session=${token}&integration=keyed&scheme=OAUTH2`,
+      `/connect?session=${token}&integration=%00&scheme=__proto__`,
+      `/connect?session=${token}&origin=javascript:alert(1)`,
+      '/connect',
+    ]
+    for (const p of pages) {
+      const r = await fetch(`${hub.url}${p}`)
+      expect(r.status, p).toBeLessThan(500)
+    }
+    const bodies: unknown[] = [
+      [],
+      'x',
+      { session: [token] },
+      { session: token, integration: 'keyed', scheme: 5, data: 'x' },
+      { session: token, integration: 'keyed', scheme: 'API_KEY', data: { api_key: 5 } },
+      { session: token, integration: 'keyed', scheme: 'API_KEY', data: { api_key: 'x'.repeat(20_000) } },
+      { session: token, integration: { $ne: 1 } },
+    ]
+    for (const b of bodies) {
+      const r = await call({ url: hub.url, key: '' }, 'POST', '/connect/api/submit', b)
+      expect(r.status, JSON.stringify(b).slice(0, 80)).toBeGreaterThanOrEqual(400)
+      expect(r.status, JSON.stringify(b).slice(0, 80)).toBeLessThan(500)
+    }
+    const finish = await call({ url: hub.url, key: '' }, 'POST', '/connect/api/finish', { session: token })
+    expect(finish.status).toBe(400)
+    expect(finish.body.message).toMatch(/has not started an authorization/)
   })
 
   it('rate-limits the submit call per client address (429)', async () => {

@@ -227,11 +227,13 @@ describe('the hosted Connect page in a real browser', () => {
   it('an expired session gets a 410 page that says so', async () => {
     const s = await session({ endUser: { id: 'late' }, expiresInSeconds: 60 })
     await hub.hub.store.db.updateTable('connect_sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('end_user_id', '=', 'late').execute()
-    const ctx = await browser.newContext()
+    const ctx = await browser.newContext({ colorScheme: 'dark', viewport: { width: 360, height: 480 } })
     const page = await ctx.newPage()
     expect((await page.goto(s.connectUrl))?.status()).toBe(410)
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('This link has expired')
-    await page.screenshot({ path: join(SHOTS, 'connect-expired.png') })
+    // Dark theme: the page follows prefers-color-scheme.
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 20, 20)')
+    await page.screenshot({ path: join(SHOTS, 'connect-expired-dark.png') })
     expect((await page.goto(`${hub.url}/connect?session=pbcs_nope`))?.status()).toBe(404)
     await ctx.close()
   })

@@ -30,6 +30,8 @@ export interface InputDefinition {
   secret?: boolean
   /** Value used when an optional input is not given. */
   default?: string
+  /** An https page that says where to find this value (the Connect page links it next to the field). */
+  helpUrl?: string
 }
 
 /** How a scheme's credentials are put on an outgoing request. Values are templates. */
@@ -216,6 +218,7 @@ const inputSchema = {
     required: { type: 'boolean' },
     secret: { type: 'boolean' },
     default: { type: 'string' },
+    helpUrl: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048 },
   },
 } as const
 

@@ -64,7 +64,7 @@ export function registerConnectPageRoutes(
     listIntegrations: async (tenantId) => [...deps.catalog.list(), ...(await deps.tenantIntegrations.list(tenantId))],
   }
   const asset = (path: string, type: string, text: string) =>
-    app.get(path, { schema: { hide: true } }, async (_req, reply) => reply.header('content-type', type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(text))
+    app.get(path, { schema: { summary: 'A static file of the Connect page (served by the hub, no CDN)', tags: ['connect'], security: [] } }, async (_req, reply) => reply.header('content-type', type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(text))
   asset('/connect/assets/connect.js', 'text/javascript; charset=utf-8', CONNECT_JS)
   asset('/connect/assets/callback.js', 'text/javascript; charset=utf-8', CALLBACK_JS)
   asset('/connect/assets/connect.css', 'text/css; charset=utf-8', CONNECT_CSS)
@@ -112,13 +112,13 @@ export function registerConnectPageRoutes(
       return pageHeaders(reply, csp).send(credentialFormPage(ctx, integration, scheme as AuthenticationSchema, schemes.length > 1))
   }
 
-  const apiOptions = (max: number) => ({ schema: { hide: true }, bodyLimit: 65_536, config: { rateLimit: { max, timeWindow: 60_000 } } })
-  app.post('/connect/api/submit', apiOptions(30), async (req, reply) => {
+  const apiOptions = (max: number, summary: string) => ({ schema: { summary, tags: ['connect'], security: [] }, bodyLimit: 65_536, config: { rateLimit: { max, timeWindow: 60_000 } } })
+  app.post('/connect/api/submit', apiOptions(30, "The Connect page's form: verifies and saves the credentials, or starts OAuth (the session token in the body is the credential)"), async (req, reply) => {
     const body = requireObject(req.body, 'connect')
     const result = await submitConnect(flow, body['session'], { integration: body['integration'], scheme: body['scheme'], data: body['data'] })
     return reply.header('cache-control', 'no-store').send(result)
   })
-  app.post('/connect/api/finish', apiOptions(120), async (req, reply) => {
+  app.post('/connect/api/finish', apiOptions(120, 'Where the OAuth flow a Connect session started stands (pending, connected or failed)'), async (req, reply) => {
     const body = requireObject(req.body, 'finish')
     return reply.header('cache-control', 'no-store').send(await finishConnect(flow, body['session']))
   })

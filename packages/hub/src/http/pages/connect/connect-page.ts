@@ -106,7 +106,7 @@ function field(input: InputDefinition): string {
   }
   const value = !input.secret && input.default !== undefined ? ` value="${esc(String(input.default))}"` : ''
   return `<div class="field"><label for="${id}">${esc(input.displayName)}${required ? ' <span class="req" aria-hidden="true">*</span><span class="visually-hidden"> (required)</span>' : ' <span class="muted">(optional)</span>'}</label>
-<p id="${id}-desc" class="hint">${esc(input.description)}</p><input id="${id}" name="${esc(input.name)}" type="${type}"${value}${required ? ' required aria-required="true"' : ''} autocomplete="${input.secret ? 'new-password' : 'off'}" spellcheck="false" aria-describedby="${id}-desc" data-type="${esc(input.type ?? 'string')}"></div>`
+<p id="${id}-desc" class="hint">${esc(input.description)}${input.helpUrl ? ` <a href="${esc(input.helpUrl)}" target="_blank" rel="noopener noreferrer">Where to find it<span class="visually-hidden"> (${esc(input.displayName)}, opens in a new tab)</span></a>` : ''}</p><input id="${id}" name="${esc(input.name)}" type="${type}"${value}${required ? ' required aria-required="true"' : ''} autocomplete="${input.secret ? 'new-password' : 'off'}" spellcheck="false" aria-describedby="${id}-desc" data-type="${esc(input.type ?? 'string')}"></div>`
 }
 
 function backLink(ctx: PageContext, href = query(ctx)): string {
