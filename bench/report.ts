@@ -66,6 +66,7 @@ export const SCENARIOS = [
   { id: '5', key: 'data-scale', title: 'Scale of data' },
   { id: '6', key: 'refresh-storm', title: 'Refresh storm' },
   { id: '7', key: 'scale-out', title: 'Scale-out' },
+  { id: '8', key: 'inbound-webhooks', title: 'Inbound webhooks' },
 ] as const
 
 /** Builds a measured metric from per-round samples, with its ratio to a paired baseline and its target. */

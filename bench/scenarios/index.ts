@@ -4,6 +4,7 @@ import * as actionOverhead from './action-overhead.js'
 import * as coldStart from './cold-start.js'
 import * as connects from './connects.js'
 import * as dataScale from './data-scale.js'
+import * as inboundWebhooks from './inbound-webhooks.js'
 import * as memory from './memory.js'
 import * as refreshStorm from './refresh-storm.js'
 import * as scaleOut from './scale-out.js'
@@ -29,4 +30,5 @@ export const SCENARIO_MODULES: Record<string, ScenarioModule> = {
   'data-scale': { measures: dataScale.MEASURES, run: dataScale.runDataScale },
   'refresh-storm': { measures: refreshStorm.MEASURES, run: refreshStorm.runRefreshStorm },
   'scale-out': { measures: scaleOut.MEASURES, run: scaleOut.runScaleOut },
+  'inbound-webhooks': { measures: inboundWebhooks.MEASURES, run: inboundWebhooks.runInboundWebhooks },
 }
