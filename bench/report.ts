@@ -68,6 +68,7 @@ export const SCENARIOS = [
   { id: '7', key: 'scale-out', title: 'Scale-out' },
   { id: '8', key: 'catalog-start', title: 'Full-catalog start' },
   { id: '9', key: 'triggers', title: 'Triggers' },
+  { id: '10', key: 'inbound-webhooks', title: 'Inbound webhooks' },
 ] as const
 
 /** Builds a measured metric from per-round samples, with its ratio to a paired baseline and its target. */

@@ -5,6 +5,7 @@ import * as catalogStart from './catalog-start.js'
 import * as coldStart from './cold-start.js'
 import * as connects from './connects.js'
 import * as dataScale from './data-scale.js'
+import * as inboundWebhooks from './inbound-webhooks.js'
 import * as memory from './memory.js'
 import * as refreshStorm from './refresh-storm.js'
 import * as scaleOut from './scale-out.js'
@@ -33,4 +34,5 @@ export const SCENARIO_MODULES: Record<string, ScenarioModule> = {
   'scale-out': { measures: scaleOut.MEASURES, run: scaleOut.runScaleOut },
   'catalog-start': { measures: catalogStart.MEASURES, run: catalogStart.runCatalogStart },
   triggers: { measures: triggers.MEASURES, run: triggers.runTriggers },
+  'inbound-webhooks': { measures: inboundWebhooks.MEASURES, run: inboundWebhooks.runInboundWebhooks },
 }

@@ -8,7 +8,7 @@ import type { ChildHandle } from '../processes.js'
 import { measured, notAvailable, type Metric } from '../report.js'
 import { percentile } from '../stats.js'
 
-/** What scenario 8 measures. */
+/** What scenario 9 measures. */
 export const MEASURES =
   'Triggers: inbound webhook events (the HTTP API integration\'s HTTP_WEBHOOK, HMAC-SHA256 signed) accepted and ' +
   'stored per second by one hub process, 10 concurrent keep-alive senders, on SQLite and on PostgreSQL; p50/p99 ' +

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Webhook } from 'standardwebhooks'
 import { sealConnectionSecrets, signatureHeaders } from '@patchbay/hub'
 import { waitFor } from '../support/hub-processes.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
@@ -194,5 +195,33 @@ describe('triggers: instances and inbound webhooks', () => {
     // The management API still wants a key.
     const noKey = await fetch(`${hub.url}/api/v2/connections/${conn}/triggers`)
     expect(noKey.status).toBe(401)
+  })
+
+  it('Standard Webhooks senders (the standardwebhooks package signs), Linear (unprefixed HMAC, Linear-Event filter), and a deleted connection takes its URLs along', async () => {
+    const conn = await connect('http-api', 'http-standard', { base_url: 'https://api.example.com', token: 'tok-standard-1' })
+    const r = await call(hub, 'POST', `/api/v2/connections/${conn}/triggers`, { slug: 'HTTP_STANDARD_WEBHOOK', config: {} })
+    expect(r.status, r.text).toBe(201)
+    expect(r.body.secret).toMatch(/^whsec_/)
+    const body = JSON.stringify({ order: 42 })
+    const id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'
+    const at = new Date()
+    const signature = new Webhook(r.body.secret).sign(id, at, body)
+    const sent = await deliver(r.body.webhookUrl, body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature })
+    expect(sent.body).toEqual({ received: true, fired: 1 })
+    const forged = await deliver(r.body.webhookUrl, body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).sign(id, at, body) })
+    expect(forged.status).toBe(401)
+
+    const linear = await connect('linear', 'linear-triggers', { api_key: 'lin_api_test_123' })
+    const lr = await call(hub, 'POST', `/api/v2/connections/${linear}/triggers`, { slug: 'LINEAR_EVENT', config: { signing_secret: 'lin_wh_secret_77', resource_types: ['Issue'] } })
+    expect(lr.status, lr.text).toBe(201)
+    const issue = JSON.stringify({ action: 'create', type: 'Issue', data: { id: 'i1', title: 'Bug' }, webhookTimestamp: Date.now() })
+    const comment = JSON.stringify({ action: 'create', type: 'Comment', data: { id: 'c1' }, webhookTimestamp: Date.now() })
+    const lsign = (b: string) => signatureHeaders('hmac-sha256', 'lin_wh_secret_77', b, { header: 'Linear-Signature' })
+    expect((await deliver(lr.body.webhookUrl, issue, { 'Linear-Event': 'Issue', ...lsign(issue) })).body).toEqual({ received: true, fired: 1 })
+    expect((await deliver(lr.body.webhookUrl, comment, { 'Linear-Event': 'Comment', ...lsign(comment) })).body).toEqual({ received: true, fired: 0 })
+
+    expect((await call(hub, 'DELETE', `/sdk/models/${conn}`)).status).toBeLessThan(300)
+    expect((await deliver(r.body.webhookUrl, body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature })).status).toBe(404)
+    expect((await call(hub, 'GET', `/api/v2/connections/${conn}/triggers`)).status).toBe(404)
   })
 })

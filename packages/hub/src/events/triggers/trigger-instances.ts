@@ -1,9 +1,10 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
-import { PatchbayError, type TriggerDefinition } from '@patchbay/core'
+import { ConnectionStatus, PatchbayError, type TriggerDefinition } from '@patchbay/core'
 import type { Catalog } from '../../catalog/catalog.js'
 import type { TenantIntegrations } from '../../catalog/tenant-integrations.js'
 import { resolveTarget, type ExecuteTarget } from '../../connections/execute.js'
+import { notActive } from '../../connections/execute-results.js'
 import { newId } from '../../ids.js'
 import type { Store, TriggerInstanceRow } from '../../store/store.js'
 import type { Vault } from '../../vault/vault.js'
@@ -144,6 +145,8 @@ export class TriggerInstances {
    */
   async activate(tenantId: string, connectionId: string, body: { slug?: unknown; config?: unknown }, baseUrl: string): Promise<ActivatedTrigger> {
     const { integration, connection } = await this.connectionTarget(tenantId, connectionId)
+    // A connection still waiting for its OAuth grant has no account yet to watch.
+    if (connection.status === ConnectionStatus.PENDING) throw notActive(connection)
     const triggers = integration.definition.triggers ?? []
     const slug = body.slug
     if (typeof slug !== 'string' || slug === '') {
