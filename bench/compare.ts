@@ -1,0 +1,100 @@
+// Hub builds and the minimal forwarder side by side, in fine-grained turns: all the processes
+// run at once, and each burst of action runs (c=10) goes to each of them in turn, the order
+// rotating burst by burst, so a change in the machine's load hits every one alike. Reports CPU
+// time per run of each (user + system, from /proc), summed over all bursts, and each build ÷ the
+// forwarder. For comparing builds on a shared machine where `npm run bench`'s 3-second rounds
+// swing with other work (docs/performance.md).
+//
+// Usage: npx tsx bench/compare.ts --hub <a/packages/hub/dist/cli/main.js> [--hub <b/…>]…
+//        [--bursts 40] [--runs 250] [--warmup 3000]
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Pool } from 'undici'
+import { generateMasterKey } from '@patchbay/hub'
+import { ECHO_API_KEY, writeEchoCatalog } from './catalog.js'
+import { RUN_BODY, checkRun, connectEcho, isRunSuccess } from './context.js'
+import { HUB_CLI, startForwarder, startHubProcess, startUpstream, type ChildHandle } from './processes.js'
+
+const { values } = parseArgs({
+  options: {
+    hub: { type: 'string', multiple: true },
+    bursts: { type: 'string', default: '40' },
+    runs: { type: 'string', default: '250' },
+    warmup: { type: 'string', default: '3000' },
+  },
+})
+const clis = values.hub?.length ? values.hub : [HUB_CLI]
+const bursts = Number(values.bursts)
+const runsPerBurst = Number(values.runs)
+const warmup = Number(values.warmup)
+
+interface Target {
+  label: string
+  child: ChildHandle
+  pool: Pool
+  connectionId: string
+  cpuMs: number
+  runs: number
+}
+
+/** Sends `n` action runs at concurrency 10 and checks every answer. */
+async function burst(t: Target, apiKey: string, n: number): Promise<void> {
+  let left = n
+  const worker = async () => {
+    while (left-- > 0) {
+      const res = await t.pool.request({ method: 'POST', path: `/api/v2/execute/${t.connectionId}`, headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body: RUN_BODY })
+      const text = await res.body.text()
+      if (res.statusCode !== 200 || !isRunSuccess(text)) throw new Error(`${t.label}: run answered HTTP ${res.statusCode}: ${text.slice(0, 300)}`)
+    }
+  }
+  await Promise.all(Array.from({ length: 10 }, worker))
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'patchbay-compare-'))
+const upstream = await startUpstream()
+const targets: Target[] = []
+try {
+  const catalogDir = join(dir, 'catalog')
+  await writeEchoCatalog(catalogDir, upstream.url)
+  const masterKey = generateMasterKey()
+  const apiKey = `pb_bench_${Date.now()}`
+  const fwdId = '0'.repeat(24)
+  const fwd = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY } })
+  targets.push({ label: 'minimal forwarder', child: fwd, pool: new Pool(fwd.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
+  for (const [i, cli] of clis.entries()) {
+    const dataDir = await mkdtemp(join(dir, 'hub-'))
+    const child = await startHubProcess({ name: `hub ${i + 1}`, dataDir, masterKey, apiKey, catalogDirs: [catalogDir], cli, timeoutMs: 180_000 })
+    const connectionId = await connectEcho(child.url, apiKey, 'bench-compare')
+    targets.push({ label: `hub ${i + 1} (${cli})`, child, pool: new Pool(child.url, { connections: 10 }), connectionId, cpuMs: 0, runs: 0 })
+  }
+  for (const t of targets) {
+    await checkRun(t.child.url, apiKey, t.connectionId)
+    await burst(t, apiKey, warmup)
+  }
+  for (let b = 0; b < bursts; b++) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[(b + i) % targets.length] as Target
+      const before = await t.child.cpuMs()
+      await burst(t, apiKey, runsPerBurst)
+      const after = await t.child.cpuMs()
+      if (before === undefined || after === undefined) throw new Error('CPU time needs /proc')
+      t.cpuMs += after - before
+      t.runs += runsPerBurst
+    }
+  }
+  const fwdUs = ((targets[0] as Target).cpuMs * 1000) / (targets[0] as Target).runs
+  for (const t of targets) {
+    const us = (t.cpuMs * 1000) / t.runs
+    process.stdout.write(`${t.label}\t${us.toFixed(1)} µs CPU per run over ${t.runs} runs\t${(us / fwdUs).toFixed(2)}× the forwarder\n`)
+  }
+} finally {
+  for (const t of targets) {
+    await t.pool.close()
+    await t.child.stop()
+  }
+  await upstream.stop()
+  await rm(dir, { recursive: true, force: true })
+}
+process.exit(0)
