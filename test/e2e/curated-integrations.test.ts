@@ -46,7 +46,10 @@ beforeAll(async () => {
   await writeFile(join(dir, 'salesforce.json'), JSON.stringify({ ...salesforce, baseUrl: `${upstream.url}/sf/{instance}` }))
   for (const id of ['dropbox', 'todoist']) {
     const d = await builtIn(id)
-    await writeFile(join(dir, `${id}.json`), JSON.stringify({ ...d, baseUrl: `${upstream.url}/${id}`, auth: { BEARER_TOKEN: (d['auth'] as Record<string, unknown>)['BEARER_TOKEN'] } }))
+    await writeFile(
+      join(dir, `${id}.json`),
+      JSON.stringify({ ...d, baseUrl: `${upstream.url}/${id}`, auth: { BEARER_TOKEN: (d['auth'] as Record<string, unknown>)['BEARER_TOKEN'] } }),
+    )
   }
   hub = await startTestHub({ catalogDirs: [dir] })
 })

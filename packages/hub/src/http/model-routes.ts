@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { endUserFilter } from './end-user-routes.js'
 import { FunctionType, PatchbayError, type PaginateResponseV1 } from '@patchbay/core'
-import type { Catalog, Integration } from '../catalog/catalog.js'
-import { integrationLookup } from '../catalog/find-integration.js'
+import { deleteConnection } from '../connections/delete-connection.js'
 import { resolveTarget } from '../connections/execute.js'
+import { listModelPage } from '../connections/model-page.js'
 import { connectionRecord, integrationRecord } from '../connections/records.js'
 import { int, requireObject } from './request.js'
 import { checkTextParam } from './request-guards.js'
@@ -14,7 +14,6 @@ import type { ServerDeps } from './server-deps.js'
  * integrations and connections (E3), and delete a connection (E5).
  */
 export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): void {
-  const findIntegration = integrationLookup(deps.catalog, deps.tenantIntegrations)
   // E1: one record by id or URL-encoded path.
   app.get<{ Params: { id: string } }>('/sdk/models/:id', async (req) => {
     const target = await resolveTarget(deps, req.tenantId, req.params.id)
@@ -48,24 +47,9 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
     const endUserId = endUserFilter(body['endUserId'])
     const wantsIntegrations = functions.length === 0 || functions.includes(FunctionType.INTEGRATION)
     const wantsConnections = functions.length === 0 || functions.includes(FunctionType.CONNECTION) || functions.includes('utilities')
-    const offset = pageNumber * pageSize
-    const own = wantsIntegrations ? await deps.tenantIntegrations.list(req.tenantId) : []
-    const integrations = wantsIntegrations ? [...matchIntegrations(deps.catalog, q), ...own.filter((i) => matches(i, q))] : []
-    const items = integrations.slice(offset, offset + pageSize).map(integrationRecord)
-    let total = integrations.length
-    if (wantsConnections) {
-      const remaining = pageSize - items.length
-      const connOffset = Math.max(0, offset - integrations.length)
-      const page = await deps.store.listConnections(req.tenantId, { offset: connOffset, limit: Math.max(remaining, 1), ...(q ? { query: q } : {}), ...(endUserId !== undefined ? { endUserId } : {}) })
-      total += page.total
-      if (remaining > 0) {
-        for (const row of page.rows) {
-          const parent = await findIntegration(req.tenantId, row.integration_id)
-          if (parent) items.push(connectionRecord(row, parent))
-        }
-      }
-    }
-    return { items, total, pageTotal: Math.ceil(total / pageSize) }
+    const page = await listModelPage(deps, req.tenantId, { q, offset: pageNumber * pageSize, size: pageSize, integrations: wantsIntegrations, connections: wantsConnections, endUserId })
+    const items = page.items.map((x) => (x.kind === 'integration' ? integrationRecord(x.integration) : connectionRecord(x.connection, x.integration)))
+    return { items, total: page.total, pageTotal: page.pageTotal }
   })
 
   // E5: delete a connection. Exactly 200 (v1 treats anything else as failure).
@@ -74,21 +58,6 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
     if (target.kind === 'integration') {
       throw new PatchbayError('FORBIDDEN', `${target.integration.definition.name} is a catalog integration; only connections can be deleted`)
     }
-    await deps.store.deleteConnection(req.tenantId, target.connection.id)
-    deps.runner.forget(target.connection.id)
-    // After the delete, so a failing provider never keeps a connection alive.
-    void deps.mcpClients.forget(target.connection.id)
-    const revoked = await deps.oauth.revoke(target.integration, target.connection)
-    return { id: target.connection.id, deleted: true, ...(revoked ? { revoked } : {}) }
+    return deleteConnection(deps, req.tenantId, target.integration, target.connection)
   })
-}
-
-function matches(i: Integration, q: string): boolean {
-  return !q || i.definition.name.toLowerCase().includes(q) || i.definition.id.includes(q) || i.path.includes(q)
-}
-
-function matchIntegrations(catalog: Catalog, q: string): Integration[] {
-  const all = catalog.list()
-  if (!q) return [...all]
-  return all.filter((i) => i.definition.name.toLowerCase().includes(q) || i.definition.id.includes(q) || i.path.includes(q))
 }

@@ -6,9 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { CONNECTION_DESCRIPTION_SUFFIX, PatchbayError, type ModelRecordV1 } from '@patchbay/core'
-import type { Integration } from '../catalog/catalog.js'
-import type { ConnectionRow } from '../store/store.js'
+import { deleteConnection } from '../connections/delete-connection.js'
 import { resolveTarget, type ExecuteDeps, type ExecuteTarget } from '../connections/execute.js'
+import { listModelPage, type ModelPageRequest } from '../connections/model-page.js'
 import { connectionDescription, connectionRecord, integrationRecord } from '../connections/records.js'
 import type { OAuthService } from '../auth/oauth.js'
 import { checkTextParam } from './request-guards.js'
@@ -74,12 +74,7 @@ const utilityBody = {
   },
 } as const
 
-interface PageRequest {
-  q: string
-  offset: number
-  size: number
-  integrations: boolean
-  connections: boolean
+interface PageRequest extends ModelPageRequest {
   status: string[]
   endUserId: string | undefined
 }
@@ -89,31 +84,13 @@ function pageRequest(body: PaginateBody | undefined, kinds: { integrations: bool
   return { q: checkTextParam(body?.q ?? '', 'q').trim().toLowerCase(), offset: (body?.pageNumber ?? 0) * size, size, ...kinds, status: body?.status ?? [], endUserId: body?.endUserId }
 }
 
-function matches(i: Integration, q: string): boolean {
-  return !q || i.definition.name.toLowerCase().includes(q) || i.definition.id.includes(q) || i.path.includes(q)
-}
-
 /** One page of integrations (catalog, then the tenant's own) followed by the tenant's connections. */
 async function page(deps: V2RouteDeps, tenantId: string, r: PageRequest): Promise<{ results: ModelRecordV2[]; total: number; pageTotal: number }> {
-  const own = r.integrations ? ((await deps.tenantIntegrations?.list(tenantId)) ?? []) : []
-  const integrations = r.integrations ? [...deps.catalog.list(), ...own].filter((i) => matches(i, r.q)) : []
-  const results = integrations.slice(r.offset, r.offset + r.size).map((i) => toV2Record(integrationRecord(i)))
-  let total = integrations.length
-  if (r.connections) {
-    const remaining = r.size - results.length
-    const connOffset = Math.max(0, r.offset - integrations.length)
-    const rows = await deps.store.listConnections(tenantId, { offset: connOffset, limit: Math.max(remaining, 1), ...(r.q ? { query: r.q } : {}), ...(r.endUserId !== undefined ? { endUserId: r.endUserId } : {}) })
-    total += rows.total
-    if (remaining > 0) {
-      for (const row of rows.rows) {
-        const parent = deps.catalog.get(row.integration_id) ?? (await deps.tenantIntegrations?.get(tenantId, row.integration_id))
-        if (parent) results.push(toV2Record(connectionRecord(row, parent)))
-      }
-    }
-  }
+  const { items, total, pageTotal } = await listModelPage(deps, tenantId, r)
+  const results = items.map((x) => toV2Record(x.kind === 'integration' ? integrationRecord(x.integration) : connectionRecord(x.connection, x.integration)))
   // A status filter applies to what this page holds (integrations are always "onboarded").
   const filtered = r.status.length ? results.filter((x) => r.status.includes(x.status)) : results
-  return { results: filtered, total, pageTotal: Math.ceil(total / r.size) }
+  return { results: filtered, total, pageTotal }
 }
 
 async function connectionTarget(deps: V2RouteDeps, tenantId: string, id: string): Promise<Extract<ExecuteTarget, { kind: 'connection' }>> {
@@ -122,15 +99,6 @@ async function connectionTarget(deps: V2RouteDeps, tenantId: string, id: string)
     throw new PatchbayError('NOT_FOUND', `${id} is the integration ${target.integration.definition.name}, not a tool: read it with GET /v2/integrations/${encodeURIComponent(id)}`)
   }
   return target
-}
-
-/** Deletes a connection and forgets what the hub holds for it (runner state, MCP session, OAuth tokens). */
-async function deleteConnection(deps: V2RouteDeps, tenantId: string, integration: Integration, connection: ConnectionRow) {
-  await deps.store.deleteConnection(tenantId, connection.id)
-  deps.runner.forget(connection.id)
-  void deps.mcpClients?.forget(connection.id)
-  const revoked = await deps.oauth.revoke(integration, connection)
-  return { id: connection.id, deleted: true, ...(revoked ? { revoked } : {}) }
 }
 
 function ownDescription(description: string): string {

@@ -2,11 +2,9 @@ import type { Command } from 'commander'
 import { OAuthApps } from '../../auth/oauth-apps.js'
 import { loadCatalog } from '../../catalog/load-catalog.js'
 import type { Integration } from '../../catalog/catalog.js'
-import { loadConfig, type HubConfig } from '../../config.js'
+import type { HubConfig } from '../../config.js'
 import { publicBaseUrl } from '../../base-url.js'
-import { openStore, type Store } from '../../store/store.js'
-import { resolveMasterKeys } from '../../vault/master-key-file.js'
-import { Vault } from '../../vault/vault.js'
+import { withTenantVault } from '../open-cli-store.js'
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
@@ -14,31 +12,32 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim()
 }
 
-/** Opens what an oauth-app command needs: config, migrated store, vault, catalog, tenant. */
-async function open(
-  tenantName: string,
-  overrides: Record<string, string> = {},
-): Promise<{ config: HubConfig; store: Store; apps: OAuthApps; find: (id: string) => Integration; tenantId: string }> {
-  const config = loadConfig({ ...process.env, ...overrides })
-  // The whole key ring (PATCHBAY_MASTER_KEYS etc.): the secret is sealed with the key the hubs seal with.
-  const mk = await resolveMasterKeys(config)
-  const store = openStore(config.databaseUrl)
-  await store.migrate()
-  const tenant = await store.findTenantByName(tenantName)
-  if (!tenant) {
-    await store.close()
-    throw new Error(`No tenant "${tenantName}"; tenants are created with their first API key (patchbay keys create --name <n> --tenant ${tenantName})`)
-  }
-  const catalog = await loadCatalog({ dirs: config.catalogDirs })
-  const find = (id: string) => {
-    const integration = catalog.get(id)
-    if (!integration) throw new Error(`No integration "${id}" in the catalog; use its id, e.g. slack, github, trello`)
-    if (!integration.definition.auth.OAUTH2 && !integration.definition.auth.OAUTH1) {
-      throw new Error(`${integration.definition.name} has no OAUTH1 or OAUTH2 scheme; it needs no OAuth app`)
-    }
-    return integration
-  }
-  return { config, store, apps: new OAuthApps(store, new Vault(mk.keys)), find, tenantId: tenant.id }
+/** What an oauth-app command works with, besides the store: the tenant's apps and the catalog lookup. */
+interface OAuthAppCommand {
+  config: HubConfig
+  apps: OAuthApps
+  find: (id: string) => Integration
+  tenantId: string
+}
+
+/** Runs `fn` with the tenant's OAuth apps and the catalog (withTenantVault opens and closes the rest). */
+function withOAuthApps(tenantName: string, fn: (o: OAuthAppCommand) => Promise<void>, overrides: Record<string, string> = {}): Promise<void> {
+  return withTenantVault(
+    tenantName,
+    async ({ config, store, vault, tenantId }) => {
+      const catalog = await loadCatalog({ dirs: config.catalogDirs })
+      const find = (id: string) => {
+        const integration = catalog.get(id)
+        if (!integration) throw new Error(`No integration "${id}" in the catalog; use its id, e.g. slack, github, trello`)
+        if (!integration.definition.auth.OAUTH2 && !integration.definition.auth.OAUTH1) {
+          throw new Error(`${integration.definition.name} has no OAUTH1 or OAUTH2 scheme; it needs no OAuth app`)
+        }
+        return integration
+      }
+      await fn({ config, apps: new OAuthApps(store, vault), find, tenantId })
+    },
+    { ...process.env, ...overrides },
+  )
 }
 
 /** `patchbay oauth-app set|list|remove`: a tenant's OAuth client credentials per integration. */
@@ -62,11 +61,11 @@ export function registerOAuthApp(program: Command): void {
       if (opts.clientSecretEnv) secret = process.env[opts.clientSecretEnv]
       else if (secret === '-') secret = await readStdin()
       if (!secret) throw new Error('The client secret is required: --client-secret <secret>, --client-secret - (stdin) or --client-secret-env <VAR>')
-      const { config, store, apps, find, tenantId } = await open(opts.tenant, {
+      const overrides = {
         ...(opts.port !== undefined ? { PATCHBAY_PORT: opts.port } : {}),
         ...(opts.host !== undefined ? { PATCHBAY_HOST: opts.host } : {}),
-      })
-      try {
+      }
+      await withOAuthApps(opts.tenant, async ({ config, apps, find, tenantId }) => {
         const integration = find(integrationId)
         const saved = await apps.set(tenantId, integration.modelId, { clientId: opts.clientId, clientSecret: secret, ...(opts.scopes ? { scopes: opts.scopes } : {}) })
         const base = publicBaseUrl(config)
@@ -78,23 +77,18 @@ export function registerOAuthApp(program: Command): void {
           `OAuth app for ${integration.definition.name} set for tenant "${opts.tenant}" (client id ${saved.clientId}${saved.scopes ? `, scopes ${saved.scopes.join(' ')}` : ''}).\n` +
             `Register this redirect URL at the provider: ${base.url}/oauth/callback (from ${from})\n`,
         )
-      } finally {
-        await store.close()
-      }
+      }, overrides)
     })
   cmd
     .command('list')
     .description('list a tenant\'s OAuth apps (never their secrets)')
     .option('-t, --tenant <tenant>', 'tenant', 'default')
     .action(async (opts: { tenant: string }) => {
-      const { store, apps, tenantId } = await open(opts.tenant)
-      try {
+      await withOAuthApps(opts.tenant, async ({ apps, tenantId }) => {
         const list = await apps.list(tenantId)
         if (list.length === 0) process.stdout.write(`No OAuth apps for tenant "${opts.tenant}".\n`)
         for (const a of list) process.stdout.write(`${a.integrationId}  client id ${a.clientId}  scopes ${a.scopes ? a.scopes.join(' ') : '(defaults)'}  updated ${a.updatedAt}\n`)
-      } finally {
-        await store.close()
-      }
+      })
     })
   cmd
     .command('remove')
@@ -102,13 +96,10 @@ export function registerOAuthApp(program: Command): void {
     .argument('<integration>', 'integration id')
     .option('-t, --tenant <tenant>', 'tenant', 'default')
     .action(async (integrationId: string, opts: { tenant: string }) => {
-      const { store, apps, find, tenantId } = await open(opts.tenant)
-      try {
+      await withOAuthApps(opts.tenant, async ({ apps, find, tenantId }) => {
         const integration = find(integrationId)
         if (!(await apps.delete(tenantId, integration.modelId))) throw new Error(`No OAuth app for ${integration.definition.name} in tenant "${opts.tenant}"`)
         process.stdout.write(`OAuth app for ${integration.definition.name} removed.\n`)
-      } finally {
-        await store.close()
-      }
+      })
     })
 }

@@ -1,31 +1,12 @@
 import type { Command } from 'commander'
-import { loadConfig } from '../../config.js'
 import { WebhookEndpoints } from '../../events/webhook-endpoints.js'
-import { openStore, type Store } from '../../store/store.js'
-import { resolveMasterKeys } from '../../vault/master-key-file.js'
-import { Vault } from '../../vault/vault.js'
+import { withTenantVault } from '../open-cli-store.js'
 
-/** Opens the store, the vault and the tenant a webhooks command works on. */
-async function open(tenantName: string): Promise<{ store: Store; endpoints: WebhookEndpoints; tenantId: string }> {
-  const config = loadConfig(process.env)
-  const mk = await resolveMasterKeys(config)
-  const store = openStore(config.databaseUrl)
-  await store.migrate()
-  const tenant = await store.findTenantByName(tenantName)
-  if (!tenant) {
-    await store.close()
-    throw new Error(`No tenant "${tenantName}"; tenants are created with their first API key (patchbay keys create --name <n> --tenant ${tenantName})`)
-  }
-  return { store, endpoints: new WebhookEndpoints({ store, vault: new Vault(mk.keys), allowPrivateNetwork: config.allowPrivateNetwork }), tenantId: tenant.id }
-}
-
-async function withTenant(tenant: string, fn: (o: Awaited<ReturnType<typeof open>>) => Promise<void>): Promise<void> {
-  const o = await open(tenant)
-  try {
-    await fn(o)
-  } finally {
-    await o.store.close()
-  }
+/** Runs `fn` with the webhook endpoints of a tenant (the store is closed afterwards). */
+function withTenant(tenant: string, fn: (o: { endpoints: WebhookEndpoints; tenantId: string }) => Promise<void>): Promise<void> {
+  return withTenantVault(tenant, ({ config, store, vault, tenantId }) =>
+    fn({ endpoints: new WebhookEndpoints({ store, vault, allowPrivateNetwork: config.allowPrivateNetwork }), tenantId }),
+  )
 }
 
 /** `patchbay webhooks set|list|remove`: the endpoints a tenant's events are sent to (docs/webhooks.md). */
