@@ -11,7 +11,7 @@ import { createGuardedDispatcher, createGuardedFetch } from './net/ssrf-guard.js
 import { oauthUrlsTemplated } from './auth/oauth-endpoints.js'
 import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
-import type { HubConfig } from './config.js'
+import type { Branding, HubConfig } from './config.js'
 import { createLogger } from './logger.js'
 import type { DeliverySettings } from './events/delivery-worker.js'
 import { createEventServices } from './events/event-services.js'
@@ -53,6 +53,8 @@ export interface HubDeps {
   metricsToken?: string
   /** Webhook delivery and event retention settings (events/delivery-worker.ts DEFAULT_DELIVERY). */
   delivery?: Partial<DeliverySettings>
+  /** The dashboard's product name and accent colour (default Patchbay's). */
+  branding?: Branding
 }
 
 /** A running (or ready to run) hub. */
@@ -161,6 +163,7 @@ export function createHub(deps: HubDeps): Hub {
     limits: deps.limits ?? DEFAULT_LIMITS,
     metricsToken: deps.metricsToken,
     events,
+    ...(deps.branding ? { branding: deps.branding } : {}),
   })
   return {
     app,
@@ -258,6 +261,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     runLog: config.runLog.enabled ? { maxAgeMs: config.runLog.maxAgeDays * 86_400_000, maxRows: config.runLog.maxRows } : false,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     delivery: { retentionMs: config.eventRetentionDays * 24 * 3_600_000 },
+    branding: config.branding,
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js'
 import type { ApiKeyResolver } from '../tenants/api-keys.js'
 import type { Vault } from '../vault/vault.js'
 import type { RunLog } from '../connections/run-log.js'
+import type { Branding } from '../config.js'
 
 /**
  * What `buildServer` and every route group are built with: the hub's services, each built once in
@@ -46,4 +47,6 @@ export interface ServerDeps {
   metricsToken?: string | undefined
   /** Webhook endpoints, the events feed and the delivery worker (events/). */
   events: EventServices
+  /** The dashboard's product name and accent colour; default Patchbay's. */
+  branding?: Branding | undefined
 }

@@ -20,6 +20,8 @@ import { registerKeyRoutes } from './key-routes.js'
 import { registerRunLogRoutes } from './run-log-routes.js'
 import { requireScopes } from './require-scope.js'
 import type { KeyScope } from '../tenants/key-scopes.js'
+import { registerDashboard } from './pages/dashboard/dashboard.js'
+import { isDashboardPath } from './pages/dashboard/paths.js'
 
 export type { ServerDeps } from './server-deps.js'
 
@@ -94,7 +96,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id)
     const path = req.url.split('?')[0] as string
-    if (PUBLIC_PATHS.has(path) || isDocsPath(path)) return
+    if (PUBLIC_PATHS.has(path) || isDocsPath(path) || isDashboardPath(path)) return
     const key = apiKeyOf(req)
     if (!key) {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
@@ -161,6 +163,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerRunLogRoutes(api, deps)
       registerEventRoutes(api, deps)
       registerApiDocsRoutes(api)
+      registerDashboard(api, deps)
     }),
   )
 

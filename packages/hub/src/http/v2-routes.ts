@@ -122,7 +122,7 @@ async function connectionTarget(deps: V2RouteDeps, tenantId: string, id: string)
 }
 
 /** Deletes a connection and forgets what the hub holds for it (runner state, MCP session, OAuth tokens). */
-async function deleteConnection(deps: V2RouteDeps, tenantId: string, integration: Integration, connection: ConnectionRow) {
+export async function deleteConnection(deps: V2RouteDeps, tenantId: string, integration: Integration, connection: ConnectionRow) {
   await deps.store.deleteConnection(tenantId, connection.id)
   deps.runner.forget(connection.id)
   void deps.mcpClients?.forget(connection.id)
