@@ -93,7 +93,7 @@ describe('the dashboard in a browser', () => {
     await shot('integrations')
     await page.getByRole('link', { name: 'Slack', exact: true }).click()
     await expect.poll(() => page.getByRole('heading', { name: 'Slack', exact: true }).isVisible()).toBe(true)
-    expect(await page.getByLabel('Redirect URL').innerText()).toBe(`${hub.url}/oauth/callback`)
+    expect(await page.getByLabel('Redirect URL', { exact: true }).innerText()).toBe(`${hub.url}/oauth/callback`)
     expect(await page.getByRole('main').innerText()).toContain('Not set')
     await page.getByLabel('Client id').fill('slack-client-1')
     await page.getByLabel(/^Client secret/).fill('slack-secret-xyz')
@@ -124,7 +124,7 @@ describe('the dashboard in a browser', () => {
     await go('webhooks')
     await page.getByLabel('Endpoint URL').fill(receiver.url)
     await page.getByRole('button', { name: 'Save endpoint' }).click()
-    const secret = await page.getByLabel('Signing secret').innerText()
+    const secret = await page.getByLabel('Signing secret', { exact: true }).innerText()
     expect(secret).toMatch(/^whsec_/)
     receiver.secret = secret
     const conn = await connectHttpApi(admin, upstream.url, 'upstream-token-2', 'crm-api')
@@ -154,7 +154,7 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('pre').innerText()).toContain('"type": "function"')
     await page.getByRole('radio', { name: 'Anthropic' }).check()
     await page.getByRole('button', { name: 'Show tools' }).click()
-    const json = JSON.parse(await page.getByRole('region').or(page.locator('pre')).last().innerText())
+    const json = JSON.parse(await page.locator('pre').innerText())
     expect(json[0]).toHaveProperty('input_schema')
     expect(json[0].name).toMatch(/billing/i)
     await shot('tools')
@@ -168,7 +168,7 @@ describe('the dashboard in a browser', () => {
     await page.getByLabel('Name').fill('support-agent')
     await page.getByRole('checkbox', { name: /^run/ }).check()
     await page.getByRole('button', { name: 'Create key' }).click()
-    const key = await page.getByLabel('New API key').innerText()
+    const key = await page.getByLabel('New API key', { exact: true }).innerText()
     expect(key).toMatch(/^pb_/)
     await shot('keys')
     const agent = { url: hub.url, key }
@@ -224,6 +224,46 @@ describe('the dashboard in a browser', () => {
     expect(outline).toBe('solid')
     await shot('mobile-dark', p)
     await small.close()
+  })
+
+  it('marks the cookies Secure behind an HTTPS proxy (x-forwarded-proto), and refuses a tampered session cookie', async () => {
+    const form = await fetch(`${hub.url}/dashboard/sign-in`, { headers: { 'x-forwarded-proto': 'https' } })
+    const csrfCookie = form.headers.getSetCookie().find((c) => c.startsWith('patchbay_csrf=')) as string
+    expect(csrfCookie).toMatch(/; Secure/)
+    expect(csrfCookie).toMatch(/; HttpOnly/)
+    expect(csrfCookie).toMatch(/; SameSite=Strict/)
+    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] as string
+    const signIn = await fetch(`${hub.url}/dashboard/sign-in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https', 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie.split(';')[0] as string },
+      body: new URLSearchParams({ _csrf: token, key: hub.key }).toString(),
+    })
+    expect(signIn.status).toBe(303)
+    const session = signIn.headers.getSetCookie().find((c) => c.startsWith('patchbay_dashboard=')) as string
+    expect(session).toMatch(/; Secure/)
+    expect(session).toMatch(/; HttpOnly/)
+    expect(session).toMatch(/; SameSite=Strict/)
+    const value = (session.split(';')[0] as string).slice('patchbay_dashboard='.length)
+    const ok = await fetch(`${hub.url}/dashboard/keys`, { redirect: 'manual', headers: { cookie: `patchbay_dashboard=${value}` } })
+    expect(ok.status).toBe(200)
+    const flipped = value.slice(0, -2) + (value.endsWith('A') ? 'B' : 'A') + value.slice(-1)
+    const tampered = await fetch(`${hub.url}/dashboard/keys`, { redirect: 'manual', headers: { cookie: `patchbay_dashboard=${flipped}` } })
+    expect(tampered.status).toBe(303)
+    expect(tampered.headers.get('location')).toBe('/dashboard/sign-in?reason=ended')
+  })
+
+  it('shows the configured product name and accent colour', async () => {
+    const branded = await startTestHub({ branding: { productName: 'Acme Integrations', accentColor: '#6a1b9a' } })
+    try {
+      const p = await (await browser.newContext()).newPage()
+      await p.goto(`${branded.url}/dashboard`)
+      expect(await p.title()).toBe('Sign in · Acme Integrations')
+      expect(await p.locator('header .brand').innerText()).toBe('Acme Integrations')
+      expect(await p.getByRole('button', { name: 'Sign in' }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(106, 27, 154)')
+    } finally {
+      await branded.close()
+    }
   })
 
   it('signs out: the session cookie is gone and pages lead back to sign-in', async () => {

@@ -33,9 +33,12 @@ caption{text-align:left;padding:.5rem;font-weight:600}
 th,td{text-align:left;vertical-align:top;padding:.4rem .6rem;border-top:1px solid var(--line)}
 thead th{background:var(--panel)}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);border-radius:.2rem}
-code{padding:.05rem .25rem;word-break:break-all}
+code{padding:.05rem .25rem;overflow-wrap:anywhere}
+td code{white-space:nowrap}
+td code.wrap{white-space:normal}
 pre{padding:.75rem;overflow:auto;max-height:36rem;font-size:.85rem}
 form.inline{display:inline}
+form.row,.secret{margin-bottom:1rem}
 .stack{display:grid;gap:.75rem;max-width:32rem}
 .row{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}
 label{display:block;font-weight:600}

@@ -47,7 +47,7 @@ export function registerConnectionsView(app: FastifyInstance, kit: DashboardKit)
       const [failed] = await deps.store.runLog.listRunLog(tenantId, { connection: r.id, status: 'FAILED', limit: 1 })
       const lastError = r.status_reason ?? (failed ? `${failed.error_code ?? 'FAILED'}: ${failed.error_message ?? ''} (${when(failed.created_at)})` : null)
       const name = r.name
-      lines.push(html`<tr><td>${name}<br><code class="muted">${r.id}</code></td><td>${r.integration_id}</td><td><span class="status-${r.status}">${r.status}</span></td>${withEndUser ? html`<td>${optional(r, 'end_user_id') ?? '—'}</td>` : ''}${withTags ? html`<td>${tagsText(optional(r, 'tags'))}</td>` : ''}<td>${when(r.created_at)}</td><td>${when(last?.created_at)}</td><td>${lastError ?? '—'}</td>
+      lines.push(html`<tr><td>${name}<br><code>${r.id}</code></td><td>${deps.catalog.get(r.integration_id)?.definition.name ?? r.integration_id}</td><td><span class="status-${r.status}">${r.status}</span></td>${withEndUser ? html`<td>${optional(r, 'end_user_id') ?? '—'}</td>` : ''}${withTags ? html`<td>${tagsText(optional(r, 'tags'))}</td>` : ''}<td>${when(r.created_at)}</td><td>${when(last?.created_at)}</td><td>${lastError ?? '—'}</td>
 <td><a href="${url(`connections/${r.id}/reconnect`)}" aria-label="Reconnect ${name}">Reconnect</a> · <a href="${url(`connections/${r.id}/delete`)}" aria-label="Delete ${name}">Delete</a></td></tr>`)
     }
     const head = ['Name', 'Integration', 'Status', ...(withEndUser ? ['End user'] : []), ...(withTags ? ['Tags'] : []), 'Created', 'Last used', 'Last error', 'Actions']

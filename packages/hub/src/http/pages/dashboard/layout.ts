@@ -45,7 +45,7 @@ export function postButton(ctx: PageContext, action: string, label: string, opti
 
 /** A value shown once, with a copy button (the one script), e.g. a new API key. */
 export function secretValue(id: string, label: string, value: string): SafeHtml {
-  return html`<div class="secret"><code id="${id}" aria-label="${label}">${value}</code><button type="button" class="secondary" data-copy="${id}">Copy ${label.toLowerCase()}</button><span id="${id}-status" role="status"></span></div>`
+  return html`<div class="secret"><code id="${id}" aria-label="${label}">${value}</code><button type="button" class="secondary" data-copy="${id}" aria-label="Copy ${label}">Copy</button><span id="${id}-status" role="status"></span></div>`
 }
 
 /** A table in a scrollable, keyboard-focusable region (narrow screens scroll it sideways). */
