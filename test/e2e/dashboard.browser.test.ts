@@ -149,6 +149,21 @@ describe('the dashboard in a browser', () => {
     expect((await call(admin, 'GET', `/v2/tools/${id}`)).status).toBe(404)
   })
 
+  it('reconnects a connection in place with a new credential', async () => {
+    await go('connections')
+    await page.getByRole('link', { name: 'Reconnect billing-api' }).click()
+    await expect.poll(() => page.getByRole('heading', { name: 'Reconnect billing-api' }).isVisible()).toBe(true)
+    expect(await page.getByLabel('Base URL').inputValue()).toBe(upstream.url)
+    expect(await page.getByLabel(/^Bearer token/).inputValue()).toBe('')
+    await page.getByLabel(/^Bearer token/).fill('rotated-token-9')
+    await page.getByRole('button', { name: 'Reconnect' }).click()
+    expect(await page.getByRole('status').first().innerText()).toBe('Connection reconnected.')
+    const id = (await page.getByRole('row').filter({ hasText: 'billing-api' }).locator('code').first().innerText()).trim()
+    const ran = await call(admin, 'POST', `/api/v2/execute/${id}`, { action: 'REQUEST', data: { method: 'GET', path: '/after-reconnect' } })
+    expect(ran.body.status).toBe('SUCCESS')
+    expect(upstream.received.at(-1)?.headers['authorization']).toBe('Bearer rotated-token-9')
+  })
+
   it('previews the tools an agent would get, as OpenAI, Anthropic or MCP definitions', async () => {
     await go('tools')
     expect(await page.locator('pre').innerText()).toContain('"type": "function"')
