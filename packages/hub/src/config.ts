@@ -87,7 +87,9 @@ export function checkAccentColor(value: string, name = 'PATCHBAY_ACCENT_COLOR'):
   if (!/^#[0-9a-fA-F]{6}$/.test(value)) throw new ConfigError(`${name} must be a colour as #rrggbb (e.g. #0b57d0); got "${value.slice(0, 40)}"`)
   const ratio = contrastRatio(value.toLowerCase(), '#ffffff')
   if (ratio < 4.5) {
-    throw new ConfigError(`${name} ${value} has a contrast of ${ratio.toFixed(2)}:1 against white; WCAG AA needs 4.5:1 for the dashboard's buttons and links: choose a darker colour`)
+    throw new ConfigError(
+      `${name} ${value} has a contrast of ${ratio.toFixed(2)}:1 against white; WCAG AA needs 4.5:1 for the dashboard's buttons and links: choose a darker colour`,
+    )
   }
   return value.toLowerCase()
 }

@@ -20,7 +20,10 @@ function tagsText(raw: string | null | undefined): string {
   if (!raw) return '—'
   try {
     const tags = JSON.parse(raw) as unknown
-    if (tags && typeof tags === 'object') return Object.entries(tags as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(', ')
+    if (tags && typeof tags === 'object')
+      return Object.entries(tags as Record<string, unknown>)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ')
   } catch {
     // Not JSON: show it as stored.
   }

@@ -47,8 +47,20 @@ describe('branding colours', () => {
 
   it('checks the text colours of both themes against their backgrounds (AA: 4.5:1)', () => {
     const pairs: Array<[string, string]> = [
-      ['#1a1a1a', '#ffffff'], ['#4d4d4d', '#ffffff'], ['#4d4d4d', '#f4f5f7'], ['#137333', '#ffffff'], ['#b3261e', '#ffffff'], ['#7a4d00', '#ffffff'],
-      ['#e8e8e8', '#121212'], ['#b8b8b8', '#1e1f22'], ['#8ab4f8', '#121212'], ['#0b0b0b', '#8ab4f8'], ['#81c995', '#121212'], ['#f2b8b5', '#121212'], ['#121212', '#f2b8b5'], ['#fdd663', '#121212'],
+      ['#1a1a1a', '#ffffff'],
+      ['#4d4d4d', '#ffffff'],
+      ['#4d4d4d', '#f4f5f7'],
+      ['#137333', '#ffffff'],
+      ['#b3261e', '#ffffff'],
+      ['#7a4d00', '#ffffff'],
+      ['#e8e8e8', '#121212'],
+      ['#b8b8b8', '#1e1f22'],
+      ['#8ab4f8', '#121212'],
+      ['#0b0b0b', '#8ab4f8'],
+      ['#81c995', '#121212'],
+      ['#f2b8b5', '#121212'],
+      ['#121212', '#f2b8b5'],
+      ['#fdd663', '#121212'],
     ]
     for (const [fg, bg] of pairs) expect(contrastRatio(fg, bg), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5)
   })

@@ -52,7 +52,8 @@ ${table('Integrations', ['Name', 'Id', 'Schemes', 'Actions', 'OAuth app'], rows,
     if (!i) throw new PatchbayError('NOT_FOUND', `No integration ${req.params.id}; search for it on the integrations page`)
     const d = i.definition
     const schemes = Object.entries(d.auth).map(
-      ([name, s]) => html`<li><strong>${name}</strong>${s?.inputs?.length ? html`: ${s.inputs.map((input, n) => html`${n ? ', ' : ''}${input.displayName} (<code>${input.name}</code>${input.secret ? ', secret' : ''})`)}` : html` <span class="muted">(no inputs)</span>`}</li>`,
+      ([name, s]) =>
+        html`<li><strong>${name}</strong>${s?.inputs?.length ? html`: ${s.inputs.map((input, n) => html`${n ? ', ' : ''}${input.displayName} (<code>${input.name}</code>${input.secret ? ', secret' : ''})`)}` : html` <span class="muted">(no inputs)</span>`}</li>`,
     )
     const actions = d.actions.map((a) => html`<tr><td><code>${a.code}</code></td><td>${a.name}</td><td>${a.description}</td></tr>`)
     let oauth = html``
@@ -85,7 +86,11 @@ ${app ? html`<p>${postButton(ctx0, url(`integrations/${encodeURIComponent(d.id)}
     if (!i || oauthSchemes(i).length === 0) throw new PatchbayError('NOT_FOUND', `No integration ${req.params.id} with an OAuth scheme`)
     const scopes = formField(req.body, 'scopes').trim()
     try {
-      await deps.oauthApps.set(tenantId, i.modelId, { clientId: formField(req.body, 'clientId').trim(), clientSecret: formField(req.body, 'clientSecret'), ...(scopes ? { scopes } : {}) })
+      await deps.oauthApps.set(tenantId, i.modelId, {
+        clientId: formField(req.body, 'clientId').trim(),
+        clientSecret: formField(req.body, 'clientSecret'),
+        ...(scopes ? { scopes } : {}),
+      })
     } catch (err) {
       if (err instanceof PatchbayError && err.status < 500) return detail(req, reply, { error: err.message, status: err.status })
       throw err

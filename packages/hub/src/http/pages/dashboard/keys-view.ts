@@ -25,7 +25,8 @@ export function registerKeysView(app: FastifyInstance, kit: DashboardKit): void 
     const keys = await deps.store.tenants.listApiKeys(caller.tenantId)
     const ctx = kit.context(req, reply, 'keys', { notice: extra.created ? undefined : doneMessage(req.query), error: extra.error })
     const rows = keys.map(
-      (k) => html`<tr><td>${k.name}${k.id === caller.keyId ? html` <span class="muted">(this session)</span>` : ''}</td><td><code>${k.prefix}</code></td><td>${parseScopes(k.scopes).join(', ')}</td><td>${when(k.created_at)}</td><td><a href="${url(`keys/${k.id}/revoke`)}" aria-label="Revoke key ${k.name}">Revoke</a></td></tr>`,
+      (k) =>
+        html`<tr><td>${k.name}${k.id === caller.keyId ? html` <span class="muted">(this session)</span>` : ''}</td><td><code>${k.prefix}</code></td><td>${parseScopes(k.scopes).join(', ')}</td><td>${when(k.created_at)}</td><td><a href="${url(`keys/${k.id}/revoke`)}" aria-label="Revoke key ${k.name}">Revoke</a></td></tr>`,
     )
     const body = html`${extra.created ? html`<div class="notice" role="status"><p>Key “${extra.created.name}” created. Copy it now: it is shown only once, and the hub keeps only its hash.</p>${secretValue('new-key', 'New API key', extra.created.key)}</div>` : ''}
 ${table('API keys', ['Name', 'Fingerprint', 'Scopes', 'Created', 'Actions'], rows, 'No keys.')}

@@ -34,11 +34,12 @@ export function registerRunsView(app: FastifyInstance, kit: DashboardKit): void 
     const next = rows.length > PAGE ? shown[shown.length - 1]?.id : undefined
     const excerpts = await deps.store.runLog.runLogExcerpts(tenantId)
     const lines = shown.map(
-      (r) => html`<tr><td>${when(r.created_at)}</td><td><code>${r.connection_id}</code></td><td>${deps.catalog.get(r.integration_id)?.definition.name ?? r.integration_id}</td><td><code>${r.action}</code></td><td><span class="status-${r.status}">${r.status}</span></td><td>${r.http_status ?? '—'}</td><td>${r.duration_ms} ms</td><td>${r.error_code ? `${r.error_code}: ${r.error_message ?? ''}` : '—'}</td><td><code>${r.key_id ?? '—'}</code></td></tr>${
-        r.input_excerpt !== null || r.output_excerpt !== null
-          ? html`<tr><td colspan="9"><details><summary>Excerpts of run ${r.id}</summary><pre>${r.input_excerpt ?? ''}\n${r.output_excerpt ?? ''}</pre></details></td></tr>`
-          : ''
-      }`,
+      (r) =>
+        html`<tr><td>${when(r.created_at)}</td><td><code>${r.connection_id}</code></td><td>${deps.catalog.get(r.integration_id)?.definition.name ?? r.integration_id}</td><td><code>${r.action}</code></td><td><span class="status-${r.status}">${r.status}</span></td><td>${r.http_status ?? '—'}</td><td>${r.duration_ms} ms</td><td>${r.error_code ? `${r.error_code}: ${r.error_message ?? ''}` : '—'}</td><td><code>${r.key_id ?? '—'}</code></td></tr>${
+          r.input_excerpt !== null || r.output_excerpt !== null
+            ? html`<tr><td colspan="9"><details><summary>Excerpts of run ${r.id}</summary><pre>${r.input_excerpt ?? ''}\n${r.output_excerpt ?? ''}</pre></details></td></tr>`
+            : ''
+        }`,
     )
     const params = new URLSearchParams({ ...(connection ? { connection } : {}), ...(action ? { action } : {}), ...(status ? { status } : {}) })
     const ctx = kit.context(req, reply, 'runs', { notice: doneMessage(q) })

@@ -25,7 +25,8 @@ export function registerWebhooksView(app: FastifyInstance, kit: DashboardKit): v
     const urls = new Map(endpoints.map((e) => [e.id, e.url]))
     const ctx = kit.context(req, reply, 'webhooks', { notice: extra.created ? undefined : doneMessage(req.query), error: extra.error })
     const endpointRows = endpoints.map(
-      (e) => html`<tr><td><code class="wrap">${e.url}</code></td><td>${e.events?.join(', ') ?? 'all events'}</td><td>${when(e.createdAt)}</td><td>${postButton(ctx, url(`webhooks/${e.id}/delete`), 'Remove', { className: 'danger', ariaLabel: `Remove endpoint ${e.url}` })}</td></tr>`,
+      (e) =>
+        html`<tr><td><code class="wrap">${e.url}</code></td><td>${e.events?.join(', ') ?? 'all events'}</td><td>${when(e.createdAt)}</td><td>${postButton(ctx, url(`webhooks/${e.id}/delete`), 'Remove', { className: 'danger', ariaLabel: `Remove endpoint ${e.url}` })}</td></tr>`,
     )
     const deliveryRows = deliveries.map((d) => {
       const last = d.attempts[d.attempts.length - 1]
