@@ -13,6 +13,17 @@ trap cleanup EXIT
 # No prebuilt better-sqlite3 binary can be downloaded here: compile against the installed Node headers.
 if [ -f /usr/include/node/common.gypi ] && [ -z "${npm_config_nodedir:-}" ]; then export npm_config_nodedir=/usr; fi
 npm_flags=(--no-audit --no-fund --prefer-offline)
+# Each npm step is bounded (PATCHBAY_SMOKE_STEP_TIMEOUT, default 20 min) and logged; on failure the
+# log's tail is printed, so a hang or a failed native build says what happened instead of nothing.
+step_timeout="${PATCHBAY_SMOKE_STEP_TIMEOUT:-1200}"
+run_logged() {
+  local name="$1" dir="$2"; shift 2
+  if ! (cd "$dir" && timeout --kill-after=10 "$step_timeout" "$@" >"$work/$name.log" 2>&1); then
+    echo "FAIL: $name ($*) failed or took over ${step_timeout} s; its last lines:" >&2
+    tail -40 "$work/$name.log" >&2
+    exit 1
+  fi
+}
 
 # COPY <paths…> from the committed tree (what a clean checkout has) into $1.
 copy_tracked() { local dest="$1"; shift; (cd "$repo" && git ls-files -z -- "$@" | xargs -0 cp --parents -t "$dest"); }
@@ -21,14 +32,14 @@ manifests=(package.json package-lock.json packages/core/package.json packages/sd
 echo "== build stage ($work/build)"
 mkdir -p "$work/build"
 copy_tracked "$work/build" "${manifests[@]}"
-(cd "$work/build" && npm ci "${npm_flags[@]}" >/dev/null)
+run_logged build-npm-ci "$work/build" npm ci "${npm_flags[@]}"
 copy_tracked "$work/build" tsconfig.base.json packages
-(cd "$work/build" && npm run build --silent)
+run_logged build "$work/build" npm run build --silent
 
 echo "== runtime stage ($work/app)"
 mkdir -p "$work/app" "$work/data"
 copy_tracked "$work/app" "${manifests[@]}"
-(cd "$work/app" && npm ci --omit=dev "${npm_flags[@]}" >/dev/null)
+run_logged runtime-npm-ci "$work/app" npm ci --omit=dev "${npm_flags[@]}"
 for d in packages/core/dist packages/sdk/dist packages/hub/dist packages/hub/catalog; do
   mkdir -p "$work/app/$(dirname "$d")" && cp -r "$work/build/$d" "$work/app/$d"
 done

@@ -37,6 +37,8 @@ export interface TestHubOptions {
   metricsToken?: string
   /** Webhook delivery settings (fast retries in tests). */
   delivery?: Partial<DeliverySettings>
+  /** The dashboard's product name and accent colour. */
+  branding?: { productName: string; accentColor: string | undefined }
 }
 
 /** Starts a hub with the built-in catalog plus `catalogDirs`, logging at debug into `logs`. */
@@ -65,6 +67,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     ...(options.delivery ? { delivery: options.delivery } : {}),
+    ...(options.branding ? { branding: options.branding } : {}),
   })
   const url = await hub.listen('127.0.0.1', 0)
   const { key } = await createApiKey(store, { name: 'test' })

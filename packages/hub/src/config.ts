@@ -54,6 +54,46 @@ export interface HubConfig {
   readonly metricsToken: string | undefined
   /** The job engine of schedules and polls (`PATCHBAY_JOBS` true/false, default true; `PATCHBAY_PGBOSS_SCHEMA`, default `pgboss`). */
   readonly jobs: { readonly enabled: boolean; readonly pgBossSchema: string }
+  /** The dashboard's product name and accent colour (`PATCHBAY_PRODUCT_NAME`, `PATCHBAY_ACCENT_COLOR`). */
+  readonly branding: Branding
+}
+
+/** What the dashboard shows as its own: the product name and the accent colour of links and buttons. */
+export interface Branding {
+  /** Default `Patchbay`. */
+  readonly productName: string
+  /** `#rrggbb` with a contrast of at least 4.5:1 against white; undefined: the built-in blue. */
+  readonly accentColor: string | undefined
+}
+
+/** The WCAG 2 contrast ratio of two `#rrggbb` colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+    }) as [number, number, number]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl
+  }
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number]
+  return (hi + 0.05) / (lo + 0.05)
+}
+
+/**
+ * Checks a branding accent colour: `#rrggbb`, readable as white text on it and as link text on
+ * white (WCAG AA, 4.5:1).
+ *
+ * @throws {ConfigError} saying what is wrong.
+ */
+export function checkAccentColor(value: string, name = 'PATCHBAY_ACCENT_COLOR'): string {
+  if (!/^#[0-9a-fA-F]{6}$/.test(value)) throw new ConfigError(`${name} must be a colour as #rrggbb (e.g. #0b57d0); got "${value.slice(0, 40)}"`)
+  const ratio = contrastRatio(value.toLowerCase(), '#ffffff')
+  if (ratio < 4.5) {
+    throw new ConfigError(
+      `${name} ${value} has a contrast of ${ratio.toFixed(2)}:1 against white; WCAG AA needs 4.5:1 for the dashboard's buttons and links: choose a darker colour`,
+    )
+  }
+  return value.toLowerCase()
 }
 
 /** A configuration value is invalid; the message names the variable and what it accepts. */
@@ -145,6 +185,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     }),
     metricsToken,
     jobs: loadJobs(env),
+    branding: Object.freeze({
+      productName: (env['PATCHBAY_PRODUCT_NAME'] || 'Patchbay').trim().slice(0, 60) || 'Patchbay',
+      accentColor: env['PATCHBAY_ACCENT_COLOR'] ? checkAccentColor(env['PATCHBAY_ACCENT_COLOR']) : undefined,
+    }),
   })
 }
 

@@ -11,7 +11,7 @@ import { createGuardedDispatcher, createGuardedFetch } from './net/ssrf-guard.js
 import { oauthUrlsTemplated } from './auth/oauth-endpoints.js'
 import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
-import type { HubConfig } from './config.js'
+import type { Branding, HubConfig } from './config.js'
 import { createLogger } from './logger.js'
 import type { DeliverySettings } from './events/delivery-worker.js'
 import { createEventServices } from './events/event-services.js'
@@ -61,6 +61,8 @@ export interface HubDeps {
   delivery?: Partial<DeliverySettings>
   /** The job engine running schedules and polls (pg-boss on PostgreSQL, in-process on SQLite); false: off. */
   jobs?: Partial<JobEngineSettings> | false
+  /** The dashboard's product name and accent colour (default Patchbay's). */
+  branding?: Branding
 }
 
 /** A running (or ready to run) hub. */
@@ -186,6 +188,7 @@ export function createHub(deps: HubDeps): Hub {
     events,
     triggers,
     connectSessions: new ConnectSessions({ store: deps.store, findIntegration: integrationLookup(deps.catalog, tenantIntegrations) }),
+    ...(deps.branding ? { branding: deps.branding } : {}),
   })
   return {
     triggers,
@@ -288,6 +291,7 @@ export async function startHub(config: HubConfig, logger: Logger = createLogger(
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     delivery: { retentionMs: config.eventRetentionDays * 24 * 3_600_000 },
     jobs: config.jobs.enabled ? { pgBossSchema: config.jobs.pgBossSchema } : false,
+    branding: config.branding,
   })
   const url = await hub.listen(config.host, config.port).catch(async (err: unknown) => {
     await hub.close()

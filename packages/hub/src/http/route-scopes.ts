@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { KeyScope } from '../tenants/key-scopes.js'
 import { OAUTH_CALLBACK_PATH } from './oauth-callback-route.js'
 import { CONNECT_PAGE_PATHS } from './connect-page-routes.js'
+import { isDashboardPath } from './pages/dashboard/paths.js'
 
 /** Paths reachable without an API key. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics', OAUTH_CALLBACK_PATH, ...CONNECT_PAGE_PATHS])
@@ -95,7 +96,7 @@ export function trackRoutes(app: FastifyInstance): void {
 export function unscopedRoutes(app: FastifyInstance): string[] {
   return (registered.get(app) ?? []).filter((r) => {
     const path = r.slice(r.indexOf(' ') + 1)
-    return !PUBLIC_PATHS.has(path) && !isDocsPath(path) && !(r in ROUTE_SCOPES) && r !== 'POST /api/v2/triggers/inbound/:token'
+    return !PUBLIC_PATHS.has(path) && !isDocsPath(path) && !isDashboardPath(path) && !(r in ROUTE_SCOPES) && r !== 'POST /api/v2/triggers/inbound/:token'
   })
 }
 

@@ -13,6 +13,7 @@ import type { ApiKeyResolver } from '../tenants/api-keys.js'
 import type { Vault } from '../vault/vault.js'
 import type { RunLog } from '../connections/run-log.js'
 import type { ConnectSessions } from '../connections/connect-sessions.js'
+import type { Branding } from '../config.js'
 
 /**
  * What `buildServer` and every route group are built with: the hub's services, each built once in
@@ -52,4 +53,6 @@ export interface ServerDeps {
   triggers: TriggerServices
   /** Connect sessions (connections/connect-sessions.ts). */
   connectSessions: ConnectSessions
+  /** The dashboard's product name and accent colour; default Patchbay's. */
+  branding?: Branding | undefined
 }

@@ -25,6 +25,8 @@ import { isInboundTriggerPath, registerTriggerRoutes } from './trigger-routes.js
 import { requireScopes } from './require-scope.js'
 import { accessLog, lazyChildLoggerFactory } from './lazy-request-logger.js'
 import type { KeyScope } from '../tenants/key-scopes.js'
+import { registerDashboard } from './pages/dashboard/dashboard.js'
+import { isDashboardPath } from './pages/dashboard/paths.js'
 
 export type { ServerDeps } from './server-deps.js'
 
@@ -101,7 +103,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id)
     const path = req.url.split('?')[0] as string
-    if (PUBLIC_PATHS.has(path) || isDocsPath(path) || isInboundTriggerPath(path)) return
+    if (PUBLIC_PATHS.has(path) || isDocsPath(path) || isInboundTriggerPath(path) || isDashboardPath(path)) return
     const key = apiKeyOf(req)
     if (!key) {
       throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
@@ -174,6 +176,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       registerEndUserRoutes(api, deps)
       registerConnectPageRoutes(api, deps)
       registerApiDocsRoutes(api)
+      registerDashboard(api, deps)
     }),
   )
 
