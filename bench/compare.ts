@@ -44,7 +44,12 @@ async function burst(t: Target, apiKey: string, n: number): Promise<void> {
   let left = n
   const worker = async () => {
     while (left-- > 0) {
-      const res = await t.pool.request({ method: 'POST', path: `/api/v2/execute/${t.connectionId}`, headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body: RUN_BODY })
+      const res = await t.pool.request({
+        method: 'POST',
+        path: `/api/v2/execute/${t.connectionId}`,
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: RUN_BODY,
+      })
       const text = await res.body.text()
       if (res.statusCode !== 200 || !isRunSuccess(text)) throw new Error(`${t.label}: run answered HTTP ${res.statusCode}: ${text.slice(0, 300)}`)
     }

@@ -80,7 +80,9 @@ export class Deadline {
 
   /** Adds an `abort` listener (the EventTarget shape undici uses). */
   addEventListener(type: string, listener: AbortListener): void {
-    if (type === 'abort') (this.#listeners ??= []).push(listener)
+    if (type !== 'abort') return
+    this.#listeners ??= []
+    this.#listeners.push(listener)
   }
 
   /** Removes an `abort` listener. */

@@ -27,7 +27,10 @@ describe('LazyRequestLogger', () => {
           // Count the children built on the server's logger.
           counted.add(parent)
           const child = parent.child.bind(parent)
-          parent.child = ((...args: Parameters<typeof child>) => (children++, child(...args))) as typeof parent.child
+          parent.child = ((...args: Parameters<typeof child>) => {
+            children++
+            return child(...args)
+          }) as typeof parent.child
         }
         return lazyChildLoggerFactory(parent, bindings, options)
       },
