@@ -74,7 +74,7 @@ describe('npm run bench -- --quick', () => {
     expect(results.schema).toBe('patchbay-bench/1')
     expect(results.mode).toBe('quick')
     expect(results.machine.cpus).toBeGreaterThan(0)
-    expect(results.scenarios.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8'])
+    expect(results.scenarios.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'])
     const files = await readdir(out)
     const stamped = files.filter((f) => /^\d{4}-.*-quick\.json$/.test(f))
     expect(stamped).toHaveLength(1)

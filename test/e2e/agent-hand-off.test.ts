@@ -196,6 +196,15 @@ describe('execute hand-off and the SDK', () => {
     expect(bearers()).not.toContain('Bearer token-of-y')
   })
 
+  it("the SDK lists one end user's connections only (ModelFactory.list with endUserId)", async () => {
+    const mine = await connectFor('user-list-a', 'token-list-a')
+    await connectFor('user-list-b', 'token-list-b')
+    const patchbay = createClient({ apiKey: hub.key, backendUrl: hub.url, env: {} })
+    const page = await patchbay.ModelFactory.list({ functions: ['connection'], endUserId: 'user-list-a', pageSize: 100 })
+    expect(page.results.map((m) => m.id)).toEqual([mine])
+    expect(page.total).toBe(1)
+  })
+
   it('runForEndUser throws AuthRequiredError with the link, then resolves once the user connected', async () => {
     const patchbay = createClient({ apiKey: hub.key, backendUrl: hub.url, env: {} })
     const input = { integration: 'echo', endUserId: 'user-sdk', action: 'ECHO_GET_ITEM', data: { item_id: '5' } }

@@ -154,7 +154,7 @@ describe.skipIf(!available)('master key rotation on a running PostgreSQL deploym
     expect(resumed.code).toBe(0)
     expect((await keysOf(databaseUrl))['connections']).toEqual({ [newId]: 600 })
     const again = await runCli(['keys', 'rotate-master', '--new-key', 'env:PB_NEW_KEY', '--dry-run'], { ...env, PB_NEW_KEY: newKey })
-    expect(again.stdout).toContain(`Stored secrets: connections 600 (600 with ${newId}); oauth_apps 0; oauth_states 0; webhook_endpoints 0; vault_check 1 (1 with ${newId}).`)
+    expect(again.stdout).toContain(`Stored secrets: connections 600 (600 with ${newId}); oauth_apps 0; oauth_states 0; webhook_endpoints 0; trigger_instances 0; vault_check 1 (1 with ${newId}).`)
     expect(again.stdout).toContain('0 value(s) would be re-encrypted')
   })
 

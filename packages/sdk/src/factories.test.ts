@@ -84,6 +84,11 @@ describe('ModelFactory and IntegrationFactory', () => {
       expect(page).toMatchObject({ pageNumber: 0, pageTotal: 2, total: 2 })
     })
 
+    it("sends an end user's id to list only that user's connections", async () => {
+      await client.ModelFactory.list({ functions: ['connection'], endUserId: 'user-42' })
+      expect(hub.requests[0]?.body).toEqual({ q: '', pageNumber: 0, pageSize: 20, functions: ['connection'], endUserId: 'user-42' })
+    })
+
     it('rejects a paginate answer without items and total', async () => {
       hub.intercept(() => ({ body: { results: [] } }))
       await expect(client.ModelFactory.list()).rejects.toThrow("The answer has no 'items' list and 'total'")

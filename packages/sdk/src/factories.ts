@@ -45,6 +45,11 @@ export interface ListOptions extends ConfigOptions {
 export interface ListModelsOptions extends ListOptions {
   /** Function ids to keep, e.g. `['connector']`. */
   functions?: string[]
+  /**
+   * Only the connections of this end user (the `endUser.id` of the Connect session that made
+   * them); use with `functions: ['connection']`. Patchbay's own field: aiXplain's backend ignores it.
+   */
+  endUserId?: string
 }
 
 /** One page of a listing (aiXplain's v1 shape, camelCase). */
@@ -154,6 +159,7 @@ async function fetchPage(
   const pageSize = options.pageSize ?? 20
   const request: Record<string, unknown> = { q: options.query ?? '', pageNumber, pageSize }
   if (options.functions !== undefined) request['functions'] = options.functions
+  if (options.endUserId !== undefined) request['endUserId'] = options.endUserId
   const url = joinUrl(config.backendUrl, 'sdk/models/paginate')
   const lead = 'Listing Models Error: Failed to retrieve models.'
   let result: HttpResult

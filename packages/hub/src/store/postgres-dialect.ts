@@ -47,6 +47,12 @@ export function openPostgres(databaseUrl: string, poolSize: number): Kysely<Data
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize })
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {})
+  // Nor a client that is checked out but between queries (a transaction, pg-boss's work) when the
+  // server ends its session: the pool listens only to idle clients, so each client gets its own
+  // listener; the query in flight, if any, still fails with the error.
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
   watchPool(() => (pool.ended ? undefined : { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }))
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new TextGuardPlugin()] })
 }
