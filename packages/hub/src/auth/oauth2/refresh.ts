@@ -126,8 +126,8 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
     try {
       const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
       const res = clientCredentials
-        ? await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)))
-        : await sendTokenRequest(integration, o2, 'refresh_token', () => refreshTokenRequest(endpoint, secrets.refresh_token as string))
+        ? await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)), ctx.timeoutMs)
+        : await sendTokenRequest(integration, o2, 'refresh_token', () => refreshTokenRequest(endpoint, secrets.refresh_token as string), ctx.timeoutMs)
       tokens = await processTokenResponse(res, o2)
     } catch (err) {
       const label = integrationLabel(integration)

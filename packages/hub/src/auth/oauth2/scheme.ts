@@ -57,7 +57,7 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
       const o2 = resolveOAuth2(integration.definition.name, declared, c.config, ctx)
       if (o2.grant === 'client_credentials') {
         const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
-        const res = await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)))
+        const res = await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)), ctx.timeoutMs)
         const tokens = await processTokenResponse(res, o2)
         const patch = tokenPatch(ctx.vault, tenantId, c.connectionId, o2, tokens, c.secrets)
         return { id: await c.save({ status: ConnectionStatus.ACTIVE, statusReason: null, expiresAt: null, sealed: patch.secrets ?? null, tokenExpiresAt: patch.token_expires_at ?? null }) }
@@ -100,7 +100,7 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
       let patch
       try {
         const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
-        const res = await sendTokenRequest(integration, o2, 'authorization_code', () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier']))
+        const res = await sendTokenRequest(integration, o2, 'authorization_code', () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier']), ctx.timeoutMs)
         const tokens = await processTokenResponse(res, o2)
         const inputs = inputsOf(openConnectionSecrets(ctx.vault, connection), OAUTH2_SECRET_KEYS)
         patch = tokenPatch(ctx.vault, connection.tenant_id, connection.id, o2, tokens, inputs)
