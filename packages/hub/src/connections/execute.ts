@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ConnectionStatus, ExecuteAction, PatchbayError, type ExecuteFailure, type ExecuteInProgress, type ExecuteSuccess } from '@patchbay/core'
+import { checkInputDepth } from '../actions/json-depth.js'
 import type { ActionRunner } from '../actions/run-action.js'
 import type { OAuthService } from '../auth/oauth.js'
 import type { Catalog } from '../catalog/catalog.js'
@@ -113,6 +114,7 @@ export async function execute(
   // "Unspecified Client Error (Status 409)" in the v1 SDK.
   if (connection.status !== ConnectionStatus.ACTIVE) return failure(notActive(connection))
   const definition = findAction(integration, action)
+  checkInputDepth(body['data'], 'data')
   const observed: { httpStatus?: number } = {}
   const log = deps.runLog
   try {
