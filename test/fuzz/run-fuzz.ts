@@ -206,8 +206,8 @@ export async function runFuzz(options: { seed: number; runs: number; databaseUrl
 
 /**
  * The seed of this run: `PATCHBAY_FUZZ_SEED` when set (a number, or `random` for a fresh one),
- * else `fallback`, so `npm test` is reproducible. A random seed once found requests that were
- * never answered (seed 1024231650 on SQLite): an open bug, see docs/security.md.
+ * else `fallback`, so `npm test` is reproducible. Seed 1024231650 once left requests unanswered:
+ * the test client's fault, not the hub's (docs/security.md; fixed cases in hostile-requests.ts).
  */
 export function fuzzSeed(fallback: number): number {
   const raw = process.env['PATCHBAY_FUZZ_SEED']
