@@ -79,8 +79,9 @@ describe('Remote MCP connections against the official SDK server', () => {
 
   it('sends the bearer token and custom headers, and stores them encrypted', async () => {
     const refused = await call(hub, 'POST', `/api/v2/execute/${MCP}`, { data: { url: guarded.mcpUrl }, name: 'no-token' })
-    expect(refused.status).toBe(504)
-    expect(refused.body.message).toContain('Could not connect to the MCP server')
+    // 401 from the server: the caller's input to fix, not a retryable 504 (issue 11 item 16).
+    expect(refused.status).toBe(400)
+    expect(refused.body.message).toContain('refused the request: it needs a token')
     const { body, text } = await call(hub, 'POST', `/api/v2/execute/${MCP}`, {
       data: { url: guarded.mcpUrl, token: TOKEN, headers: { 'X-Tenant': 'header-secret-77aa' } },
       name: 'with-token',

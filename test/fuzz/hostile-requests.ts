@@ -189,3 +189,29 @@ export function hostileRequest(t: FuzzTargets): fc.Arbitrary<HostileRequest> {
       }),
   )
 }
+
+/**
+ * Requests every run sends first, whatever the seed: shapes that once found a bug, so it stays
+ * closed. `GET /api/v2/admin/integrations?state=a&state=b` was the first of 14 requests a random
+ * seed (1024231650) left unanswered. None had reached the hub: the 32 earlier requests with a
+ * body and a `transfer-encoding: chunked` header, which undici refuses, had each kept one of the
+ * client's 32 sockets busy for good. run-fuzz.ts now sends such bodies as streams (chunked, as
+ * undici does it); the 40 chunked bodies below would wedge a 32-socket client again if it came back.
+ */
+export function fixedCases(t: FuzzTargets): HostileRequest[] {
+  const key = ['x-api-key', t.key]
+  return [
+    { method: 'GET', path: '/api/v2/admin/integrations?state=a&state=b', headers: key, body: undefined, kind: 'fixed: repeated parameter (seed 1024231650)' },
+    { method: 'GET', path: '/api/v2/admin/integrations?=', headers: key, body: undefined, kind: 'fixed: empty parameter (seed 1024231650)' },
+    { method: 'GET', path: '/admin/oauth-apps/constructor?q=%', headers: [...key, 'accept-encoding', 'gzip'], body: undefined, kind: 'fixed: bad percent (seed 1024231650)' },
+    { method: 'POST', path: '/sdk/models/paginate', headers: key, body: `{"q":"${'y'.repeat(t.oversizeBytes)}"}`, kind: 'fixed: oversized body on keep-alive' },
+    { method: 'POST', path: '/sdk/models/paginate', headers: ['content-type', 'application/json'], body: '{"q":"x"}', kind: 'fixed: 401 to a body on keep-alive' },
+    ...Array.from({ length: 40 }, (_, i) => ({
+      method: 'PUT',
+      path: `/admin/oauth-apps/chunked-${i}`,
+      headers: [...key, 'content-type', 'application/json', 'transfer-encoding', 'chunked'],
+      body: '{"clientId":"x"}',
+      kind: 'fixed: chunked body (seed 1024231650)',
+    })),
+  ]
+}

@@ -42,3 +42,10 @@ export const DEFAULT_LIMITS: HubLimits = Object.freeze({
   authFailuresPerWindow: 20,
   authFailureWindowMs: 60_000,
 })
+
+/**
+ * Deepest nesting of arrays and objects the hub accepts in an action's input and returns from a
+ * service's JSON answer (fixed; docs/security.md). Deeper inputs answer 400 naming the input;
+ * deeper answers a FAILED run, since serialising them would overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64

@@ -15,6 +15,8 @@ import { buildRequest, consumedInputs, type BuiltRequest } from './build-request
 import { Deadlines, type Deadline } from './deadlines.js'
 import { describeInputError, normaliseInput } from './normalise-input.js'
 import { MIN_SECRET_LENGTH, redact, redactHeaders, redactValue } from './redact.js'
+import { jsonDepth } from './json-depth.js'
+import { MAX_JSON_DEPTH } from '../limits.js'
 
 /** What {@link ActionRunner} is built with. */
 export interface ActionRunnerConfig {
@@ -200,7 +202,13 @@ export class ActionRunner {
       deadline.clear()
     }
     const contentType = String(res.headers['content-type'] ?? '')
-    const body = redactValue(parseBody(text, contentType), creds.sensitive)
+    const parsed = parseBody(text, contentType)
+    if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      throw new PatchbayError('UPSTREAM_ERROR', `${integration.definition.name} answered ${action.code} with JSON nested more than ${MAX_JSON_DEPTH} levels deep, which the hub does not return`, {
+        details: { upstreamStatus: res.statusCode },
+      })
+    }
+    const body = redactValue(parsed, creds.sensitive)
     if (action.request.response === 'envelope') {
       return { status: res.statusCode, headers: redactHeaders(res.headers, creds.sensitive), body }
     }

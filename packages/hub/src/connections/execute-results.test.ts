@@ -32,8 +32,12 @@ describe('execute results', () => {
   })
 
   it('says what to do with a connection that is not active', () => {
-    expect(notActive({ id: 'c', status: 'EXPIRED', status_reason: 'gone' } as ConnectionRow).message).toBe(
-      'Connection c is EXPIRED (gone) and has expired: reconnect it (connect again with data.assetId set to this id)',
+    // Each state and reason said once (issue 11 item 16: "…PENDING (waiting …) and is waiting …").
+    expect(notActive({ id: 'c', status: 'EXPIRED', status_reason: 'Acme rejected the refresh token; reconnect' } as ConnectionRow).message).toBe(
+      'Connection c has EXPIRED (Acme rejected the refresh token); reconnect it (connect again with data.assetId set to c)',
     )
+    const pending = notActive({ id: 'p', status: 'PENDING', status_reason: 'waiting for the user to grant access at the provider' } as ConnectionRow).message
+    expect(pending).toBe('Connection p is not usable yet: it is PENDING until the user grants access at the provider. Open the redirectURL returned at connect, grant access, then run the action again')
+    expect(pending.match(/waiting/g)).toBeNull()
   })
 })

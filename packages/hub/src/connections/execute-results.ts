@@ -80,15 +80,19 @@ export function actionInputs(integration: Integration, requested: unknown): Acti
   })
 }
 
-/** The CONNECTION_NOT_ACTIVE error of a connection that is PENDING, EXPIRED or in ERROR, saying what to do. */
+/**
+ * The CONNECTION_NOT_ACTIVE error of a connection that is PENDING, EXPIRED or in ERROR: its state,
+ * the stored reason once (never restated), and what to do.
+ */
 export function notActive(c: ConnectionRow): PatchbayError {
-  const why = c.status_reason ? ` (${c.status_reason})` : ''
-  const what =
-    c.status === ConnectionStatus.PENDING
-      ? 'is waiting for the user to grant access: open the redirectURL returned at connect, then try again'
-      : c.status === ConnectionStatus.EXPIRED
-        ? 'has expired: reconnect it (connect again with data.assetId set to this id)'
-        : 'is in an error state: reconnect it (connect again with data.assetId set to this id)'
-  return new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${c.id} is ${c.status}${why} and ${what}`)
+  // Reasons written by the refresh end in "; reconnect": the advice follows anyway.
+  const reason = c.status_reason?.replace(/;\s*reconnect\.?$/i, '').trim()
+  if (c.status === ConnectionStatus.PENDING) {
+    return new PatchbayError(
+      'CONNECTION_NOT_ACTIVE',
+      `Connection ${c.id} is not usable yet: it is PENDING until the user grants access at the provider. Open the redirectURL returned at connect, grant access, then run the action again`,
+    )
+  }
+  const state = c.status === ConnectionStatus.EXPIRED ? 'has EXPIRED' : 'is in ERROR'
+  return new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${c.id} ${state}${reason ? ` (${reason})` : ''}; reconnect it (connect again with data.assetId set to ${c.id})`)
 }
-

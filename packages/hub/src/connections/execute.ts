@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ConnectionStatus, ExecuteAction, PatchbayError, type ExecuteFailure, type ExecuteInProgress, type ExecuteSuccess } from '@patchbay/core'
+import { checkInputDepth } from '../actions/json-depth.js'
 import type { ActionRunner } from '../actions/run-action.js'
 import type { OAuthService } from '../auth/oauth.js'
 import type { Catalog } from '../catalog/catalog.js'
@@ -145,9 +146,12 @@ export async function execute(
     if (stale && connection.end_user_id && deps.connectSessions && caller?.baseUrl) {
       return authRequiredFailure(await createAuthRequired(deps, tenantId, integration, connection.end_user_id, caller.baseUrl, connection))
     }
-    throw notActive(connection)
+    // A 2xx FAILED body: aiXplain's SDKs show its error_message as it is, where a 409 became
+    // "Unspecified Client Error (Status 409)" in the v1 SDK.
+    return failure(notActive(connection))
   }
   const definition = findAction(integration, action)
+  checkInputDepth(body['data'], 'data')
   const observed: { httpStatus?: number } = {}
   const log = deps.runLog
   try {
@@ -164,7 +168,7 @@ export async function execute(
       errorMessage: e?.message ?? 'Internal error',
       input: body['data'],
     })
-    if (e && (e.code === 'UPSTREAM_ERROR' || e.code === 'UPSTREAM_UNREACHABLE')) return failure(e)
+    if (e && (e.code === 'UPSTREAM_ERROR' || e.code === 'UPSTREAM_UNREACHABLE' || e.code === 'CONNECTION_NOT_ACTIVE')) return failure(e)
     throw err
   }
 }
@@ -206,7 +210,15 @@ export async function executeAsync(
       if (!(err instanceof PatchbayError)) onError(err)
       result = failure(e)
     }
-    await deps.store.completeRun(id, result.status, result)
+    try {
+      await deps.store.completeRun(id, result.status, result)
+    } catch (err) {
+      // The result could not be stored (e.g. a value JSON cannot write): the run still ends, FAILED,
+      // rather than staying IN_PROGRESS until a poll blames a restart.
+      onError(err)
+      const why = new PatchbayError('UPSTREAM_ERROR', `The run finished but its result could not be stored (${(err as Error).message.slice(0, 200)}); run it synchronously with POST /api/v2/execute/{id} to see it`)
+      await deps.store.completeRun(id, 'FAILED', failure(why))
+    }
   })().catch(onError)
   // A graceful stop waits for these (see the server's onClose hook).
   deps.backgroundRuns?.add(work)

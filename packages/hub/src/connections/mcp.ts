@@ -14,6 +14,7 @@ import {
   type ExecuteSuccess,
 } from '@patchbay/core'
 import { normaliseInput } from '../actions/normalise-input.js'
+import { redact, redactValue } from '../actions/redact.js'
 import type { Integration } from '../catalog/catalog.js'
 import type { ConnectionRow } from '../store/store.js'
 import { openConnectionSecrets } from '../vault/connection-secrets.js'
@@ -147,11 +148,20 @@ export interface McpConnection {
 export async function probeMcp(deps: McpDeps, rawData: unknown): Promise<McpConnection> {
   const data = parseMcpData(rawData)
   const target: McpTarget = { url: data.url, ...(data.token ? { token: data.token } : {}), ...(data.headers ? { headers: data.headers } : {}) }
-  const session = await clients(deps).open(target)
+  let session: Awaited<ReturnType<McpSessions['open']>>
+  try {
+    session = await clients(deps).open(target)
+  } catch (err) {
+    // A refused token is the caller's input to fix: 400 with what to do, never a retryable 504.
+    if (err instanceof PatchbayError && err.details?.['tokenRefused'] === true) throw new PatchbayError('VALIDATION', err.message, { details: { ...err.details } })
+    throw err
+  }
   try {
     await session.client.listTools()
   } catch (err) {
-    throw new PatchbayError('UPSTREAM_UNREACHABLE', `The MCP server at ${new URL(data.url).origin} accepted a session but failed to list its tools: ${(err as Error).message.slice(0, 300)}`, { cause: err })
+    // The server's error text may quote the token or headers it was sent.
+    const why = redact((err as Error).message, mcpSecrets(target)).slice(0, 300)
+    throw new PatchbayError('UPSTREAM_UNREACHABLE', `The MCP server at ${new URL(data.url).origin} accepted a session but failed to list its tools: ${why}`)
   } finally {
     await session.client.close().catch(() => {})
   }
@@ -165,6 +175,14 @@ export async function probeMcp(deps: McpDeps, rawData: unknown): Promise<McpConn
     name: (id) => `MCP Server ${url.host} ${id.slice(-6)}`,
     description: `Tools of the MCP server at ${url.origin}`,
   }
+}
+
+/** The values redaction looks for in what an MCP server answers: the token (also as a Bearer header) and every header value. */
+export function mcpSecrets(target: Pick<McpTarget, 'token' | 'headers'>): string[] {
+  const out: string[] = []
+  if (target.token) out.push(target.token, `Bearer ${target.token}`)
+  for (const v of Object.values(target.headers ?? {})) out.push(v)
+  return out
 }
 
 function targetOf(deps: McpDeps, row: ConnectionRow): McpTarget {
@@ -212,7 +230,9 @@ export async function withMcpActions(deps: McpDeps, integration: Integration, co
  */
 export async function runMcpTool(deps: McpDeps, connection: ConnectionRow, tool: string, raw: unknown): Promise<unknown> {
   const args = normaliseInput(raw, tool, 'tool arguments')
-  const result: CallToolResult = await clients(deps).callTool(poolKey(connection), targetOf(deps, connection), tool, args)
+  const target = targetOf(deps, connection)
+  // Redacted here too (the sessions already do): whatever a server echoes reaches an agent.
+  const result = redactValue(await clients(deps).callTool(poolKey(connection), target, tool, args), mcpSecrets(target)) as CallToolResult
   const text = result.content.filter((c): c is { type: 'text'; text: string } => c.type === 'text').map((c) => c.text)
   if (result.isError) {
     const message = text.join('\n').slice(0, 2_000) || 'the tool reported an error without a message'
@@ -248,9 +268,19 @@ export async function executeMcp(
     throw new PatchbayError('VALIDATION', 'action is required: send {"action": "<tool name>", "data": {…}}; list the tools with {"action": "LIST_TOOLS", "data": " "}')
   }
   if (action === 'list_trigger_types') return success([], started)
-  if (connection.status !== ConnectionStatus.ACTIVE) throw notActive(connection)
-  const integration = await withMcpActions(deps, target.integration, connection)
-  const data = body['data']
+  if (connection.status !== ConnectionStatus.ACTIVE) return failure(notActive(connection))
+  try {
+    return await runOnMcpConnection(deps, target.integration, connection, action, body['data'], started)
+  } catch (err) {
+    // The server refused the token, failed or did not answer: a FAILED body with the reason, which
+    // aiXplain's SDKs show as it is (a 504 became "Gateway timeout: Please try again later").
+    if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return failure(err)
+    throw err
+  }
+}
+
+async function runOnMcpConnection(deps: McpDeps, parent: Integration, connection: ConnectionRow, action: string, data: unknown, started: number): Promise<ExecuteSuccess> {
+  const integration = await withMcpActions(deps, parent, connection)
   const requested = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { actions?: unknown }).actions : undefined
   switch (action) {
     case ExecuteAction.LIST_TOOLS: {
@@ -271,12 +301,7 @@ export async function executeMcp(
       return success(actionInputs(integration, requested), started)
     default: {
       const tool = findAction(integration, action)
-      try {
-        return success(await runMcpTool(deps, connection, tool.code, data), started)
-      } catch (err) {
-        if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return failure(err)
-        throw err
-      }
+      return success(await runMcpTool(deps, connection, tool.code, data), started)
     }
   }
 }

@@ -47,9 +47,14 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
   })
 
   // E8: poll an asynchronous run.
-  app.get<{ Params: { runId: string } }>('/api/v1/data/:runId', async (req) => {
+  app.get<{ Params: { runId: string } }>('/api/v1/data/:runId', async (req, reply) => {
     const run = await deps.store.getRun(req.tenantId, req.params.runId)
-    if (!run) throw new PatchbayError('NOT_FOUND', `No run with id ${req.params.runId} (runs are kept for one hour)`)
+    if (!run) {
+      // 404 with a finished FAILED poll body: aiXplain's v1 SDK reads `completed` whatever the
+      // status, and printed a bare 'completed' (its KeyError) without it.
+      const e = new PatchbayError('NOT_FOUND', `No run with id ${req.params.runId} (runs are kept for one hour)`)
+      return reply.status(404).send({ ...e.toBody(), status: 'FAILED', completed: true, error_message: e.message })
+    }
     if (run.result === null) return { completed: false, status: 'IN_PROGRESS' }
     return JSON.parse(run.result) as unknown
   })

@@ -9,6 +9,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
 import type { Dispatcher } from 'undici'
 import { PatchbayError } from '@patchbay/core'
+import { redact, redactValue } from '../actions/redact.js'
+import { mcpSecrets } from '../connections/mcp.js'
 import { checkUrl, createGuardedDispatcher, createGuardedFetch, findPatchbayError, type GuardedFetch } from '../net/ssrf-guard.js'
 
 /** The two HTTP transports of MCP. */
@@ -95,6 +97,7 @@ export class RemoteMcpClients {
     if (target.token) headers['Authorization'] = `Bearer ${target.token}`
     const order: McpTransportKind[] = target.transport ? [target.transport] : ['streamable-http', 'sse']
     const failures: string[] = []
+    let refusals = 0
     const [{ Client }, { StreamableHTTPClientTransport }, { SSEClientTransport }] = await Promise.all([
       import('@modelcontextprotocol/sdk/client/index.js'),
       import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
@@ -113,9 +116,12 @@ export class RemoteMcpClients {
         await client.close().catch(() => {})
         const refused = findPatchbayError(err)
         if (refused) throw refused
-        failures.push(`${kind}: ${describe(err)}`)
+        if (refusedToken(err)) refusals++
+        failures.push(`${kind}: ${describe(err, target)}`)
       }
     }
+    // Refused by every transport tried: the token, not the URL, is wrong.
+    if (refusals === order.length) throw tokenRefused(url, target)
     throw new PatchbayError(
       'UPSTREAM_UNREACHABLE',
       `Could not connect to the MCP server at ${url.origin}${url.pathname} (${failures.join('; ')}); check the URL (it usually ends in /mcp or /sse) and its token or headers`,
@@ -141,7 +147,7 @@ export class RemoteMcpClients {
   async listTools(key: string, target: RemoteMcpTarget): Promise<Tool[]> {
     const pooled = this.#acquire(key, target)
     if (pooled.tools && Date.now() - pooled.tools.at < TOOLS_TTL_MS) return pooled.tools.list
-    const list = await this.#use(pooled, async ({ client }) => {
+    const list = await this.#use(pooled, target, async ({ client }) => {
       const tools: Tool[] = []
       let cursor: string | undefined
       for (let page = 0; page < MAX_TOOL_PAGES; page++) {
@@ -150,7 +156,7 @@ export class RemoteMcpClients {
         cursor = r.nextCursor
         if (!cursor) break
       }
-      return tools
+      return redactValue(tools, mcpSecrets(target)) as Tool[]
     })
     pooled.tools = { at: Date.now(), list }
     return list
@@ -159,9 +165,10 @@ export class RemoteMcpClients {
   /** Calls a tool. A tool's own failure comes back as a result with `isError: true`, not a throw. */
   async callTool(key: string, target: RemoteMcpTarget, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     const pooled = this.#acquire(key, target)
-    return this.#use(pooled, async ({ client }) => {
+    return this.#use(pooled, target, async ({ client }) => {
       const r = await client.callTool({ name, arguments: args }, undefined, { timeout: this.#config.requestTimeoutMs ?? 60_000 })
-      return r as CallToolResult
+      // The server's answer goes to the caller (an agent, through /mcp): never the connection's token or headers.
+      return redactValue(r, mcpSecrets(target)) as CallToolResult
     })
   }
 
@@ -197,7 +204,7 @@ export class RemoteMcpClients {
     pooled.timer.unref()
   }
 
-  async #use<T>(pooled: PooledSession, fn: (s: RemoteMcpSession) => Promise<T>): Promise<T> {
+  async #use<T>(pooled: PooledSession, target: RemoteMcpTarget, fn: (s: RemoteMcpSession) => Promise<T>): Promise<T> {
     const session = await pooled.session
     try {
       return await fn(session)
@@ -206,7 +213,8 @@ export class RemoteMcpClients {
       await this.#drop(pooled)
       const refused = findPatchbayError(err)
       if (refused) throw refused
-      throw new PatchbayError('UPSTREAM_UNREACHABLE', `The MCP server failed to answer: ${describe(err)}`, { cause: err })
+      if (refusedToken(err)) throw tokenRefused(new URL(target.url), target)
+      throw new PatchbayError('UPSTREAM_UNREACHABLE', `The MCP server failed to answer: ${describe(err, target)}`)
     }
   }
 
@@ -222,9 +230,29 @@ export class RemoteMcpClients {
   }
 }
 
-/** The PatchbayError (an SSRF refusal) somewhere in an error's cause chain. */
-/** A short reason from an error and its causes (`fetch failed: connect ECONNREFUSED …`). */
-function describe(err: unknown): string {
+/** Whether the server refused the credentials (HTTP 401 or 403 from either transport). */
+function refusedToken(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; i < 4 && e; i++, e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code
+    if (code === 401 || code === 403) return true
+    const m = e instanceof Error ? e.message : ''
+    if (/\(HTTP (401|403)\)|Non-200 status code \((401|403)\)|\b(401|403) (Unauthorized|Forbidden)\b|^Unauthorized\b/i.test(m) || e?.constructor?.name === 'UnauthorizedError') return true
+  }
+  return false
+}
+
+/** The error for a server that refused the token: the caller must reconnect with a valid one, not retry. */
+function tokenRefused(url: URL, target: RemoteMcpTarget): PatchbayError {
+  const what = target.token ? 'the token' : Object.keys(target.headers ?? {}).length ? 'the credentials in the headers' : 'the request: it needs a token'
+  return new PatchbayError(
+    'UPSTREAM_ERROR',
+    `The MCP server at ${url.origin}${url.pathname} refused ${what} (HTTP 401/403): reconnect with a valid token (connect again, with data.assetId set to the connection's id to replace it)`,
+    { details: { upstreamStatus: 401, tokenRefused: true } },
+  )
+}
+
+/** A short reason from an error and its causes (`fetch failed: connect ECONNREFUSED …`), with the target's secrets redacted. */
+function describe(err: unknown, target: RemoteMcpTarget): string {
   const parts: string[] = []
   let e: unknown = err
   for (let i = 0; i < 4 && e; i++) {
@@ -232,5 +260,6 @@ function describe(err: unknown): string {
     if (m && !parts.includes(m)) parts.push(m)
     e = (e as { cause?: unknown }).cause
   }
-  return parts.join(': ').slice(0, 300) || 'unknown error'
+  // Redacted before it is cut: a cut secret would no longer be found.
+  return redact(parts.join(': '), mcpSecrets(target)).slice(0, 300) || 'unknown error'
 }

@@ -27,6 +27,8 @@ export function networkReason(cause: unknown, timeoutMs?: number): string {
 export function unreachable(cause: unknown, what: string, reason?: string): PatchbayError {
   const refused = findPatchbayError(cause)
   if (refused) return refused
-  const why = reason ?? (cause as { code?: string; name?: string } | undefined)?.code ?? (cause as Error | undefined)?.name ?? 'a network error'
+  const c = cause as { code?: unknown; name?: string } | undefined
+  // A numeric code (a DOMException's, e.g. 23 for a timeout) tells nobody anything: use the name.
+  const why = reason ?? (c?.name === 'TimeoutError' ? 'no answer in time' : typeof c?.code === 'string' ? c.code : (c?.name ?? 'a network error'))
   return new PatchbayError('UPSTREAM_UNREACHABLE', `${what}: ${why}`, { cause })
 }

@@ -30,4 +30,22 @@ describe('OAuth 2 token endpoint', () => {
     expect(err).toMatchObject({ code: 'UPSTREAM_UNREACHABLE' })
     expect((err as Error).message).toBe("Could not reach Acme's token endpoint at https://auth.example.com (refresh_token): ECONNREFUSED")
   })
+
+  it('says a token endpoint that never answers timed out, with the limit, not a numeric code (issue 11 item 13)', async () => {
+    // A listening socket that accepts and never answers (loopback only; unit tests block the network).
+    const { createServer } = await import('node:net')
+    const silent = createServer(() => {})
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}/token`
+    try {
+      const local = { ...o2, tokenUrl: url }
+      const endpoint = tokenEndpoint(integration, local, app, { fetch, timeoutMs: 300 })
+      const err = await sendTokenRequest(integration, local, 'authorization_code', () => fetch(url, { method: 'POST', signal: endpoint.opts.signal as AbortSignal }), 300).catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'UPSTREAM_UNREACHABLE' })
+      expect((err as Error).message).toMatch(/\(authorization_code\): the token endpoint did not answer within 300 ms$/)
+      expect((err as Error).message).not.toMatch(/: 23$/)
+    } finally {
+      silent.close()
+    }
+  })
 })

@@ -73,10 +73,21 @@ export function scopeParam(o2: OAuth2Definition, app: OAuthApp): Record<string, 
  * Sends one token request, mapping a network failure to UPSTREAM_UNREACHABLE (or the network
  * policy's refusal).
  */
-export async function sendTokenRequest(integration: Integration, o2: OAuth2Definition, grant: string, send: () => Promise<Response>): Promise<Response> {
+export async function sendTokenRequest(integration: Integration, o2: OAuth2Definition, grant: string, send: () => Promise<Response>, timeoutMs?: number): Promise<Response> {
   try {
     return await send()
   } catch (err) {
-    throw unreachable(err, `Could not reach ${integration.definition.name}'s token endpoint at ${new URL(o2.tokenUrl).origin} (${grant})`)
+    // AbortSignal.timeout's DOMException has the numeric code 23: say what happened instead.
+    const reason = isTimeout(err) ? `the token endpoint did not answer within ${timeoutMs ?? 'the timeout in'} ms` : undefined
+    throw unreachable(err, `Could not reach ${integration.definition.name}'s token endpoint at ${new URL(o2.tokenUrl).origin} (${grant})`, reason)
   }
+}
+
+/** Whether an error (or one of its causes) is a timeout: AbortSignal.timeout's TimeoutError, or undici's. */
+function isTimeout(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; i < 4 && e; i++, e = (e as { cause?: unknown }).cause) {
+    const { name, code } = e as { name?: unknown; code?: unknown }
+    if (name === 'TimeoutError' || code === 23 || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return true
+  }
+  return false
 }

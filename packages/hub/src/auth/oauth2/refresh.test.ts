@@ -38,4 +38,19 @@ describe('refresh', () => {
     expect(expiring(row, 10_000, now)).toBe(false)
     expect(expiring({ token_expires_at: null } as ConnectionRow, 60_000, now)).toBe(false)
   })
+
+  it('refreshes a short-lived token only when less than half its lifetime remains (issue 11 item 11)', () => {
+    const now = Date.now()
+    const stored = new Date(now).toISOString()
+    const threeSeconds = { token_expires_at: new Date(now + 3_000).toISOString(), updated_at: stored } as ConnectionRow
+    // With the default 60 s margin, a 3 s token used to be "expiring" the moment it arrived.
+    expect(expiring(threeSeconds, 60_000, now)).toBe(false)
+    expect(expiring(threeSeconds, 60_000, now + 1_400)).toBe(false)
+    expect(expiring(threeSeconds, 60_000, now + 1_600)).toBe(true)
+    expect(expiring(threeSeconds, 60_000, now + 3_000)).toBe(true)
+    // A long-lived token keeps the full margin.
+    const hour = { token_expires_at: new Date(now + 3_600_000).toISOString(), updated_at: stored } as ConnectionRow
+    expect(expiring(hour, 60_000, now + 3_600_000 - 59_000)).toBe(true)
+    expect(expiring(hour, 60_000, now + 3_600_000 - 61_000)).toBe(false)
+  })
 })

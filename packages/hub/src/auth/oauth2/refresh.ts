@@ -59,9 +59,32 @@ export function tokenPatch(vault: Vault, tenantId: string, connectionId: string,
   }
 }
 
-/** Whether an OAUTH2 connection's token expires within the refresh margin. */
-export function expiring(row: ConnectionRow, marginMs: number, now = Date.now()): boolean {
-  return row.token_expires_at !== null && Date.parse(row.token_expires_at) - marginMs <= now
+/**
+ * How long before its expiry a token is refreshed: the margin, but at most half the token's
+ * lifetime, so a token that lives 3 s is not "about to expire" the moment it arrives (with a 60 s
+ * margin it was, and every run refreshed). The lifetime is measured from the row's last write
+ * (`updated_at`, the moment the token was stored); a later write (a rename) only shortens it,
+ * which refreshes later, never after the expiry.
+ */
+export function refreshThresholdMs(row: Pick<ConnectionRow, 'token_expires_at' | 'updated_at'>, marginMs: number): number {
+  if (row.token_expires_at === null) return marginMs
+  const lifetime = Date.parse(row.token_expires_at) - Date.parse(row.updated_at)
+  return lifetime > 0 ? Math.min(marginMs, lifetime / 2) : marginMs
+}
+
+/**
+ * Whether an OAUTH2 connection's token needs a refresh: it has expired, or less than
+ * `min(margin, lifetime / 2)` of it remains ({@link refreshThresholdMs}).
+ *
+ * @example
+ * ```ts
+ * expiring({ token_expires_at: in3s, updated_at: now }, 60_000) // false: 1.5 s threshold
+ * ```
+ */
+export function expiring(row: Pick<ConnectionRow, 'token_expires_at' | 'updated_at'>, marginMs: number, now = Date.now()): boolean {
+  if (row.token_expires_at === null) return false
+  const remaining = Date.parse(row.token_expires_at) - now
+  return remaining <= 0 || remaining < refreshThresholdMs(row, marginMs)
 }
 
 /**
@@ -103,8 +126,8 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
     try {
       const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
       const res = clientCredentials
-        ? await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)))
-        : await sendTokenRequest(integration, o2, 'refresh_token', () => refreshTokenRequest(endpoint, secrets.refresh_token as string))
+        ? await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)), ctx.timeoutMs)
+        : await sendTokenRequest(integration, o2, 'refresh_token', () => refreshTokenRequest(endpoint, secrets.refresh_token as string), ctx.timeoutMs)
       tokens = await processTokenResponse(res, o2)
     } catch (err) {
       const label = integrationLabel(integration)

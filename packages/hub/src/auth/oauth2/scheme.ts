@@ -15,6 +15,23 @@ import { expiring, OAUTH2_SECRET_KEYS, refreshConnection, tokenPatch, type OAuth
 import { processRevocationResponse, revocationRequest, tokenToRevoke } from './revoke.js'
 import { processTokenResponse, TokenEndpointError } from './token-response.js'
 
+/**
+ * The answer to a client-credentials connect the token endpoint refused: 400 when the provider
+ * refused the app's credentials or scopes (an OAuth error with a 4xx), else 502 (its 5xx, a
+ * redirect, an answer without a token), with the provider's error either way.
+ */
+function clientCredentialsRefused(name: string, err: TokenEndpointError): PatchbayError {
+  const details = { upstreamStatus: err.httpStatus, providerError: err.code }
+  if (err.httpStatus >= 400 && err.httpStatus < 500 && !err.code.startsWith('http_')) {
+    return new PatchbayError('VALIDATION', `${name}'s token endpoint refused the client credentials grant (${err.message}); check the OAuth app's client id, secret and scopes`, { supplierError: err.message, details })
+  }
+  return new PatchbayError('UPSTREAM_ERROR', `${name}'s token endpoint failed the client credentials grant (HTTP ${err.httpStatus}: ${err.message}); try again later, or check the token URL`, {
+    status: 502,
+    supplierError: err.message,
+    details,
+  })
+}
+
 /** Without an `apply` in the definition, an OAuth 2 token goes in `Authorization: Bearer`. */
 const DEFAULT_APPLY = { headers: { Authorization: 'Bearer {access_token}' } }
 
@@ -57,8 +74,10 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
       const o2 = resolveOAuth2(integration.definition.name, declared, c.config, ctx)
       if (o2.grant === 'client_credentials') {
         const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
-        const res = await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)))
-        const tokens = await processTokenResponse(res, o2)
+        const res = await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)), ctx.timeoutMs)
+        const tokens = await processTokenResponse(res, o2).catch((err: unknown) => {
+          throw err instanceof TokenEndpointError ? clientCredentialsRefused(integration.definition.name, err) : err
+        })
         const patch = tokenPatch(ctx.vault, tenantId, c.connectionId, o2, tokens, c.secrets)
         return { id: await c.save({ status: ConnectionStatus.ACTIVE, statusReason: null, expiresAt: null, sealed: patch.secrets ?? null, tokenExpiresAt: patch.token_expires_at ?? null }) }
       }
@@ -100,7 +119,7 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
       let patch
       try {
         const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
-        const res = await sendTokenRequest(integration, o2, 'authorization_code', () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier']))
+        const res = await sendTokenRequest(integration, o2, 'authorization_code', () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier']), ctx.timeoutMs)
         const tokens = await processTokenResponse(res, o2)
         const inputs = inputsOf(openConnectionSecrets(ctx.vault, connection), OAUTH2_SECRET_KEYS)
         patch = tokenPatch(ctx.vault, connection.tenant_id, connection.id, o2, tokens, inputs)

@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, startTestHub, type TestHub } from '../support/test-hub.js'
+
+/**
+ * Issue 11 item 16 (wire shape): answers aiXplain's v1 SDK turns into the real reason. Its poll
+ * reads `completed` whatever the HTTP status (without it, it printed a bare 'completed'), and its
+ * run shows a 2xx FAILED body's error_message as it is. The PENDING, EXPIRED and MCP-refused cases
+ * are in oauth2.test.ts and mcp-redaction.test.ts.
+ */
+describe('messages the aiXplain SDKs show', () => {
+  let hub: TestHub
+  beforeAll(async () => {
+    hub = await startTestHub()
+  })
+  afterAll(async () => {
+    await hub?.close()
+  })
+
+  it('answers a poll of an unknown run 404 with a finished FAILED body naming the run', async () => {
+    const r = await call(hub, 'GET', '/api/v1/data/00000000-0000-4000-8000-000000000000')
+    expect(r.status).toBe(404)
+    expect(r.body).toMatchObject({ completed: true, status: 'FAILED', code: 'NOT_FOUND' })
+    expect(r.body.error_message).toContain('No run with id 00000000-0000-4000-8000-000000000000')
+    expect(r.body.error).toBe(r.body.error_message)
+  })
+})
