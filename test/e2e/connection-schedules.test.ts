@@ -45,7 +45,12 @@ describe('schedules on a connection (real hub)', () => {
     await waitFor(() => receiver.received.some((x) => x.payload?.type === 'trigger.fired' && x.payload.data['triggerId'] === triggerId), 'schedule trigger.fired', 30_000)
     const fired = receiver.received.find((x) => x.payload?.data['triggerId'] === triggerId)
     expect(fired?.verified).toBe(true)
-    expect(fired?.payload?.data).toMatchObject({ connectionId: conn, action: 'REQUEST', result: { status: 200, body: { total: 42 } }, cause: { type: 'schedule', scheduledAt: once } })
+    expect(fired?.payload?.data).toMatchObject({
+      connectionId: conn,
+      action: 'REQUEST',
+      result: { status: 200, body: { total: 42 } },
+      cause: { type: 'schedule', scheduledAt: once },
+    })
     const list = await call(hub, 'GET', path())
     expect(list.body.items.find((i: { triggerId: string }) => i.triggerId === triggerId)).toMatchObject({ slug: 'SCHEDULE', type: 'schedule', nextRunAt: null, enabled: true })
   })
@@ -69,7 +74,10 @@ describe('schedules on a connection (real hub)', () => {
   })
 
   it('GET, PATCH (pause, resume) and DELETE work on a cron schedule in a time zone', async () => {
-    const r = await call(hub, 'POST', path(), { slug: 'SCHEDULE', config: { action: 'REQUEST', input: { method: 'GET', path: '/daily' }, schedule: { cron: '0 8 * * *', timezone: 'Europe/Berlin' } } })
+    const r = await call(hub, 'POST', path(), {
+      slug: 'SCHEDULE',
+      config: { action: 'REQUEST', input: { method: 'GET', path: '/daily' }, schedule: { cron: '0 8 * * *', timezone: 'Europe/Berlin' } },
+    })
     expect(r.status, r.text).toBe(201)
     const { triggerId, nextRunAt } = r.body as { triggerId: string; nextRunAt: string }
     expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(nextRunAt))).toBe('08:00')

@@ -73,7 +73,9 @@ describe('schedules on a connection (SQLite, in-process engine, a local service)
   })
 
   const events = async () =>
-    (await store.events.listEvents(tenantId, { after: 0, limit: 1000 })).filter((e) => e.type.startsWith('trigger.')).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, any> }))
+    (await store.events.listEvents(tenantId, { after: 0, limit: 1000 }))
+      .filter((e) => e.type.startsWith('trigger.'))
+      .map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, any> }))
   const row = async (id: string) => (await store.triggers.getById(id)) as TriggerInstanceRow
   const schedule = (config: unknown) => instances.activate(tenantId, connectionId, { slug: 'SCHEDULE', config }, 'http://127.0.0.1')
   const at = (iso: string | null) => {
@@ -90,7 +92,14 @@ describe('schedules on a connection (SQLite, in-process engine, a local service)
     expect(await events()).toEqual([
       {
         type: 'trigger.fired',
-        data: expect.objectContaining({ triggerId, connectionId, slug: 'SCHEDULE', action: 'GET_REPORT', result: { day: 'mon', count: 7 }, cause: { type: 'schedule', scheduledAt: when } }),
+        data: expect.objectContaining({
+          triggerId,
+          connectionId,
+          slug: 'SCHEDULE',
+          action: 'GET_REPORT',
+          result: { day: 'mon', count: 7 },
+          cause: { type: 'schedule', scheduledAt: when },
+        }),
       },
     ])
     expect((await row(triggerId)).next_run_at).toBeNull()

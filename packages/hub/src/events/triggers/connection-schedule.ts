@@ -59,7 +59,8 @@ function toSchedule(given: unknown, now: Date): Schedule {
   if (kinds.length !== 1) throw invalid('config.schedule must have exactly one of once, everySeconds, cron')
   try {
     if (kinds[0] === 'once') return parseSchedule({ kind: 'once', at: g['once'] })
-    if (kinds[0] === 'everySeconds') return parseSchedule({ kind: 'interval', everySeconds: g['everySeconds'], startAt: g['startAt'] ?? new Date(now.getTime() + Number(g['everySeconds']) * 1000).toISOString() })
+    if (kinds[0] === 'everySeconds')
+      return parseSchedule({ kind: 'interval', everySeconds: g['everySeconds'], startAt: g['startAt'] ?? new Date(now.getTime() + Number(g['everySeconds']) * 1000).toISOString() })
     return parseSchedule({ kind: 'cron', expression: g['cron'], timezone: g['timezone'] ?? 'UTC', ...(g['startAt'] === undefined ? {} : { startAt: g['startAt'] }) })
   } catch (err) {
     if (!(err instanceof PatchbayError)) throw err
