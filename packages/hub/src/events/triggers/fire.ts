@@ -56,6 +56,10 @@ export type FireResult =
 
 /** The `data` of a connection instance's `trigger.fired`. */
 function instanceEventData(row: TriggerInstanceRow, cause: TriggerCause, payload: unknown): Record<string, unknown> {
+  // A schedule's payload is `{action, result}`, given at the top level of its event.
+  if (row.type === 'schedule' && typeof payload === 'object' && payload !== null) {
+    return { triggerId: row.id, slug: row.slug, connectionId: row.connection_id, integration: row.integration_id, cause, ...payload }
+  }
   return { triggerId: row.id, slug: row.slug, connectionId: row.connection_id, integration: row.integration_id, cause, payload }
 }
 
@@ -94,7 +98,7 @@ async function change(
  * outbox's envelope `{type, timestamp, data}`.
  *
  * A connection instance emits `{triggerId, slug, connectionId, integration, cause, payload}` per
- * payload, plus one event per enabled aiXplain external trigger listening to it; an aiXplain time
+ * payload (a schedule: `{…, cause, action, result}`), plus one event per enabled aiXplain external trigger listening to it; an aiXplain time
  * trigger emits one `{triggerId, name, assetType, assetId, input, cause}`. Nothing is recorded when
  * the instance is gone or paused, or another process already moved `next_run_at` (`stale`).
  *

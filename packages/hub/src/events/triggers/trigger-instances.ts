@@ -8,6 +8,7 @@ import { notActive } from '../../connections/execute-results.js'
 import { newId } from '../../ids.js'
 import type { Store, TriggerInstanceRow } from '../../store/store.js'
 import type { Vault } from '../../vault/vault.js'
+import { checkConnectionSchedule, SCHEDULE_SLUG, SCHEDULE_TYPE } from './connection-schedule.js'
 import { initialPollState } from './poll.js'
 import {
   INBOUND_PATH,
@@ -27,6 +28,8 @@ export interface ActivatedTrigger {
   webhookUrl?: string
   /** The signing secret the hub generated (`secret.source: generated`); shown only here. */
   secret?: string
+  /** When a schedule ({@link SCHEDULE_SLUG}) first runs. */
+  nextRunAt?: string | null
 }
 
 /** A trigger instance as `GET /api/v2/connections/{id}/triggers` answers it (never a secret). */
@@ -62,6 +65,25 @@ export interface TriggerInstancesConfig {
   /** The job engine, told about polls to run; set later with {@link TriggerInstances.useJobs}. */
   jobs?: TriggerJobs | undefined
 }
+
+/** The columns of a connection instance that a schedule leaves at their defaults. */
+const emptyRow = {
+  kind: 'connection',
+  inbound_token_hash: null,
+  enabled: 1,
+  last_run_at: null,
+  state: null,
+  failures: 0,
+  last_error: null,
+  input: null,
+  asset_type: null,
+  asset_id: null,
+  trigger_type: null,
+  source_trigger_id: null,
+  notifications: 0,
+  description: null,
+  retry_count: null,
+} as const
 
 /** Most trigger instances one connection may have. */
 export const MAX_TRIGGERS_PER_CONNECTION = 50
@@ -153,14 +175,12 @@ export class TriggerInstances {
       throw new PatchbayError('VALIDATION', `slug is required: one of ${triggers.map((t) => t.slug).join(', ') || '(this integration has no triggers)'}`)
     }
     const trigger = triggers.find((t) => t.slug === slug.toUpperCase())
+    if (!trigger && slug.toUpperCase() === SCHEDULE_SLUG) return this.#activateSchedule(tenantId, integration, connection.id, body.config)
     if (!trigger) {
       throw new PatchbayError('VALIDATION', `${integration.definition.name} has no trigger ${JSON.stringify(slug.slice(0, 64))}; its triggers are ${triggers.map((t) => t.slug).join(', ') || '(none)'}`)
     }
     const config = checkTriggerConfig(trigger, body.config)
-    const existing = await this.#deps.store.triggers.list(tenantId, { connectionId: connection.id })
-    if (existing.length >= MAX_TRIGGERS_PER_CONNECTION) {
-      throw new PatchbayError('LIMIT_REACHED', `A connection may have at most ${MAX_TRIGGERS_PER_CONNECTION} triggers; delete one first (DELETE /api/v2/connections/${connection.id}/triggers/{triggerId})`)
-    }
+    await this.#checkLimit(tenantId, connection.id)
     const id = newId()
     const now = new Date().toISOString()
     const hidden = secretConfigFields(trigger)
@@ -217,6 +237,42 @@ export class TriggerInstances {
     return answer
   }
 
+  async #checkLimit(tenantId: string, connectionId: string): Promise<void> {
+    const existing = await this.#deps.store.triggers.list(tenantId, { connectionId })
+    if (existing.length >= MAX_TRIGGERS_PER_CONNECTION) {
+      throw new PatchbayError('LIMIT_REACHED', `A connection may have at most ${MAX_TRIGGERS_PER_CONNECTION} triggers; delete one first (DELETE /api/v2/connections/${connectionId}/triggers/{triggerId})`)
+    }
+  }
+
+  /** A built-in {@link SCHEDULE_SLUG} instance: runs `config.action` with `config.input` on `config.schedule` (connection-schedule.ts). */
+  async #activateSchedule(tenantId: string, integration: ExecuteTarget['integration'], connectionId: string, config: unknown): Promise<ActivatedTrigger> {
+    const now = new Date()
+    const s = checkConnectionSchedule(integration, config, now)
+    await this.#checkLimit(tenantId, connectionId)
+    const id = newId()
+    const at = now.toISOString()
+    const nextRunAt = s.firstRunAt?.toISOString() ?? null
+    const secrets: TriggerSecrets = Object.keys(s.secretInput).length > 0 ? { configSecrets: s.secretInput } : {}
+    await this.#deps.store.triggers.insert({
+      ...emptyRow,
+      id,
+      tenant_id: tenantId,
+      connection_id: connectionId,
+      integration_id: integration.definition.id,
+      slug: SCHEDULE_SLUG,
+      type: SCHEDULE_TYPE,
+      name: `Schedule ${s.action}`,
+      config: JSON.stringify({ action: s.action, input: s.input, schedule: s.given }),
+      secret: sealTriggerSecrets(this.#deps.vault, tenantId, id, secrets),
+      configuration: JSON.stringify(s.schedule),
+      next_run_at: nextRunAt,
+      created_at: at,
+      updated_at: at,
+    })
+    if (nextRunAt) await this.#jobs?.schedule(id, new Date(nextRunAt))
+    return { triggerId: id, nextRunAt }
+  }
+
   /**
    * A payload-routed trigger reuses the inbound token of the tenant's other payload-routed
    * instances of the same integration: one URL per tenant and integration (Slack's one Events URL
@@ -271,7 +327,8 @@ export class TriggerInstances {
   }
 
   /**
-   * Pauses (`false`) or resumes (`true`) an instance; a resumed poll is due at once.
+   * Pauses (`false`) or resumes (`true`) an instance; a resumed poll is due at once, a resumed
+   * schedule keeps its due time (one missed while paused runs once, at once).
    * @throws {PatchbayError} VALIDATION, NOT_FOUND.
    */
   async setEnabled(tenantId: string, connectionId: string | undefined, triggerId: string, enabled: unknown, baseUrl: string): Promise<TriggerInstanceRecord> {

@@ -3,10 +3,11 @@ import type { TriggerInstanceRow } from '../../store/store.js'
 import type { Store } from '../../store/store.js'
 import type { Vault } from '../../vault/vault.js'
 import { fromAixplainConfiguration } from './aixplain-schedule.js'
+import { SCHEDULE_TYPE } from './connection-schedule.js'
 import { fireTrigger, recordTriggerFailure, type RunAdvance } from './fire.js'
 import { type DueRun, type DueWork, nextDueAfterRun } from './job-engine.js'
 import { initialPollState, pollFailed, pollInput, pollSucceeded, resolvePollDefinition, type PollPolicy, type PollState } from './poll.js'
-import { MIN_INTERVAL_SECONDS } from './schedule.js'
+import { MIN_INTERVAL_SECONDS, parseSchedule } from './schedule.js'
 import { openTriggerSecrets } from './trigger-secrets.js'
 
 /** The answer of one action run for a trigger: its data, or why it failed (free of secrets). */
@@ -47,6 +48,11 @@ function parsed<T>(text: string | null, fallback: T): T {
  *   (events/triggers/poll.ts: dedupe or cursor) and records them with {@link fireTrigger} as one
  *   `trigger.fired` each, with the new state and the next due time; a failed run is recorded with
  *   {@link recordTriggerFailure} (backoff, `trigger.failed` at the N-th failure in a row);
+ * - a **schedule** (`connection` row of type `schedule`, connection-schedule.ts): runs the row's
+ *   action with its fixed input, records one `trigger.fired` with the action's result and moves to
+ *   the next due time (a `once` is then unscheduled); a failed run also moves on to the next due
+ *   time and emits `trigger.failed` at the N-th failure in a row (the polls' `failAfter`), or at
+ *   once when the schedule has no next time;
  * - an **aiXplain time trigger** (`aixplain` row, `trigger_type` `time`): fires once per due time
  *   (`trigger.fired` with its asset and input) and moves to its next time
  *   (`fromAixplainConfiguration`; a `once` trigger is then unscheduled).
@@ -79,6 +85,7 @@ export class TriggerWork implements DueWork {
     const stored = new Date(row.next_run_at)
     if (stored.getTime() !== run.dueAt.getTime()) return stored
     if (row.kind === 'connection' && row.type === 'poll') return this.#poll(row, row.next_run_at)
+    if (row.kind === 'connection' && row.type === SCHEDULE_TYPE) return this.#schedule(row, row.next_run_at)
     if (row.kind === 'aixplain' && (row.trigger_type ?? row.type) === 'time') return this.#time(row, row.next_run_at)
     // Nothing this engine runs (a webhook row with a stale due time): unschedule it.
     await fireTrigger(this.#c.store, row.id, { cause: { type: 'manual' }, payloads: [], advance: { from: row.next_run_at, to: null } })
@@ -98,6 +105,36 @@ export class TriggerWork implements DueWork {
     const advance: RunAdvance = { from: due, to: next?.toISOString() ?? null }
     const result = await fireTrigger(this.#c.store, row.id, { cause: { type: 'schedule', scheduledAt: due }, advance, now })
     return result.recorded ? next : this.#stored(row.id)
+  }
+
+  async #schedule(row: TriggerInstanceRow, due: string): Promise<Date | null> {
+    const config = parsed<{ action?: string; input?: Record<string, unknown> }>(row.config, {})
+    let next: Date | null
+    try {
+      next = nextDueAfterRun(parseSchedule(parsed(row.configuration, null)), new Date(due), this.#now())
+    } catch (err) {
+      await recordTriggerFailure(this.#c.store, row.id, { error: (err as Error).message, emitFailed: true, advance: { from: due, to: null }, now: this.#now() })
+      return null
+    }
+    const action = String(config.action ?? '')
+    const input = { ...config.input, ...openTriggerSecrets(this.#c.vault, row).configSecrets }
+    const answer =
+      row.connection_id === null
+        ? ({ ok: false, error: 'the schedule has no connection' } as const)
+        : await this.#c.runAction(row.tenant_id, row.connection_id, action, input).catch((err: unknown): TriggerActionResult => ({ ok: false, error: (err as Error).message ?? String(err) }))
+    const now = this.#now()
+    // The run may have outlasted the next due time: move past now, as a catch-up does.
+    if (next && next.getTime() <= now.getTime()) next = nextDueAfterRun(parseSchedule(parsed(row.configuration, null)), next, now)
+    const advance: RunAdvance = { from: due, to: next?.toISOString() ?? null }
+    if (!answer.ok) {
+      const failures = row.failures + 1
+      const failAfter = this.#c.policy?.failAfter ?? 5
+      const emitFailed = failures === failAfter || (next === null && failures < failAfter)
+      const r = await recordTriggerFailure(this.#c.store, row.id, { error: answer.error, emitFailed, failures, advance, now })
+      return r.recorded ? next : this.#stored(row.id)
+    }
+    const r = await fireTrigger(this.#c.store, row.id, { cause: { type: 'schedule', scheduledAt: due }, payloads: [{ action, result: answer.data }], advance, now })
+    return r.recorded ? next : this.#stored(row.id)
   }
 
   async #poll(row: TriggerInstanceRow, due: string): Promise<Date | null> {
