@@ -182,11 +182,13 @@ describe('execute hand-off and the SDK', () => {
     expect(r.status).toBe(200)
     expect(r.body).toMatchObject({ status: 'FAILED', code: 'AUTH_REQUIRED', endUserId: 'user-w', integration: 'echo' })
     expect((await sessionOf(r.body.connectUrl))?.reconnect_connection_id).toBe(id)
-    // A connection without an end user keeps the 409 that says how to reconnect.
+    // A connection without an end user keeps the FAILED answer (statusCode 409) that says how to reconnect.
     const own = await call(hub, 'POST', '/api/v2/execute/echo', { authScheme: 'BEARER_TOKEN', data: { token: 'tenant-own' }, name: 'Tenant Echo' })
     await hub.hub.store.db.updateTable('connections').set({ status: 'EXPIRED' }).where('id', '=', own.body.data.id).execute()
     const plain = await call(hub, 'POST', `/api/v2/execute/${own.body.data.id}`, { action: 'ECHO_GET_ITEM', data: { item_id: '1' } })
-    expect(plain.status).toBe(409)
+    expect(plain.status).toBe(200)
+    expect(plain.body).toMatchObject({ status: 'FAILED', statusCode: 409 })
+    expect(plain.body.connectUrl).toBeUndefined()
   })
 
   it("never runs another end user's connection named by id", async () => {
