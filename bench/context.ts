@@ -30,11 +30,7 @@ let hubs = 0
  * Starts a hub process with a fresh data dir (unless given), the echo catalog (unless other
  * folders are given), and a CPU profile with --profile.
  */
-export async function startBenchHub(
-  ctx: BenchContext,
-  label: string,
-  config: Partial<HubProcessConfig> = {},
-): Promise<ChildHandle> {
+export async function startBenchHub(ctx: BenchContext, label: string, config: Partial<HubProcessConfig> = {}): Promise<ChildHandle> {
   const n = ++hubs
   const dataDir = config.dataDir ?? (await mkdtemp(join(ctx.tmpDir, `hub-${label}-`)))
   let nodeArgs = config.nodeArgs ?? []
@@ -110,13 +106,7 @@ export function freePort(): Promise<number> {
  * answer; connection refusals (the process is not listening yet) are retried. Throws after
  * `timeoutMs`, or once `signal` aborts (the process died).
  */
-export async function firstSuccess(
-  url: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-  signal?: AbortSignal,
-  intervalMs = 2,
-): Promise<number> {
+export async function firstSuccess(url: string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal, intervalMs = 2): Promise<number> {
   const deadline = performance.now() + timeoutMs
   let last = 'no answer'
   while (performance.now() < deadline && !signal?.aborted) {

@@ -64,7 +64,14 @@ async function runScenarios(options: BenchOptions, log: (line: string) => void):
       } catch (err) {
         const message = (err as Error).message ?? String(err)
         log(`${current}: FAILED: ${message}`)
-        scenarios.push({ ...base, status: 'failed', error: message.split('\n')[0] ?? message, durationMs: Math.round(performance.now() - t0), metrics: [], details: { error: message } })
+        scenarios.push({
+          ...base,
+          status: 'failed',
+          error: message.split('\n')[0] ?? message,
+          durationMs: Math.round(performance.now() - t0),
+          metrics: [],
+          details: { error: message },
+        })
       }
       log(`${current}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     }
@@ -79,7 +86,13 @@ async function runScenarios(options: BenchOptions, log: (line: string) => void):
     mode: options.quick ? 'quick' : 'full',
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
-    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${platform()} ${process.arch}`, memoryMB: Math.round(totalmem() / 2 ** 20) },
+    machine: {
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${platform()} ${process.arch}`,
+      memoryMB: Math.round(totalmem() / 2 ** 20),
+    },
     settings: {
       rounds: options.rounds,
       durationS: options.durationS,

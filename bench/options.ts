@@ -98,7 +98,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values.help) return undefined
   const quick = values.quick === true
   const ids = new Set<string>(SCENARIOS.map((s) => s.id))
-  const only = new Set((values.only ?? [...ids].join(',')).split(',').map((s) => s.trim()).filter(Boolean))
+  const only = new Set(
+    (values.only ?? [...ids].join(','))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   for (const id of only) if (!ids.has(id)) throw new Error(`--only: unknown scenario "${id}" (known: ${[...ids].join(', ')})`)
   // --scale n: n connections at the default run's 1,000 per tenant, so only the table grows.
   const scale = values.scale === undefined ? undefined : positive(values.scale, 'scale', 0, true)

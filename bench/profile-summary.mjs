@@ -25,7 +25,7 @@ const AREAS = [
   ['Fastify and node:http (inbound HTTP)', (f) => /fastify|find-my-way|secure-json-parse|fast-json-stringify|node:_http|avvio|pino/.test(f.url)],
   ['yaml', (f) => /node_modules\/yaml/.test(f.url)],
   ['module loading', (f) => /node:internal\/modules/.test(f.url)],
-  ['the hub\'s own code', (f) => /packages\/hub\//.test(f.url)],
+  ["the hub's own code", (f) => /packages\/hub\//.test(f.url)],
 ]
 const SPECIAL = new Set(['(idle)', '(garbage collector)', '(program)'])
 
@@ -53,6 +53,9 @@ const pct = (v) => `${((100 * v) / busy).toFixed(1).padStart(5)} %`
 process.stdout.write(`${file}\n${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(1)} s busy (shares below are of busy time)\n\nBy area:\n`)
 for (const [k, v] of [...areas].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1])) process.stdout.write(`${pct(v)}  ${k}\n`)
 process.stdout.write(`\nTop functions by self time:\n`)
-for (const [k, v] of [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25))) {
+for (const [k, v] of [...self]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(topArg ?? 25))) {
   process.stdout.write(`${pct(v)}  ${k}\n`)
 }

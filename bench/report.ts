@@ -72,14 +72,7 @@ export const SCENARIOS = [
 ] as const
 
 /** Builds a measured metric from per-round samples, with its ratio to a paired baseline and its target. */
-export function measured(options: {
-  name: string
-  unit: string
-  samples: number[]
-  baseline?: { label: string; samples: number[] }
-  target?: Target
-  note?: string
-}): Metric {
+export function measured(options: { name: string; unit: string; samples: number[]; baseline?: { label: string; samples: number[] }; target?: Target; note?: string }): Metric {
   const value = { median: median(options.samples), samples: options.samples.map((s) => round(s, 4)) }
   const m: Metric = { name: options.name, unit: options.unit, status: 'ok', value }
   if (options.baseline) {
@@ -144,7 +137,11 @@ const HEADER = ['scenario', 'metric', 'median', 'baseline (same run)', 'ratio', 
 export function formatTable(results: readonly ScenarioResult[]): string {
   const rows = [HEADER, ...tableRows(results)]
   const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd()
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] as number))
+      .join('  ')
+      .trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
   return [line(HEADER), rule, ...rows.slice(1).map(line)].join('\n')
 }
@@ -153,9 +150,5 @@ export function formatTable(results: readonly ScenarioResult[]): string {
 export function formatMarkdown(results: readonly ScenarioResult[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|')
   const rows = tableRows(results)
-  return [
-    `| ${HEADER.join(' | ')} |`,
-    `|${HEADER.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
-  ].join('\n')
+  return [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n')
 }

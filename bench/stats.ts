@@ -11,7 +11,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /** The median of `values` (any order); NaN when empty. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50)
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  )
 }
 
 /** Rounds to `digits` significant digits, keeping integers of any size whole. */

@@ -14,11 +14,7 @@ export const MEASURES =
 const TIMEOUT_MS = 30_000
 
 /** Spawns a process on a known port and polls it from the moment of spawn; returns ms to its first 2xx. */
-async function timeToFirstSuccess(
-  start: (port: number) => Promise<ChildHandle>,
-  path: string,
-  headers: Record<string, string>,
-): Promise<number> {
+async function timeToFirstSuccess(start: (port: number) => Promise<ChildHandle>, path: string, headers: Record<string, string>): Promise<number> {
   const port = await freePort()
   const stopPolling = new AbortController()
   const child = start(port)

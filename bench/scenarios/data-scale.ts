@@ -10,7 +10,7 @@ import { seedConnections, type SeedResult } from '../seed.js'
 
 /** What scenario 5 measures. */
 export const MEASURES =
-  'Three calls at concurrency 1 (p50): GET /sdk/models/{connectionId}, a page of 20 of the tenant\'s connections ' +
+  "Three calls at concurrency 1 (p50): GET /sdk/models/{connectionId}, a page of 20 of the tenant's connections " +
   '(POST /sdk/models/paginate, functions ["connection"], a page in the middle), and an action run; on a hub with ' +
   'N generated integrations in its catalog and M connections across T tenants (bulk-seeded through the store), ' +
   'against the same calls on a hub with the built-in catalog and an empty database (one tenant, 20 connections). ' +

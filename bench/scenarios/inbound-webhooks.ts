@@ -15,7 +15,11 @@ const CONCURRENCY = 10
 
 /** Activates HTTP_WEBHOOK on a fresh HTTP API connection; answers the inbound URL and the generated secret. */
 async function activate(ctx: BenchContext, hubUrl: string, label: string): Promise<{ url: string; secret: string }> {
-  const conn = await callHub(hubUrl, ctx.apiKey, 'POST', '/api/v2/execute/http-api', { name: `bench inbound ${label}`, authScheme: 'BEARER_TOKEN', data: { base_url: 'https://api.example.com', token: 'tok-bench-inbound' } })
+  const conn = await callHub(hubUrl, ctx.apiKey, 'POST', '/api/v2/execute/http-api', {
+    name: `bench inbound ${label}`,
+    authScheme: 'BEARER_TOKEN',
+    data: { base_url: 'https://api.example.com', token: 'tok-bench-inbound' },
+  })
   const id = conn?.data?.id as string | undefined
   if (!id) throw new Error(`connect on ${label} answered ${JSON.stringify(conn).slice(0, 500)}`)
   const t = await callHub(hubUrl, ctx.apiKey, 'POST', `/api/v2/connections/${id}/triggers`, { slug: 'HTTP_WEBHOOK', config: {} })
@@ -60,7 +64,9 @@ async function measureInbound(ctx: BenchContext, hubUrl: string, label: string):
     p50.push(res.p50Ms)
     p99.push(res.p99Ms)
     connects.push(base.rps)
-    ctx.progress(`${label} round ${r + 1}/${ctx.options.rounds}: ${Math.round(res.rps)} events/s (p50 ${res.p50Ms.toFixed(2)} ms, p99 ${res.p99Ms.toFixed(2)} ms); baseline ${Math.round(base.rps)} connects/s`)
+    ctx.progress(
+      `${label} round ${r + 1}/${ctx.options.rounds}: ${Math.round(res.rps)} events/s (p50 ${res.p50Ms.toFixed(2)} ms, p99 ${res.p99Ms.toFixed(2)} ms); baseline ${Math.round(base.rps)} connects/s`,
+    )
   }
   return { samples, p50, p99, connects }
 }

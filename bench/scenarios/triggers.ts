@@ -10,9 +10,9 @@ import { percentile } from '../stats.js'
 
 /** What scenario 9 measures. */
 export const MEASURES =
-  'Triggers: inbound webhook events (the HTTP API integration\'s HTTP_WEBHOOK, HMAC-SHA256 signed) accepted and ' +
+  "Triggers: inbound webhook events (the HTTP API integration's HTTP_WEBHOOK, HMAC-SHA256 signed) accepted and " +
   'stored per second by one hub process, 10 concurrent keep-alive senders, on SQLite and on PostgreSQL; p50/p99 ' +
-  'from sending an inbound event to its trigger.fired delivery at the tenant\'s webhook receiver (one event in ' +
+  "from sending an inbound event to its trigger.fired delivery at the tenant's webhook receiver (one event in " +
   'flight at a time); and schedule firing lateness: 50 aiXplain once-triggers (POST /v1/triggers) due at one ' +
   'instant, from the due time to the timestamp of their trigger.fired event (in-process engine on SQLite, pg-boss ' +
   'on PostgreSQL).'
@@ -187,7 +187,13 @@ export async function runTriggers(ctx: BenchContext): Promise<{ metrics: Metric[
   const adminUrl = ctx.options.postgresUrl
   const unreachable = adminUrl === undefined ? 'skipped with --no-postgres' : await probePostgres(adminUrl)
   if (unreachable !== undefined || adminUrl === undefined) {
-    for (const name of ['inbound webhooks accepted+stored/s', 'inbound receipt → receiver p50', 'inbound receipt → receiver p99', 'schedule lateness p50 (50 due at once)', 'schedule lateness p99 (50 due at once)']) {
+    for (const name of [
+      'inbound webhooks accepted+stored/s',
+      'inbound receipt → receiver p50',
+      'inbound receipt → receiver p99',
+      'schedule lateness p50 (50 due at once)',
+      'schedule lateness p99 (50 due at once)',
+    ]) {
       metrics.push(notAvailable(`${name}, PostgreSQL`, name.includes('/s') ? 'req/s' : 'ms', unreachable ?? 'no PostgreSQL'))
     }
     return { metrics, details }

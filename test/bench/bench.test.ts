@@ -65,7 +65,18 @@ describe('npm run bench -- --quick', () => {
     expect(run.code, run.stderr.slice(-3_000)).toBe(0)
     expect(run.stdout).toContain('scenario')
     expect(run.stdout).toContain('baseline (same run)')
-    for (const title of ['Action run overhead', 'Connects per second', 'Cold start', 'Memory', 'Scale of data', 'Refresh storm', 'Scale-out', 'Full-catalog start', 'Triggers', 'Inbound webhooks']) {
+    for (const title of [
+      'Action run overhead',
+      'Connects per second',
+      'Cold start',
+      'Memory',
+      'Scale of data',
+      'Refresh storm',
+      'Scale-out',
+      'Full-catalog start',
+      'Triggers',
+      'Inbound webhooks',
+    ]) {
       expect(run.stdout).toContain(title)
     }
   })

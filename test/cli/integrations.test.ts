@@ -29,8 +29,18 @@ beforeAll(async () => {
       name: 'Acme Orders',
       description: 'Internal order service.',
       baseUrl: 'https://orders.acme.test',
-      auth: { BEARER_TOKEN: { inputs: [{ name: 'token', displayName: 'Token', description: 'Service token', secret: true }], apply: { headers: { Authorization: 'Bearer {token}' } } } },
-      actions: [{ code: 'ACME_GET_ORDER', name: 'Get order', description: 'Get one order by id.', input: { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'Order id' } } }, request: { method: 'GET', path: '/orders/{id}' } }],
+      auth: {
+        BEARER_TOKEN: { inputs: [{ name: 'token', displayName: 'Token', description: 'Service token', secret: true }], apply: { headers: { Authorization: 'Bearer {token}' } } },
+      },
+      actions: [
+        {
+          code: 'ACME_GET_ORDER',
+          name: 'Get order',
+          description: 'Get one order by id.',
+          input: { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'Order id' } } },
+          request: { method: 'GET', path: '/orders/{id}' },
+        },
+      ],
     }),
   )
 })

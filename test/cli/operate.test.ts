@@ -67,12 +67,40 @@ describe('patchbay CLI: keys, connections, runs (issue 16)', () => {
     const tenant = (await store.findTenantByName('default'))!
     const now = new Date().toISOString()
     await store.insertConnection({
-      id: 'c0ffee000000000000000001', tenant_id: tenant.id, integration_id: 'http-api', name: 'mine', description: '', auth_scheme: 'NO_AUTH',
-      status: 'ACTIVE', status_reason: null, config: '{}', secrets: null, version: 1, created_at: now, updated_at: now, expires_at: null, token_expires_at: null,
+      id: 'c0ffee000000000000000001',
+      tenant_id: tenant.id,
+      integration_id: 'http-api',
+      name: 'mine',
+      description: '',
+      auth_scheme: 'NO_AUTH',
+      status: 'ACTIVE',
+      status_reason: null,
+      config: '{}',
+      secrets: null,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      expires_at: null,
+      token_expires_at: null,
     })
     await store.runLog.insertRunLog([
-      { id: `${Date.now().toString(36).padStart(9, '0')}0000aaaaaaaa`, tenant_id: tenant.id, created_at: now, connection_id: 'c0ffee000000000000000001', end_user_id: null,
-        integration_id: 'http-api', action: 'REQUEST', status: 'FAILED', http_status: 502, duration_ms: 12, error_code: 'UPSTREAM_ERROR', error_message: 'bad gateway', key_id: 'k1', input_excerpt: null, output_excerpt: null },
+      {
+        id: `${Date.now().toString(36).padStart(9, '0')}0000aaaaaaaa`,
+        tenant_id: tenant.id,
+        created_at: now,
+        connection_id: 'c0ffee000000000000000001',
+        end_user_id: null,
+        integration_id: 'http-api',
+        action: 'REQUEST',
+        status: 'FAILED',
+        http_status: 502,
+        duration_ms: 12,
+        error_code: 'UPSTREAM_ERROR',
+        error_message: 'bad gateway',
+        key_id: 'k1',
+        input_excerpt: null,
+        output_excerpt: null,
+      },
     ])
     await store.close()
     const list = await cli(['connections', 'list', '--json', '--data-dir', dir], cwd)

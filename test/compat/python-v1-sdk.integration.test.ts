@@ -21,7 +21,12 @@ const problem = await sdkProblem()
 const postgres = problem === undefined && (await postgresAvailable())
 const databases = [{ db: 'sqlite' }, ...(postgres ? [{ db: 'postgres' }] : [])]
 const SECRETS = ['tok-v1-AAAA1111', 'key-v1-BBBB2222', 'pw-v1-CCCC3333', 'tok-v1-unused-9999']
-const ACTIONS = [['ECHO_GET_ITEM', 'Get item'], ['ECHO_CREATE_ITEM', 'Create item'], ['ECHO_FAIL', 'Fail'], ['REQUEST', 'Send request']]
+const ACTIONS = [
+  ['ECHO_GET_ITEM', 'Get item'],
+  ['ECHO_CREATE_ITEM', 'Create item'],
+  ['ECHO_FAIL', 'Fail'],
+  ['REQUEST', 'Send request'],
+]
 
 describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v1 (real) against the hub on $db', ({ db }) => {
   let echo: EchoService
@@ -52,7 +57,11 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v1 (
         integration_name_missing: 'echo',
         connections: [
           {
-            label: 'bearer', scheme: 'BEARER_TOKEN', name: 'v1-bearer', description: 'from python', data: { region: 'eu', token: 'tok-v1-AAAA1111' },
+            label: 'bearer',
+            scheme: 'BEARER_TOKEN',
+            name: 'v1-bearer',
+            description: 'from python',
+            data: { region: 'eu', token: 'tok-v1-AAAA1111' },
             inspect_action: 'ECHO_GET_ITEM',
             runs: [
               { action: 'ECHO_GET_ITEM', inputs: { item_id: 'p1', limit: 3 } },
@@ -60,8 +69,20 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v1 (
               { action: 'ECHO_GET_ITEM', tag: 'async', mode: 'async', inputs: { item_id: 'p2' } },
             ],
           },
-          { label: 'api_key', scheme: 'API_KEY', name: 'v1-key', data: { region: 'us', api_key: 'key-v1-BBBB2222' }, runs: [{ action: 'ECHO_CREATE_ITEM', inputs: { title: 'from python', tags: ['x'] } }] },
-          { label: 'basic', scheme: 'BASIC', name: 'v1-basic', data: { region: 'ap', username: 'ada', password: 'pw-v1-CCCC3333' }, runs: [{ action: 'ECHO_GET_ITEM', inputs: { item_id: 'b1' } }] },
+          {
+            label: 'api_key',
+            scheme: 'API_KEY',
+            name: 'v1-key',
+            data: { region: 'us', api_key: 'key-v1-BBBB2222' },
+            runs: [{ action: 'ECHO_CREATE_ITEM', inputs: { title: 'from python', tags: ['x'] } }],
+          },
+          {
+            label: 'basic',
+            scheme: 'BASIC',
+            name: 'v1-basic',
+            data: { region: 'ap', username: 'ada', password: 'pw-v1-CCCC3333' },
+            runs: [{ action: 'ECHO_GET_ITEM', inputs: { item_id: 'b1' } }],
+          },
           { label: 'none', scheme: 'NO_AUTH', name: 'v1-none', data: { region: 'eu' }, runs: [{ action: 'ECHO_GET_ITEM', inputs: { item_id: 'n1' } }] },
         ],
       },
@@ -98,12 +119,22 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v1 (
   })
 
   it('connect, ModelFactory.get, actions, delete, then a 404 and a FAILED run: each key scheme', () => {
-    for (const [label, name] of [['bearer', 'v1-bearer'], ['api_key', 'v1-key'], ['basic', 'v1-basic'], ['none', 'v1-none']]) {
+    for (const [label, name] of [
+      ['bearer', 'v1-bearer'],
+      ['api_key', 'v1-key'],
+      ['basic', 'v1-basic'],
+      ['none', 'v1-none'],
+    ]) {
       const connect = value(r, `connect[${label}]`)
       expect(connect).toMatchObject({ status: 'SUCCESS', completed: true })
       expect(connect.data.id).toMatch(/^[0-9a-f]{24}$/)
       expect(value(r, `model_get[${label}]`)).toEqual({
-        cls: 'ConnectionTool', repr: `ConnectionTool(id=${connect.data.id}, name=${name})`, name, status: 'onboarded', function: 'utilities', version: 'echo',
+        cls: 'ConnectionTool',
+        repr: `ConnectionTool(id=${connect.data.id}, name=${name})`,
+        name,
+        status: 'onboarded',
+        function: 'utilities',
+        version: 'echo',
       })
       expect(value(r, `actions[${label}]`)).toEqual(ACTIONS)
       expect(value(r, `delete[${label}]`)).toBe(connect.data.id)
@@ -113,7 +144,7 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v1 (
     }
   })
 
-  it('get_action_inputs, run, a failing run, run_async + poll + sync_poll; the service got each scheme\'s credentials', () => {
+  it("get_action_inputs, run, a failing run, run_async + poll + sync_poll; the service got each scheme's credentials", () => {
     expect(value(r, 'action_inputs[bearer]')).toEqual({ codes: ['item_id', 'limit'], required: ['item_id'] })
     expect(value(r, 'run[bearer:ECHO_GET_ITEM]')).toMatchObject({ status: 'SUCCESS', completed: true, data: { ok: true, path: '/eu/items/p1' } })
     expect(value(r, 'run[bearer:ECHO_FAIL]')).toMatchObject({ status: 'FAILED' })
@@ -148,7 +179,9 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v1 (
     expect(failed(wrong, 'unauthorized_list').message).toContain('Listing Models Error: Failed to retrieve models. Status Code: 401.')
     expect(failed(wrong, 'unauthorized_get').message).toContain(`Model GET Error: Failed to retrieve model ${integration}. Status Code: 401.`)
     expect(value(wrong, 'unauthorized_run')).toMatchObject({ status: 'FAILED' })
-    expect(value(wrong, 'unauthorized_run').error_message).toMatch(/^Unauthorized API key: Please verify the spelling of the API key and its current validity\. Details: Unknown API key/)
+    expect(value(wrong, 'unauthorized_run').error_message).toMatch(
+      /^Unauthorized API key: Please verify the spelling of the API key and its current validity\. Details: Unknown API key/,
+    )
   }, 60_000)
 
   it('OAuth 2: connect warns with the redirect URL; after the grant the same SDK runs an action and deletes', async () => {

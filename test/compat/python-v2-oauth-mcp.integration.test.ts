@@ -44,7 +44,15 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
 
   it('OAUTH2: connect answers a pending tool with the redirect URL; after the callback it is ACTIVE and runs', async () => {
     const acme = (await call(hub, 'GET', '/v2/integrations/acme')).body.id as string
-    const first = await runSdk('aixplain_v2_flows.py', { mode: 'oauth_connect', config: 'args', api_key: hub.key, backend_url: hub.url, model_url: `${hub.url}/api/v2/execute`, integration_id: acme, name: 'v2-oauth' })
+    const first = await runSdk('aixplain_v2_flows.py', {
+      mode: 'oauth_connect',
+      config: 'args',
+      api_key: hub.key,
+      backend_url: hub.url,
+      model_url: `${hub.url}/api/v2/execute`,
+      integration_id: acme,
+      name: 'v2-oauth',
+    })
     expect(first.code, first.stderr).toBe(0)
     const tool = value(first, 'connect')
     expect(tool).toMatchObject({ name: 'v2-oauth', status: 'pending', integration_id: acme })

@@ -69,7 +69,16 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 t
 
   it('creates time triggers of every schedule type, each with its configuration and a nextRunAt', () => {
     const once = ok('create[once]')
-    expect(once).toMatchObject({ name: 't-once', input: 'Run once', asset_id: AGENT, asset_type: 'agent', trigger_type: 'time', enabled: true, notifications: false, schedule_type: 'once' })
+    expect(once).toMatchObject({
+      name: 't-once',
+      input: 'Run once',
+      asset_id: AGENT,
+      asset_type: 'agent',
+      trigger_type: 'time',
+      enabled: true,
+      notifications: false,
+      schedule_type: 'once',
+    })
     expect(once.id).toMatch(/^[0-9a-f]{24}$/)
     expect(new Date(once.next_run_at).toISOString()).toBe(new Date(runAt).toISOString())
     const daily = ok('create[daily]')
@@ -136,9 +145,19 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 t
     const daily = ok('create[daily]')
     const due = daily.next_run_at as string
     const row = await hub.hub.store.triggers.getById(daily.id)
-    const result = await fireTrigger(hub.hub.store, daily.id, { cause: { type: 'schedule', scheduledAt: due }, advance: { from: row!.next_run_at, to: new Date(Date.parse(due) + 86_400_000).toISOString() } })
+    const result = await fireTrigger(hub.hub.store, daily.id, {
+      cause: { type: 'schedule', scheduledAt: due },
+      advance: { from: row!.next_run_at, to: new Date(Date.parse(due) + 86_400_000).toISOString() },
+    })
     expect(result.recorded).toBe(true)
-    expect((await firedEvent(daily.id))?.data).toEqual({ triggerId: daily.id, name: 't-daily', assetType: 'agent', assetId: AGENT, input: 'Run daily', cause: { type: 'schedule', scheduledAt: due } })
+    expect((await firedEvent(daily.id))?.data).toEqual({
+      triggerId: daily.id,
+      name: 't-daily',
+      assetType: 'agent',
+      assetId: AGENT,
+      input: 'Run daily',
+      cause: { type: 'schedule', scheduledAt: due },
+    })
     const after = await call(hub, 'GET', `/v1/triggers/${daily.id}`)
     expect(after.body.lastRunAt).toBeTruthy()
     expect(Date.parse(after.body.nextRunAt)).toBe(Date.parse(due) + 86_400_000)

@@ -36,15 +36,26 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
     rename_to: `v2-renamed-${suffix}`,
     reconnect_data: { region: 'us', token: 'tok-v2-NEW-4444' },
     connections: [
-      { label: 'bearer', scheme: 'BEARER_TOKEN', name: `v2-bearer-${suffix}`, data: { region: 'eu', token: 'tok-v2-AAAA1111' },
-        runs: [{ action: 'ECHO_GET_ITEM', data: { item_id: `p-${suffix}`, limit: 3 } }, { action: 'ECHO_FAIL', data: {} }] },
+      {
+        label: 'bearer',
+        scheme: 'BEARER_TOKEN',
+        name: `v2-bearer-${suffix}`,
+        data: { region: 'eu', token: 'tok-v2-AAAA1111' },
+        runs: [
+          { action: 'ECHO_GET_ITEM', data: { item_id: `p-${suffix}`, limit: 3 } },
+          { action: 'ECHO_FAIL', data: {} },
+        ],
+      },
       // No authScheme: the hub infers API_KEY from the data's keys.
-      { label: 'api_key', name: `v2-key-${suffix}`, data: { region: 'us', api_key: 'key-v2-BBBB2222' },
-        runs: [{ action: 'ECHO_CREATE_ITEM', data: { title: `t-${suffix}` } }] },
-      { label: 'basic', scheme: 'BASIC', name: `v2-basic-${suffix}`, data: { region: 'ap', username: 'ada', password: 'pw-v2-CCCC3333' },
-        runs: [{ action: 'ECHO_GET_ITEM', data: { item_id: `b-${suffix}` } }] },
-      { label: 'none', scheme: 'NO_AUTH', name: `v2-none-${suffix}`, data: { region: 'eu' },
-        runs: [{ action: 'ECHO_GET_ITEM', data: { item_id: `n-${suffix}` } }] },
+      { label: 'api_key', name: `v2-key-${suffix}`, data: { region: 'us', api_key: 'key-v2-BBBB2222' }, runs: [{ action: 'ECHO_CREATE_ITEM', data: { title: `t-${suffix}` } }] },
+      {
+        label: 'basic',
+        scheme: 'BASIC',
+        name: `v2-basic-${suffix}`,
+        data: { region: 'ap', username: 'ada', password: 'pw-v2-CCCC3333' },
+        runs: [{ action: 'ECHO_GET_ITEM', data: { item_id: `b-${suffix}` } }],
+      },
+      { label: 'none', scheme: 'NO_AUTH', name: `v2-none-${suffix}`, data: { region: 'eu' }, runs: [{ action: 'ECHO_GET_ITEM', data: { item_id: `n-${suffix}` } }] },
     ],
   })
 
@@ -78,8 +89,13 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
 
     it('Integration.get by id and by path, Integration.search, list_actions, list_trigger_types', () => {
       expect(value(r(), 'integration_get')).toEqual({
-        id: integrationId, name: 'Echo', status: 'onboarded', path: 'patchbay/echo', function_type: 'connector',
-        auth_schemes: ['BEARER_TOKEN', 'API_KEY', 'BASIC', 'NO_AUTH'], connection_type: ['synchronous'],
+        id: integrationId,
+        name: 'Echo',
+        status: 'onboarded',
+        path: 'patchbay/echo',
+        function_type: 'connector',
+        auth_schemes: ['BEARER_TOKEN', 'API_KEY', 'BASIC', 'NO_AUTH'],
+        connection_type: ['synchronous'],
       })
       expect(value(r(), 'integration_get_by_path')).toBe(integrationId)
       expect(value(r(), 'integration_search')).toEqual({ total: 1, page_total: 1, names: ['Echo'] })
@@ -100,7 +116,12 @@ describe.skipIf(problem !== undefined).each(databases)('aiXplain Python SDK v2 (
     })
 
     it('connect for BEARER_TOKEN, API_KEY (scheme inferred), BASIC and NO_AUTH; Tool.get; list_actions', () => {
-      for (const [label, scheme] of [['bearer', 'BEARER_TOKEN'], ['api_key', 'API_KEY'], ['basic', 'BASIC'], ['none', 'NO_AUTH']] as const) {
+      for (const [label, scheme] of [
+        ['bearer', 'BEARER_TOKEN'],
+        ['api_key', 'API_KEY'],
+        ['basic', 'BASIC'],
+        ['none', 'NO_AUTH'],
+      ] as const) {
         const tool = value(r(), `connect[${label}]`)
         expect(tool.id).toMatch(/^[0-9a-f]{24}$/)
         expect(tool).toMatchObject({ status: 'onboarded', integration_id: integrationId, function_type: 'connection', redirect_url: null })

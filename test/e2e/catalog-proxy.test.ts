@@ -26,7 +26,9 @@ beforeAll(async () => {
   const generated = {
     ...twitch,
     baseUrl: `${as.url}/api`,
-    auth: { OAUTH2: { oauth2: { ...twitch.auth.OAUTH2.oauth2, authorizationUrl: `${as.url}/auth`, tokenUrl: `${as.url}/token`, issuer: as.url, scopes: ['api:read'], pkce: true } } },
+    auth: {
+      OAUTH2: { oauth2: { ...twitch.auth.OAUTH2.oauth2, authorizationUrl: `${as.url}/auth`, tokenUrl: `${as.url}/token`, issuer: as.url, scopes: ['api:read'], pkce: true } },
+    },
   }
   dir = await mkdtemp(join(tmpdir(), 'patchbay-proxy-'))
   await writeFile(join(dir, 'twitch.json'), JSON.stringify(generated))

@@ -17,7 +17,11 @@ describe('client credentials connect against a failing token endpoint', () => {
   beforeAll(async () => {
     provider = await startUpstream(() => answer)
     const dir = await mkdtemp(join(tmpdir(), 'patchbay-cc-'))
-    const def = acmeDefinition(provider.url, { id: 'flaky-m2m', name: 'Flaky M2M', oauth2: { authorizationUrl: undefined, revocationUrl: undefined, issuer: undefined, grant: 'client_credentials', scopes: ['api:read'] } })
+    const def = acmeDefinition(provider.url, {
+      id: 'flaky-m2m',
+      name: 'Flaky M2M',
+      oauth2: { authorizationUrl: undefined, revocationUrl: undefined, issuer: undefined, grant: 'client_credentials', scopes: ['api:read'] },
+    })
     await writeFile(join(dir, 'flaky-m2m.json'), JSON.stringify(def))
     hub = await startTestHub({ catalogDirs: [dir] })
     expect((await call(hub, 'PUT', '/admin/oauth-apps/flaky-m2m', { clientId: 'robot', clientSecret: 'robot-secret-1234' })).status).toBe(200)

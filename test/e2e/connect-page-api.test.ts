@@ -31,7 +31,12 @@ describe('Connect page API', () => {
         description: 'Checks its key.',
         baseUrl: service.url,
         verify: 'WHO',
-        auth: { API_KEY: { inputs: [{ name: 'api_key', displayName: 'API key', description: 'Key', secret: true, helpUrl: 'https://keyed.example/help/keys' }], apply: { headers: { 'X-Api-Key': '{api_key}' } } } },
+        auth: {
+          API_KEY: {
+            inputs: [{ name: 'api_key', displayName: 'API key', description: 'Key', secret: true, helpUrl: 'https://keyed.example/help/keys' }],
+            apply: { headers: { 'X-Api-Key': '{api_key}' } },
+          },
+        },
         actions: [{ code: 'WHO', name: 'Who', description: 'Who am I.', input: { type: 'object', properties: {} }, request: { method: 'GET', path: '/me' } }],
       }),
     )
@@ -79,7 +84,11 @@ describe('Connect page API', () => {
 
   it('an expired session is refused (410 SESSION_EXPIRED) and writes nothing', async () => {
     const token = await newSession(hub.key, { endUser: { id: 'expiring' } })
-    await hub.hub.store.db.updateTable('connect_sessions').set({ expires_at: new Date(Date.now() - 1).toISOString() }).where('end_user_id', '=', 'expiring').execute()
+    await hub.hub.store.db
+      .updateTable('connect_sessions')
+      .set({ expires_at: new Date(Date.now() - 1).toISOString() })
+      .where('end_user_id', '=', 'expiring')
+      .execute()
     const r = await submit(token, GOOD)
     expect(r.status).toBe(410)
     expect(r.body.code).toBe('SESSION_EXPIRED')

@@ -73,7 +73,15 @@ describe('the hosted Connect page in a real browser', () => {
         description: 'A stand-in OAuth 1.0a service',
         baseUrl: `${p}/1`,
         auth: { OAUTH1: { oauth1: { requestTokenUrl: `${p}/oauth/request_token`, authorizationUrl: `${p}/oauth/authorize`, accessTokenUrl: `${p}/oauth/access_token` } } },
-        actions: [{ code: 'TWEETY_SEARCH', name: 'Search', description: 'Search.', input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } }, request: { method: 'GET', path: '/search/tweets.json', query: { q: '{q}' } } }],
+        actions: [
+          {
+            code: 'TWEETY_SEARCH',
+            name: 'Search',
+            description: 'Search.',
+            input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
+            request: { method: 'GET', path: '/search/tweets.json', query: { q: '{q}' } },
+          },
+        ],
       }),
     )
     hub = await startTestHub({ catalogDirs: [dir] })
@@ -85,7 +93,8 @@ describe('the hosted Connect page in a real browser', () => {
       res.end(`<!doctype html><title>App</title><h1>App</h1><iframe title="Connect" src="${src}" width="420" height="600"></iframe>`)
     }
     // The iframe's src is set per test through the query string of the embedding page.
-    const serve = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => page(new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '')(req, res)
+    const serve = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) =>
+      page(new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '')(req, res)
     embedder = createServer(serve)
     otherEmbedder = createServer(serve)
     await new Promise<void>((r) => embedder.listen(0, '127.0.0.1', r))
@@ -111,7 +120,12 @@ describe('the hosted Connect page in a real browser', () => {
   })
 
   it('API key: a wrong key shows the service’s refusal and saves nothing; the right one connects and redirects', async () => {
-    const s = await session({ endUser: { id: 'user-42', displayName: 'Ann' }, allowedIntegrations: ['keyed', 'acme'], tags: { plan: 'pro' }, successRedirectUrl: 'https://app.example.com/connected' })
+    const s = await session({
+      endUser: { id: 'user-42', displayName: 'Ann' },
+      allowedIntegrations: ['keyed', 'acme'],
+      tags: { plan: 'pro' },
+      successRedirectUrl: 'https://app.example.com/connected',
+    })
     const ctx = await browser.newContext({ viewport: { width: 360, height: 760 } })
     const page = await ctx.newPage()
     const res = await page.goto(s.connectUrl)
@@ -135,7 +149,10 @@ describe('the hosted Connect page in a real browser', () => {
     const none = await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 'user-42' })
     expect(none.body.items).toEqual([])
     await page.getByLabel(/API key/).fill(GOOD_KEY)
-    const [request] = await Promise.all([page.waitForRequest((r) => r.url().startsWith('https://app.example.com/connected')), page.getByRole('button', { name: 'Connect' }).click()])
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.url().startsWith('https://app.example.com/connected')),
+      page.getByRole('button', { name: 'Connect' }).click(),
+    ])
     const id = new URL(request.url()).searchParams.get('connection_id')
     expect(id).toMatch(/^[0-9a-f]{24}$/)
     const rec = await call(hub, 'GET', `/sdk/models/${id}`)
@@ -189,7 +206,9 @@ describe('the hosted Connect page in a real browser', () => {
     // One allowed integration with one scheme: straight to its button.
     await connectPage.getByRole('button', { name: 'Continue with Acme' }).click()
     await expect.poll(() => connectPage.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('Connected')
-    const got = (await app.evaluate(() => (window as unknown as { got: { origin: string; data: Record<string, unknown> }[] }).got)).filter((m) => m.data['source'] === 'patchbay-connect')
+    const got = (await app.evaluate(() => (window as unknown as { got: { origin: string; data: Record<string, unknown> }[] }).got)).filter(
+      (m) => m.data['source'] === 'patchbay-connect',
+    )
     expect(got.map((m) => m.data['type'])).toEqual(['ready', 'connect'])
     expect(got[1]?.origin).toBe(new URL(hub.url).origin)
     expect(got[1]?.data).toMatchObject({ integration: 'acme', endUserId: 'oauth-user' })
@@ -226,7 +245,11 @@ describe('the hosted Connect page in a real browser', () => {
 
   it('an expired session gets a 410 page that says so', async () => {
     const s = await session({ endUser: { id: 'late' }, expiresInSeconds: 60 })
-    await hub.hub.store.db.updateTable('connect_sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('end_user_id', '=', 'late').execute()
+    await hub.hub.store.db
+      .updateTable('connect_sessions')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('end_user_id', '=', 'late')
+      .execute()
     const ctx = await browser.newContext({ colorScheme: 'dark', viewport: { width: 360, height: 480 } })
     const page = await ctx.newPage()
     expect((await page.goto(s.connectUrl))?.status()).toBe(410)
@@ -282,7 +305,10 @@ describe('the hosted Connect page in a real browser', () => {
     await expect.poll(() => second.getByRole('heading', { level: 1 }).textContent(), { timeout: 30_000 }).toBe('Connected')
     const items = (await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 'tw-user' })).body.items
     expect(items.filter((c: { connectionStatus: string }) => c.connectionStatus === 'ACTIVE')).toHaveLength(1)
-    const run = await call(hub, 'POST', `/api/v2/execute/${items.find((c: { connectionStatus: string }) => c.connectionStatus === 'ACTIVE').id}`, { action: 'TWEETY_SEARCH', data: { q: 'x' } })
+    const run = await call(hub, 'POST', `/api/v2/execute/${items.find((c: { connectionStatus: string }) => c.connectionStatus === 'ACTIVE').id}`, {
+      action: 'TWEETY_SEARCH',
+      data: { q: 'x' },
+    })
     expect(run.status, run.text).toBe(200)
     await ctx.close()
   })

@@ -116,7 +116,11 @@ describe('connect sessions API', () => {
       const r = await call(hub, 'POST', '/api/v2/execute/patchbay%2Fecho', { data: { region: 'eu', token: 'tok-1234567' } })
       expect(r.status, r.text).toBe(200)
       ids.push(r.body.data.id)
-      await hub.hub.store.db.updateTable('connections').set({ end_user_id: user, tags: JSON.stringify({ plan: user }) }).where('id', '=', r.body.data.id).execute()
+      await hub.hub.store.db
+        .updateTable('connections')
+        .set({ end_user_id: user, tags: JSON.stringify({ plan: user }) })
+        .where('id', '=', r.body.data.id)
+        .execute()
     }
     const v1 = await call(hub, 'POST', '/sdk/models/paginate', { functions: ['connection'], endUserId: 'ann' })
     expect(v1.status, v1.text).toBe(200)

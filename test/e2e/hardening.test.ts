@@ -63,7 +63,14 @@ describe('request hardening on a real hub', () => {
     expect(big.body.message).toContain('65536 bytes')
     expect(big.body.message).toContain('PATCHBAY_MAX_ADMIN_BODY_BYTES')
     const key = await hub.newKey()
-    const def = (id: string) => ({ id, name: `Own ${id}`, description: 'Own service', baseUrl: 'https://api.example.com', auth: { NO_AUTH: {} }, actions: [{ code: 'PING', name: 'Ping', description: 'Ping it', input: { type: 'object', properties: {} }, request: { method: 'GET', path: '/ping' } }] })
+    const def = (id: string) => ({
+      id,
+      name: `Own ${id}`,
+      description: 'Own service',
+      baseUrl: 'https://api.example.com',
+      auth: { NO_AUTH: {} },
+      actions: [{ code: 'PING', name: 'Ping', description: 'Ping it', input: { type: 'object', properties: {} }, request: { method: 'GET', path: '/ping' } }],
+    })
     for (const id of ['own-a', 'own-b']) {
       const r = await call({ url: hub.url, key }, 'POST', '/api/v2/admin/integrations', def(id))
       expect(r.status, r.text).toBe(201)

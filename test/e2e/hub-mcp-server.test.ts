@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, ConnectionTool } from '@patchbay/sdk'
+import { createClient, type ConnectionTool } from '@patchbay/sdk'
 import { startMcpPeer, type McpPeer } from '../support/mcp-peer.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
 import { startUpstream, type Upstream } from '../support/upstream.js'
@@ -131,7 +131,7 @@ describe('the hub as an MCP server, tool schemas and runtime integrations', () =
     }
   })
 
-  it('requires the tenant API key and shows only that tenant\'s connections', async () => {
+  it("requires the tenant API key and shows only that tenant's connections", async () => {
     const res = await fetch(`${hub.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' })
     expect(res.status).toBe(401)
     const other = await mcpClient(hub, await hub.newKey())
@@ -195,7 +195,7 @@ describe('the hub as an MCP server, tool schemas and runtime integrations', () =
     expect((await call(hub, 'GET', '/api/v2/connections/0123456789abcdef01234567/tools')).status).toBe(404)
   })
 
-  it('narrows the MCP server and the export to a connection\'s stored action scope', async () => {
+  it("narrows the MCP server and the export to a connection's stored action scope", async () => {
     const bad = await call(hub, 'PUT', `/api/v2/connections/${notesId}/action-scope`, { actions: ['NOTES_DELETE'] })
     expect(bad.status).toBe(400)
     expect(bad.body.message).toContain('Available actions')

@@ -86,7 +86,15 @@ describe('keys with scopes and the run log', () => {
     expect(failed.body.status).toBe('FAILED')
     const r = await runsUntil(1, '?status=FAILED')
     const row = r.body.items[0]
-    expect(row).toMatchObject({ connectionId: dead, action: 'REQUEST', status: 'FAILED', httpStatus: null, keyId: made.body.id, endUserId: null, errorCode: 'UPSTREAM_UNREACHABLE' })
+    expect(row).toMatchObject({
+      connectionId: dead,
+      action: 'REQUEST',
+      status: 'FAILED',
+      httpStatus: null,
+      keyId: made.body.id,
+      endUserId: null,
+      errorCode: 'UPSTREAM_UNREACHABLE',
+    })
     expect(row.errorMessage).toBeTruthy()
     expect(typeof row.durationMs).toBe('number')
     const all = await runsUntil(3)

@@ -11,7 +11,13 @@ const WRONG = 'wrong/tok+en=(e5)!~*y'
 
 /** Every form a server may echo a credential in (as the careless peer does), for the assertions. */
 function forms(secret: string): string[] {
-  return [secret, JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'), encodeURIComponent(secret), new URLSearchParams({ t: secret }).toString().slice(2), Buffer.from(secret).toString('base64')]
+  return [
+    secret,
+    JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'),
+    encodeURIComponent(secret),
+    new URLSearchParams({ t: secret }).toString().slice(2),
+    Buffer.from(secret).toString('base64'),
+  ]
 }
 const SECRET_FORMS = [...forms(TOKEN), ...forms(HEADER), ...forms(WRONG)]
 const leaked = (text: string) => SECRET_FORMS.filter((f) => text.includes(f))

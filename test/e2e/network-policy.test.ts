@@ -44,7 +44,11 @@ describe('network policy for tenant-controlled URLs', () => {
     'refuses the HTTP API with base_url %s, saying how to allow it',
     async (base) => {
       const before = upstream.received.length
-      const conn = await call(hub, 'POST', '/api/v2/execute/http-api', { name: `p ${base}`, authScheme: 'NO_AUTH', data: { base_url: base.replace('PORT', new URL(upstream.url).port) } })
+      const conn = await call(hub, 'POST', '/api/v2/execute/http-api', {
+        name: `p ${base}`,
+        authScheme: 'NO_AUTH',
+        data: { base_url: base.replace('PORT', new URL(upstream.url).port) },
+      })
       expect(conn.status).toBe(200)
       const ran = await call(hub, 'POST', `/api/v2/execute/${conn.body.data.id}`, { action: 'REQUEST', data: { method: 'GET', path: '/x' } })
       expect(ran.status).toBe(400)

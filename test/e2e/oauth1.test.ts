@@ -29,7 +29,11 @@ function definition(p: string, id: string, signatureMethod: 'HMAC-SHA1' | 'HMAC-
         code: 'TWEETY_UPDATE',
         name: 'Post status',
         description: 'A form-encoded POST with a query parameter too.',
-        input: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, include_entities: { type: 'boolean' }, tags: { type: 'array', items: { type: 'string' } } } },
+        input: {
+          type: 'object',
+          required: ['status'],
+          properties: { status: { type: 'string' }, include_entities: { type: 'boolean' }, tags: { type: 'array', items: { type: 'string' } } },
+        },
         request: { method: 'POST', path: '/statuses/update.json', query: { include_entities: '{include_entities}' }, body: { encoding: 'form', fields: ['status', 'tags'] } },
       },
       {

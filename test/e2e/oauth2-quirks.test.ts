@@ -46,7 +46,16 @@ function definition(id: string, extra: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  tokenAnswer = () => ({ body: { ok: true, access_token: BOT, token_type: 'bot', scope: 'chat:write,channels:read', bot_user_id: 'U0BOT', authed_user: { id: 'U1', access_token: USER, token_type: 'user' } } })
+  tokenAnswer = () => ({
+    body: {
+      ok: true,
+      access_token: BOT,
+      token_type: 'bot',
+      scope: 'chat:write,channels:read',
+      bot_user_id: 'U0BOT',
+      authed_user: { id: 'U1', access_token: USER, token_type: 'user' },
+    },
+  })
   provider = await startUpstream((req) => {
     if (req.path === '/oauth/v2/authorize') {
       const back = new URL(req.query.get('redirect_uri') as string)

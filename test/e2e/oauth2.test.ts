@@ -22,7 +22,11 @@ const record = async (id: string) => (await call(hub, 'GET', `/sdk/models/${id}`
 const refreshes = () => as.tokenRequests.filter((g) => g === 'refresh_token').length
 // A write behind the store's back: the hub's in-process row cache must be told (connection-cache.ts).
 const expireToken = async (id: string) => {
-  await hub.hub.store.db.updateTable('connections').set({ token_expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute()
+  await hub.hub.store.db
+    .updateTable('connections')
+    .set({ token_expires_at: new Date(Date.now() - 1000).toISOString() })
+    .where('id', '=', id)
+    .execute()
   hub.hub.store.connections.cache?.clear()
 }
 
@@ -140,7 +144,11 @@ describe('OAuth 2 authorization code flow', () => {
 
   it('refuses an expired state: clear page, connection in ERROR', async () => {
     const res = await call(hub, 'POST', '/api/v2/execute/acme', { name: 'slow user', authScheme: 'OAUTH2' })
-    await hub.hub.store.db.updateTable('oauth_states').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('connection_id', '=', res.body.data.id).execute()
+    await hub.hub.store.db
+      .updateTable('oauth_states')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('connection_id', '=', res.body.data.id)
+      .execute()
     const page = await followAuthorization(res.body.data.redirectURL, `${hub.url}/oauth/callback`)
     expect(page.status).toBe(400)
     expect(page.body).toContain('Authorization expired')

@@ -30,19 +30,52 @@ const SWAGGER2 = {
   host: 'petstore.example.com',
   basePath: '/v2',
   schemes: ['https'],
-  securityDefinitions: { api_key: { type: 'apiKey', name: 'X-Api-Key', in: 'header' }, auth: { type: 'oauth2', flow: 'accessCode', authorizationUrl: 'https://petstore.example.com/oauth/authorize', tokenUrl: 'https://petstore.example.com/oauth/token', scopes: { 'read:pets': 'read', 'write:pets': 'write' } } },
+  securityDefinitions: {
+    api_key: { type: 'apiKey', name: 'X-Api-Key', in: 'header' },
+    auth: {
+      type: 'oauth2',
+      flow: 'accessCode',
+      authorizationUrl: 'https://petstore.example.com/oauth/authorize',
+      tokenUrl: 'https://petstore.example.com/oauth/token',
+      scopes: { 'read:pets': 'read', 'write:pets': 'write' },
+    },
+  },
   definitions: {
-    Pet: { type: 'object', required: ['name'], properties: { id: { type: 'integer', format: 'int64', readOnly: true }, name: { type: 'string', example: 'rex' }, tags: { type: 'array', items: { $ref: '#/definitions/Tag' } }, parent: { $ref: '#/definitions/Pet' } } },
+    Pet: {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        id: { type: 'integer', format: 'int64', readOnly: true },
+        name: { type: 'string', example: 'rex' },
+        tags: { type: 'array', items: { $ref: '#/definitions/Tag' } },
+        parent: { $ref: '#/definitions/Pet' },
+      },
+    },
     Tag: { type: 'object', properties: { name: { type: 'string' } } },
   },
   paths: {
     '/pets/{pet-id}': {
       parameters: [{ name: 'pet-id', in: 'path', required: true, type: 'integer', minimum: 1, exclusiveMinimum: true }],
-      get: { operationId: 'getPetById', summary: 'Find a pet', parameters: [{ name: 'fields', in: 'query', type: 'array', items: { type: 'string' } }], responses: { 200: { description: 'ok' } } },
-      put: { operationId: 'updatePet', summary: 'Update a pet', parameters: [{ name: 'body', in: 'body', required: true, schema: { $ref: '#/definitions/Pet' } }], responses: { 200: { description: 'ok' } } },
+      get: {
+        operationId: 'getPetById',
+        summary: 'Find a pet',
+        parameters: [{ name: 'fields', in: 'query', type: 'array', items: { type: 'string' } }],
+        responses: { 200: { description: 'ok' } },
+      },
+      put: {
+        operationId: 'updatePet',
+        summary: 'Update a pet',
+        parameters: [{ name: 'body', in: 'body', required: true, schema: { $ref: '#/definitions/Pet' } }],
+        responses: { 200: { description: 'ok' } },
+      },
     },
     '/pets': {
-      post: { summary: 'Add a pet with a form', consumes: ['application/x-www-form-urlencoded'], parameters: [{ name: 'name', in: 'formData', type: 'string', required: true }], responses: { 200: { description: 'ok' } } },
+      post: {
+        summary: 'Add a pet with a form',
+        consumes: ['application/x-www-form-urlencoded'],
+        parameters: [{ name: 'name', in: 'formData', type: 'string', required: true }],
+        responses: { 200: { description: 'ok' } },
+      },
     },
   },
 }
@@ -62,7 +95,9 @@ describe('OpenAPI import on real documents', () => {
     const ms = performance.now() - started
     results[name] = r
     // Printed, not asserted: timings belong in bench/.
-    console.log(`import ${name}: OpenAPI ${r.specVersion}, ${r.definition.actions.length} actions, ${Object.keys(r.definition.auth).join('+')}, ${JSON.stringify(r.definition).length} chars, ${r.warnings.length} warnings, ${ms.toFixed(0)} ms`)
+    console.log(
+      `import ${name}: OpenAPI ${r.specVersion}, ${r.definition.actions.length} actions, ${Object.keys(r.definition.auth).join('+')}, ${JSON.stringify(r.definition).length} chars, ${r.warnings.length} warnings, ${ms.toFixed(0)} ms`,
+    )
     expectValid(r)
     expect(r.definition.actions.length).toBeGreaterThan(5)
   })
@@ -103,7 +138,12 @@ describe('OpenAPI import on real documents', () => {
     expect(d.id).toBe('pet-store')
     expect(d.auth.API_KEY?.apply).toEqual({ headers: { 'X-Api-Key': '{api_key}' } })
     expect(d.auth.API_KEY?.inputs?.[0]).toMatchObject({ name: 'base_url', default: 'https://petstore.example.com/v2', required: false })
-    expect(d.auth.OAUTH2?.oauth2).toEqual({ authorizationUrl: 'https://petstore.example.com/oauth/authorize', tokenUrl: 'https://petstore.example.com/oauth/token', scopes: ['read:pets', 'write:pets'], scopeSeparator: ' ' })
+    expect(d.auth.OAUTH2?.oauth2).toEqual({
+      authorizationUrl: 'https://petstore.example.com/oauth/authorize',
+      tokenUrl: 'https://petstore.example.com/oauth/token',
+      scopes: ['read:pets', 'write:pets'],
+      scopeSeparator: ' ',
+    })
     const get = d.actions.find((a) => a.code === 'GET_PET_BY_ID')
     expect(get?.request.path).toBe('/pets/{pet_id}')
     expect((get?.input['properties'] as Record<string, unknown>)['pet_id']).toMatchObject({ type: 'integer', exclusiveMinimum: 1, title: 'pet-id' })
@@ -154,7 +194,11 @@ describe('an imported integration, registered at run time and run against a loca
     const reg = await call(hub, 'POST', '/api/v2/admin/integrations', definition)
     expect(reg.status, reg.text.slice(0, 500)).toBe(201)
     expect(reg.body.actionCount).toBe(definition.actions.length + 1) // and the shared REQUEST
-    const conn = await call(hub, 'POST', `/api/v2/execute/${reg.body.id}`, { name: 'stripe-test', authScheme: 'BEARER_TOKEN', data: { token: 'sk_test_abcdef123456', base_url: upstream.url } })
+    const conn = await call(hub, 'POST', `/api/v2/execute/${reg.body.id}`, {
+      name: 'stripe-test',
+      authScheme: 'BEARER_TOKEN',
+      data: { token: 'sk_test_abcdef123456', base_url: upstream.url },
+    })
     expect(conn.body.status, conn.text).toBe('SUCCESS')
     const id = conn.body.data.id as string
     const get = await call(hub, 'POST', `/api/v2/execute/${id}`, { action: 'GET_CUSTOMERS_CUSTOMER', data: { customer: 'cus_123', query: { expand: ['default_source'] } } })
@@ -183,7 +227,11 @@ describe('an imported integration, registered at run time and run against a loca
     expect(upstream.received.at(-1)?.path).toBe('/pets/7')
     expect(upstream.received.at(-1)?.headers['x-api-key']).toBe('pet-key-987654')
     const external = await call(hub, 'POST', '/api/v2/admin/integrations', {
-      openapi: { openapi: '3.0.0', info: { title: 'X', version: '1' }, paths: { '/a': { get: { responses: { 200: { description: 'ok' } }, parameters: [{ $ref: 'file:///etc/passwd#/x' }] } } } },
+      openapi: {
+        openapi: '3.0.0',
+        info: { title: 'X', version: '1' },
+        paths: { '/a': { get: { responses: { 200: { description: 'ok' } }, parameters: [{ $ref: 'file:///etc/passwd#/x' }] } } },
+      },
     })
     expect(external.status).toBeLessThan(500)
     expect(external.text).not.toContain('root:')

@@ -41,7 +41,14 @@ describe('metrics, readiness, access log and the API document', () => {
     expect(text).toMatch(/patchbay_run_duration_seconds_count\{integration="echo"\} [1-9]/)
     expect(text).toMatch(/patchbay_upstream_duration_seconds_bucket\{le="[0-9.]+",integration="echo"\}/)
     expect(text).toMatch(/patchbay_connects_total\{integration="echo",scheme="auto",result="active"\} [1-9]/)
-    for (const name of ['patchbay_oauth_refreshes_total', 'patchbay_token_endpoint_errors_total', 'patchbay_webhook_deliveries_total', 'patchbay_webhook_failures_total', 'patchbay_db_pool_waiting', 'patchbay_process_cpu_seconds_total']) {
+    for (const name of [
+      'patchbay_oauth_refreshes_total',
+      'patchbay_token_endpoint_errors_total',
+      'patchbay_webhook_deliveries_total',
+      'patchbay_webhook_failures_total',
+      'patchbay_db_pool_waiting',
+      'patchbay_process_cpu_seconds_total',
+    ]) {
       expect(text).toContain(`# TYPE ${name}`)
     }
     expect(text).not.toContain(connectionId)
@@ -108,7 +115,13 @@ describe('metrics, readiness, access log and the API document', () => {
     const routes: string[] = []
     const store = openStore(':memory:')
     await store.migrate()
-    const own = createHub({ store, vault: new Vault([parseMasterKey(generateMasterKey())]), catalog: await loadCatalog({ dirs: [], generated: false }), logger: createLogger('silent'), metricsToken: METRICS_TOKEN })
+    const own = createHub({
+      store,
+      vault: new Vault([parseMasterKey(generateMasterKey())]),
+      catalog: await loadCatalog({ dirs: [], generated: false }),
+      logger: createLogger('silent'),
+      metricsToken: METRICS_TOKEN,
+    })
     own.app.addHook('onRoute', (r) => {
       for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`)
     })

@@ -47,7 +47,12 @@ describe.runIf(available)('/ready on PostgreSQL', () => {
   it('answers 503 within its timeout for a pool pointed at a closed port', async () => {
     // Port 1 on loopback: nothing listens there, so every connection is refused.
     const store = openStore('postgres://postgres@127.0.0.1:1/none')
-    const own = createHub({ store, vault: new Vault([parseMasterKey(generateMasterKey())]), catalog: await loadCatalog({ dirs: [], generated: false }), logger: createLogger('silent') })
+    const own = createHub({
+      store,
+      vault: new Vault([parseMasterKey(generateMasterKey())]),
+      catalog: await loadCatalog({ dirs: [], generated: false }),
+      logger: createLogger('silent'),
+    })
     try {
       const started = Date.now()
       const res = await own.app.inject({ method: 'GET', url: '/ready' })

@@ -204,11 +204,7 @@ describe('connect with each key-based scheme: the service receives exactly those
   })
 
   it('BASIC: RFC 7617 credentials', async () => {
-    const { tool, got } = await connectAndRun(
-      AuthenticationSchema.BASIC,
-      { region: 'ap', username: 'ada', password: 'pw-sdk-CCCC3333' },
-      'sdk-basic',
-    )
+    const { tool, got } = await connectAndRun(AuthenticationSchema.BASIC, { region: 'ap', username: 'ada', password: 'pw-sdk-CCCC3333' }, 'sdk-basic')
     expect(got.headers.authorization).toBe(`Basic ${Buffer.from('ada:pw-sdk-CCCC3333').toString('base64')}`)
     await tool.delete()
   })
@@ -331,19 +327,14 @@ describe('errors raised by the SDK before anything is sent', () => {
     const unsupported = await integration.connect(AuthenticationSchema.OAUTH2, { name: 'x' }).catch((e: unknown) => e)
     expect(unsupported).toBeInstanceOf(ValidationError)
     expect((unsupported as Error).message).toBe(
-      'Authentication schema OAUTH2 is not supported for this integration. ' +
-        'Supported authentication methods: ["BEARER_TOKEN","API_KEY","BASIC","NO_AUTH"]',
+      'Authentication schema OAUTH2 is not supported for this integration. ' + 'Supported authentication methods: ["BEARER_TOKEN","API_KEY","BASIC","NO_AUTH"]',
     )
-    const missing = await integration
-      .connect(AuthenticationSchema.BASIC, { data: { region: 'eu', username: 'ada' }, name: 'x' })
-      .catch((e: unknown) => e)
+    const missing = await integration.connect(AuthenticationSchema.BASIC, { data: { region: 'eu', username: 'ada' }, name: 'x' }).catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(ValidationError)
     expect((missing as Error).message).toContain("'password' is missing")
     expect((missing as Error).message).toContain('Parameters ["region","username","password"] are required for Echo BASIC authentication')
     const noToken = await integration.connect(AuthenticationSchema.BEARER_TOKEN, { data: {} }).catch((e: unknown) => e)
-    expect((noToken as Error).message).toBe(
-      "Parameter 'token' is required for Echo BEARER_TOKEN authentication. Please provide the parameter in the `data` object.",
-    )
+    expect((noToken as Error).message).toBe("Parameter 'token' is required for Echo BEARER_TOKEN authentication. Please provide the parameter in the `data` object.")
     const noSchema = await integration.connect(undefined, { data: { token: 't' } }).catch((e: unknown) => e)
     expect(noSchema).toBeInstanceOf(ValidationError)
     expect(sent.length).toBe(before)

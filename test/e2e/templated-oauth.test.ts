@@ -53,7 +53,9 @@ afterAll(async () => {
 
 describe('HTTP API over OAUTH2 with the endpoints as connection inputs', () => {
   it('authorization code: redirects to the given authorization URL, exchanges at the given token URL, then REQUEST carries the token', async () => {
-    expect((await call(hub, 'PUT', '/admin/oauth-apps/http-api', { clientId: as.clientId, clientSecret: as.clientSecret, scopes: ['api:read', 'offline_access'] })).status).toBe(200)
+    expect((await call(hub, 'PUT', '/admin/oauth-apps/http-api', { clientId: as.clientId, clientSecret: as.clientSecret, scopes: ['api:read', 'offline_access'] })).status).toBe(
+      200,
+    )
     const res = await call(hub, 'POST', '/api/v2/execute/http-api', {
       name: 'HTTP API via authorization code',
       authScheme: 'OAUTH2',
@@ -95,7 +97,10 @@ describe('HTTP API over OAUTH2 with the endpoints as connection inputs', () => {
     const noAuth = await call(hub, 'POST', '/api/v2/execute/http-api', { authScheme: 'OAUTH2', data: { base_url: `${as.url}/api`, token_url: `${as.url}/token` } })
     expect(noAuth.status).toBe(400)
     expect(noAuth.body.message).toContain('authorization URL')
-    const badGrant = await call(hub, 'POST', '/api/v2/execute/http-api', { authScheme: 'OAUTH2', data: { base_url: `${as.url}/api`, grant: 'password', token_url: `${as.url}/token` } })
+    const badGrant = await call(hub, 'POST', '/api/v2/execute/http-api', {
+      authScheme: 'OAUTH2',
+      data: { base_url: `${as.url}/api`, grant: 'password', token_url: `${as.url}/token` },
+    })
     expect(badGrant.status).toBe(400)
     expect(badGrant.body.message).toContain('authorization_code or client_credentials')
   })
@@ -121,7 +126,12 @@ describe('HTTP API over OAUTH1 with the three URLs as connection inputs', () => 
     const res = await call(hub, 'POST', '/api/v2/execute/http-api', {
       name: 'HTTP API via OAuth 1.0a',
       authScheme: 'OAUTH1',
-      data: { base_url: `${o1.url}/1`, request_token_url: `${o1.url}/oauth/request_token`, authorize_url: `${o1.url}/oauth/authorize`, access_token_url: `${o1.url}/oauth/access_token` },
+      data: {
+        base_url: `${o1.url}/1`,
+        request_token_url: `${o1.url}/oauth/request_token`,
+        authorize_url: `${o1.url}/oauth/authorize`,
+        access_token_url: `${o1.url}/oauth/access_token`,
+      },
     })
     expect(res.status).toBe(200)
     const redirect = new URL(res.body.data.redirectURL)

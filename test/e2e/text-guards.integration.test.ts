@@ -9,10 +9,7 @@ import { call, startTestHub } from '../support/test-hub.js'
 const available = await postgresAvailable()
 afterAll(dropTestDatabases)
 
-const dialects = [
-  { name: 'SQLite', databaseUrl: async () => undefined },
-  ...(available ? [{ name: 'PostgreSQL', databaseUrl: async () => await createTestDatabase() }] : []),
-]
+const dialects = [{ name: 'SQLite', databaseUrl: async () => undefined }, ...(available ? [{ name: 'PostgreSQL', databaseUrl: async () => await createTestDatabase() }] : [])]
 
 describe.each(dialects)('NUL characters on $name', ({ databaseUrl }) => {
   it('answers 400 naming the NUL for names, descriptions, search text, run ids, OAuth client ids and integration names', async () => {

@@ -13,7 +13,16 @@ describe('v1/triggers: bad input and tenancy', () => {
   afterAll(async () => {
     await hub?.close()
   })
-  const daily = { name: 'Daily', input: 'Go', assetType: 'agent', assetId: 'ag-1', triggerType: 'time', enabled: true, notifications: false, configuration: { type: 'daily', time: '09:00' } }
+  const daily = {
+    name: 'Daily',
+    input: 'Go',
+    assetType: 'agent',
+    assetId: 'ag-1',
+    triggerType: 'time',
+    enabled: true,
+    notifications: false,
+    configuration: { type: 'daily', time: '09:00' },
+  }
 
   it('answers 400 naming the field, and stores nothing', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [

@@ -52,11 +52,17 @@ describe('triggers: instances and inbound webhooks', () => {
     expect(unknown.text).toMatch(/GITHUB_ISSUE_EVENT/)
     const r = await call(hub, 'POST', `/api/v2/connections/${id}/triggers`, { slug: 'GITHUB_ISSUE_EVENT', config: { actions: ['opened'] } })
     expect(r.status, r.text).toBe(201)
-    expect(r.body).toEqual({ triggerId: expect.stringMatching(/^[0-9a-f]{24}$/), webhookUrl: expect.stringContaining(`${hub.url}/api/v2/triggers/inbound/`), secret: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(r.body).toEqual({
+      triggerId: expect.stringMatching(/^[0-9a-f]{24}$/),
+      webhookUrl: expect.stringContaining(`${hub.url}/api/v2/triggers/inbound/`),
+      secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
     const { triggerId, webhookUrl, secret } = r.body as { triggerId: string; webhookUrl: string; secret: string }
     // Listed with its URL, never with the secret; the secret is sealed in the database.
     const list = await call(hub, 'GET', `/api/v2/connections/${id}/triggers`)
-    expect(list.body.items).toEqual([expect.objectContaining({ triggerId, slug: 'GITHUB_ISSUE_EVENT', type: 'webhook', enabled: true, webhookUrl, config: { actions: ['opened'] } })])
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ triggerId, slug: 'GITHUB_ISSUE_EVENT', type: 'webhook', enabled: true, webhookUrl, config: { actions: ['opened'] } }),
+    ])
     expect(list.text).not.toContain(secret)
     const row = await hub.hub.store.db.selectFrom('trigger_instances').select(['secret', 'config']).where('id', '=', triggerId).executeTakeFirstOrThrow()
     expect(`${row.secret}${row.config}`).not.toContain(secret)
@@ -144,7 +150,12 @@ describe('triggers: instances and inbound webhooks', () => {
       // As an OAuth connection stores it: the token response, with the workspace's team.id.
       const secrets = sealConnectionSecrets(hub.vault, tenantId, id, { access_token: `xoxb-${name}`, raw: { ok: true, team: { id: team } } })
       await hub.hub.store.db.updateTable('connections').set({ secrets }).where('id', '=', id).execute()
-      const r = await call(hub, 'POST', `/api/v2/execute/${id}`, { action: 'activate_trigger', data: { slug: 'SLACK_EVENT', config: { event_types: ['app_mention'] } }, enable: true, toolkit_versions: 'latest' })
+      const r = await call(hub, 'POST', `/api/v2/execute/${id}`, {
+        action: 'activate_trigger',
+        data: { slug: 'SLACK_EVENT', config: { event_types: ['app_mention'] } },
+        enable: true,
+        toolkit_versions: 'latest',
+      })
       expect(r.status, r.text).toBe(200)
       expect(r.body.data).toEqual({ trigger_id: expect.stringMatching(/^[0-9a-f]{24}$/), webhook_url: expect.any(String) })
       return { id, triggerId: r.body.data.trigger_id as string, webhookUrl: r.body.data.webhook_url as string }
@@ -158,7 +169,8 @@ describe('triggers: instances and inbound webhooks', () => {
     const answered = await deliver(a.webhookUrl, challenge, signatureHeaders('slack', secret, challenge))
     expect(answered.status, answered.text).toBe(200)
     expect(answered.body).toEqual({ challenge: 'chal-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' })
-    const mention = (team: string, type = 'app_mention') => JSON.stringify({ type: 'event_callback', team_id: team, api_app_id: 'A1', event: { type, user: 'U1', text: 'hi', ts: '1.2' }, event_id: 'Ev1', event_time: 1 })
+    const mention = (team: string, type = 'app_mention') =>
+      JSON.stringify({ type: 'event_callback', team_id: team, api_app_id: 'A1', event: { type, user: 'U1', text: 'hi', ts: '1.2' }, event_id: 'Ev1', event_time: 1 })
     const toB = mention('T0BBB')
     expect((await deliver(a.webhookUrl, toB, signatureHeaders('slack', secret, toB))).body).toEqual({ received: true, fired: 1 })
     const other = mention('T0ZZZ')
@@ -186,7 +198,11 @@ describe('triggers: instances and inbound webhooks', () => {
     const tooBig = await deliver(webhookUrl, big, signatureHeaders('hmac-sha256', secret, big, { prefix: 'sha256=' }))
     expect(tooBig.status).toBe(413)
     const notJson = 'a=1&b=2'
-    const nj = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signatureHeaders('hmac-sha256', secret, notJson, { prefix: 'sha256=' }) }, body: notJson })
+    const nj = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signatureHeaders('hmac-sha256', secret, notJson, { prefix: 'sha256=' }) },
+      body: notJson,
+    })
     expect(nj.status).toBe(400)
     const empty = await fetch(webhookUrl, { method: 'POST' })
     expect(empty.status).toBe(401)
@@ -208,11 +224,18 @@ describe('triggers: instances and inbound webhooks', () => {
     const signature = new Webhook(r.body.secret).sign(id, at, body)
     const sent = await deliver(r.body.webhookUrl, body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature })
     expect(sent.body).toEqual({ received: true, fired: 1 })
-    const forged = await deliver(r.body.webhookUrl, body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).sign(id, at, body) })
+    const forged = await deliver(r.body.webhookUrl, body, {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).sign(id, at, body),
+    })
     expect(forged.status).toBe(401)
 
     const linear = await connect('linear', 'linear-triggers', { api_key: 'lin_api_test_123' })
-    const lr = await call(hub, 'POST', `/api/v2/connections/${linear}/triggers`, { slug: 'LINEAR_EVENT', config: { signing_secret: 'lin_wh_secret_77', resource_types: ['Issue'] } })
+    const lr = await call(hub, 'POST', `/api/v2/connections/${linear}/triggers`, {
+      slug: 'LINEAR_EVENT',
+      config: { signing_secret: 'lin_wh_secret_77', resource_types: ['Issue'] },
+    })
     expect(lr.status, lr.text).toBe(201)
     const issue = JSON.stringify({ action: 'create', type: 'Issue', data: { id: 'i1', title: 'Bug' }, webhookTimestamp: Date.now() })
     const comment = JSON.stringify({ action: 'create', type: 'Comment', data: { id: 'c1' }, webhookTimestamp: Date.now() })
@@ -221,7 +244,9 @@ describe('triggers: instances and inbound webhooks', () => {
     expect((await deliver(lr.body.webhookUrl, comment, { 'Linear-Event': 'Comment', ...lsign(comment) })).body).toEqual({ received: true, fired: 0 })
 
     expect((await call(hub, 'DELETE', `/sdk/models/${conn}`)).status).toBeLessThan(300)
-    expect((await deliver(r.body.webhookUrl, body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature })).status).toBe(404)
+    expect(
+      (await deliver(r.body.webhookUrl, body, { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature })).status,
+    ).toBe(404)
     expect((await call(hub, 'GET', `/api/v2/connections/${conn}/triggers`)).status).toBe(404)
   })
 })

@@ -11,7 +11,9 @@ describe.skipIf(!available)('fuzz: hostile requests against a real hub (PostgreS
     const seed = fuzzSeed(606292762)
     console.log(`fuzz (PostgreSQL): seed ${seed}; replay with PATCHBAY_FUZZ_SEED=${seed}`)
     const report = await runFuzz({ seed, runs: fuzzRuns(), databaseUrl: await createTestDatabase() })
-    console.log(`fuzz (PostgreSQL): ${report.sent} requests in ${report.seconds} s, statuses ${JSON.stringify(report.statuses)}, RSS ${report.rssStartMb} → ${report.rssPeakMb} MB, known ${report.known}`)
+    console.log(
+      `fuzz (PostgreSQL): ${report.sent} requests in ${report.seconds} s, statuses ${JSON.stringify(report.statuses)}, RSS ${report.rssStartMb} → ${report.rssPeakMb} MB, known ${report.known}`,
+    )
     expect(report.sent).toBeGreaterThanOrEqual(fuzzMinimum())
     expect(report.findings.slice(0, 5), `seed ${seed}: ${report.findings.length} findings`).toEqual([])
     expect(report.rssPeakMb - report.rssStartMb, 'RSS growth, MB').toBeLessThan(400)

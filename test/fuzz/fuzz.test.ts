@@ -10,7 +10,9 @@ describe('fuzz: hostile requests against a real hub (SQLite)', () => {
     const seed = fuzzSeed(1961740682)
     console.log(`fuzz (SQLite): seed ${seed}; replay with PATCHBAY_FUZZ_SEED=${seed}`)
     const report = await runFuzz({ seed, runs: fuzzRuns() })
-    console.log(`fuzz (SQLite): ${report.sent} requests in ${report.seconds} s, statuses ${JSON.stringify(report.statuses)}, RSS ${report.rssStartMb} → ${report.rssPeakMb} MB, known ${report.known}`)
+    console.log(
+      `fuzz (SQLite): ${report.sent} requests in ${report.seconds} s, statuses ${JSON.stringify(report.statuses)}, RSS ${report.rssStartMb} → ${report.rssPeakMb} MB, known ${report.known}`,
+    )
     expect(report.sent).toBeGreaterThanOrEqual(fuzzMinimum())
     if (report.findings.length) console.log(JSON.stringify(report.findings.slice(0, 20), null, 1))
     expect(report.findings.slice(0, 5), `seed ${seed}: ${report.findings.length} findings`).toEqual([])

@@ -46,7 +46,10 @@ const ROUTES: ReadonlyArray<{ method: string; path: string }> = [
 ]
 
 /** encodeURIComponent, with lone surrogates (which it refuses) replaced. */
-const enc = (s: string) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, (c, i: number, all: string) => (/[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(all.slice(i - 1, i + 1) + all.slice(i, i + 2)) ? c : '\uFFFD')))
+const enc = (s: string) =>
+  encodeURIComponent(
+    s.replace(/[\uD800-\uDFFF]/g, (c, i: number, all: string) => (/[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(all.slice(i - 1, i + 1) + all.slice(i, i + 2)) ? c : '\uFFFD')),
+  )
 
 const QUERY_NAMES = ['ids', 'actions', 'connections', 'format', 'strict', 'state', 'code', 'error', 'iss', 'pageNumber', 'q', '__proto__', 'constructor']
 
@@ -55,7 +58,32 @@ const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('', '\u0000', 'a\u0000b', '..', '../..', '%2e%2e', '%00', '{token}', "'; drop table connections; --", '%', '_', '\\', '\uFFFF', '\uD800', '💥', 'Ω≈ç', '__proto__', 'constructor', 'prototype', 'null', 'true', '-1', '1e309', 'NaN'),
+  fc.constantFrom(
+    '',
+    '\u0000',
+    'a\u0000b',
+    '..',
+    '../..',
+    '%2e%2e',
+    '%00',
+    '{token}',
+    "'; drop table connections; --",
+    '%',
+    '_',
+    '\\',
+    '\uFFFF',
+    '\uD800',
+    '💥',
+    'Ω≈ç',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'null',
+    'true',
+    '-1',
+    '1e309',
+    'NaN',
+  ),
   fc.integer({ min: 1_000, max: 70_000 }).map((n) => 'x'.repeat(n)),
 )
 
@@ -90,8 +118,17 @@ function bodyFor(route: string, t: FuzzTargets): fc.Arbitrary<{ text: string | u
   const shaped: fc.Arbitrary<unknown> = route.includes('execute')
     ? fc.oneof(
         fc.record({ action: fc.oneof(fc.constantFrom(...t.actionCodes, 'LIST_ACTIONS', 'LIST_INPUTS', 'LIST_TOOLS'), nasty), data: jsonish }, { requiredKeys: [] }),
-        fc.record({ action: fc.constant('REQUEST'), data: fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE', 'get', 'TRACE'), path: fc.oneof(nasty, fc.constant('/x')), query: jsonish, headers: jsonish, body: jsonish }, { requiredKeys: [] }) }),
-        fc.record({ name: nasty, description: nasty, authScheme: fc.oneof(fc.constantFrom('NO_AUTH', 'BEARER_TOKEN', 'API_KEY', 'BASIC', 'OAUTH2', 'OAUTH1'), nasty), data: jsonish }, { requiredKeys: [] }),
+        fc.record({
+          action: fc.constant('REQUEST'),
+          data: fc.record(
+            { method: fc.constantFrom('GET', 'POST', 'DELETE', 'get', 'TRACE'), path: fc.oneof(nasty, fc.constant('/x')), query: jsonish, headers: jsonish, body: jsonish },
+            { requiredKeys: [] },
+          ),
+        }),
+        fc.record(
+          { name: nasty, description: nasty, authScheme: fc.oneof(fc.constantFrom('NO_AUTH', 'BEARER_TOKEN', 'API_KEY', 'BASIC', 'OAUTH2', 'OAUTH1'), nasty), data: jsonish },
+          { requiredKeys: [] },
+        ),
       )
     : route.includes('paginate')
       ? fc.record({ q: jsonish, pageNumber: jsonish, pageSize: jsonish, functions: jsonish }, { requiredKeys: [] })
@@ -100,7 +137,15 @@ function bodyFor(route: string, t: FuzzTargets): fc.Arbitrary<{ text: string | u
         : route.includes('action-scope')
           ? fc.record({ actions: jsonish }, { requiredKeys: [] })
           : route === '/mcp'
-            ? fc.record({ jsonrpc: fc.constantFrom('2.0', '1.0'), id: jsonish, method: fc.oneof(fc.constantFrom('initialize', 'tools/list', 'tools/call', 'ping'), nasty), params: jsonish }, { requiredKeys: [] })
+            ? fc.record(
+                {
+                  jsonrpc: fc.constantFrom('2.0', '1.0'),
+                  id: jsonish,
+                  method: fc.oneof(fc.constantFrom('initialize', 'tools/list', 'tools/call', 'ping'), nasty),
+                  params: jsonish,
+                },
+                { requiredKeys: [] },
+              )
             : route.includes('admin/integrations')
               ? fc.record({ id: nasty, name: nasty, description: nasty, baseUrl: nasty, auth: jsonish, actions: jsonish, openapi: jsonish, paths: jsonish }, { requiredKeys: [] })
               : jsonish
@@ -108,7 +153,12 @@ function bodyFor(route: string, t: FuzzTargets): fc.Arbitrary<{ text: string | u
     { weight: 30, arbitrary: shaped.map((v) => ({ text: JSON.stringify(v), kind: 'shaped JSON' })) },
     { weight: 10, arbitrary: jsonish.map((v) => ({ text: JSON.stringify(v) ?? 'null', kind: 'any JSON' })) },
     { weight: 6, arbitrary: pollutingText.map((text) => ({ text, kind: '__proto__ keys' })) },
-    { weight: 6, arbitrary: fc.constantFrom('{', '{"a":}', '[1,]', '\u0000', 'nul\u0000l', '{"a":"\\ud800"}', '"\\u0000"', '\uFEFF{}', '', ' ', 'true', '1e999').map((text) => ({ text, kind: 'bad JSON' })) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .constantFrom('{', '{"a":}', '[1,]', '\u0000', 'nul\u0000l', '{"a":"\\ud800"}', '"\\u0000"', '\uFEFF{}', '', ' ', 'true', '1e999')
+        .map((text) => ({ text, kind: 'bad JSON' })),
+    },
     { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 1_000, max: 12_000 }), fc.boolean()).map(([d, o]) => ({ text: nested(d, o), kind: `nested ${d} deep` })) },
     { weight: 1, arbitrary: fc.constant({ text: `{"q":"${'y'.repeat(t.oversizeBytes)}"}`, kind: 'oversized body' }) },
     { weight: 6, arbitrary: fc.constant({ text: undefined, kind: 'no body' }) },
@@ -121,7 +171,17 @@ const contentType = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/json, text/plain', 'application/jsonx', '*/*', 'application/xml', 'application/json; charset=latin1')
+      .constantFrom(
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=utf-16',
+        'application/json, text/plain',
+        'application/jsonx',
+        '*/*',
+        'application/xml',
+        'application/json; charset=latin1',
+      )
       .map((v) => ['content-type', v]),
   },
 )
@@ -135,7 +195,13 @@ function authHeaders(t: FuzzTargets): fc.Arbitrary<string[]> {
     { weight: 2, arbitrary: fc.constant<string[]>(['x-api-key', t.key, 'x-api-key', t.key]) },
     { weight: 2, arbitrary: fc.constant<string[]>(['x-api-key', 'pb_wrong', 'authorization', `Token ${t.key}`]) },
     { weight: 1, arbitrary: fc.constantFrom('Token', 'Bearer ', 'Basic Zm9vOmJhcg==', 'Token \t ', `token ${t.key}x`).map((v) => ['authorization', v]) },
-    { weight: 1, arbitrary: fc.string({ maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)).map((v) => ['x-api-key', v]) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ maxLength: 30 })
+        .filter((s) => /^[\x20-\x7e]*$/.test(s))
+        .map((v) => ['x-api-key', v]),
+    },
   )
 }
 
@@ -148,11 +214,28 @@ function idArb(t: FuzzTargets): fc.Arbitrary<string> {
 }
 
 function queryArb(t: FuzzTargets): fc.Arbitrary<string> {
-  const pair = fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), fc.string({ maxLength: 8 })), fc.oneof(nasty, fc.constantFrom(...t.connectionIds, ...t.actionCodes, 'openai', 'anthropic', 'mcp', 'true')))
+  const pair = fc.tuple(
+    fc.oneof(fc.constantFrom(...QUERY_NAMES), fc.string({ maxLength: 8 })),
+    fc.oneof(nasty, fc.constantFrom(...t.connectionIds, ...t.actionCodes, 'openai', 'anthropic', 'mcp', 'true')),
+  )
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant('') },
     { weight: 5, arbitrary: fc.array(pair, { maxLength: 4 }).map((ps) => (ps.length ? `?${ps.map(([k, v]) => `${enc(k)}=${enc(v.slice(0, 3_000))}`).join('&')}` : '')) },
-    { weight: 2, arbitrary: fc.constantFrom('?ids=a&ids=b', '?actions=A&actions=B', '?state=a&state=b', '?format=openai&format=mcp', '?%00=1', '?a[b]=1', '?a[__proto__]=1', '?&&&', '?=', '?q=%') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '?ids=a&ids=b',
+        '?actions=A&actions=B',
+        '?state=a&state=b',
+        '?format=openai&format=mcp',
+        '?%00=1',
+        '?a[b]=1',
+        '?a[__proto__]=1',
+        '?&&&',
+        '?=',
+        '?q=%',
+      ),
+    },
   )
 }
 
@@ -169,12 +252,28 @@ export function hostileRequest(t: FuzzTargets): fc.Arbitrary<HostileRequest> {
   return route.chain((r) =>
     fc
       .record({
-        method: fc.oneof({ weight: 12, arbitrary: fc.constant(r.method) }, { weight: 2, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'TRACE', 'FOO') }),
+        method: fc.oneof(
+          { weight: 12, arbitrary: fc.constant(r.method) },
+          { weight: 2, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'TRACE', 'FOO') },
+        ),
         id: idArb(t),
         query: queryArb(t),
         auth: authHeaders(t),
         type: contentType,
-        extra: fc.oneof({ weight: 8, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.constantFrom<string[]>(['accept', 'text/event-stream'], ['accept', 'application/json, text/event-stream'], ['mcp-session-id', 'nope'], ['x-forwarded-for', '10.0.0.1'], ['transfer-encoding', 'chunked'], ['accept-encoding', 'gzip']) }),
+        extra: fc.oneof(
+          { weight: 8, arbitrary: fc.constant<string[]>([]) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom<string[]>(
+              ['accept', 'text/event-stream'],
+              ['accept', 'application/json, text/event-stream'],
+              ['mcp-session-id', 'nope'],
+              ['x-forwarded-for', '10.0.0.1'],
+              ['transfer-encoding', 'chunked'],
+              ['accept-encoding', 'gzip'],
+            ),
+          },
+        ),
         body: bodyFor(r.path, t),
       })
       .map((x) => {

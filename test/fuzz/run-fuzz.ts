@@ -41,12 +41,7 @@ const SECRETS = {
   password: 'fuzzBasicPassword8Hc2Vb7Mn4',
 }
 /** Every form a secret of the test's connections could leak in (raw, and Basic's base64). */
-export const SECRET_FORMS: readonly string[] = [
-  SECRETS.token,
-  SECRETS.apiKey,
-  SECRETS.password,
-  Buffer.from(`fuzz-user:${SECRETS.password}`).toString('base64'),
-]
+export const SECRET_FORMS: readonly string[] = [SECRETS.token, SECRETS.apiKey, SECRETS.password, Buffer.from(`fuzz-user:${SECRETS.password}`).toString('base64')]
 
 const short = (s: string | undefined, n = 300) => (s === undefined ? undefined : s.length > n ? `${s.slice(0, n)}…(${s.length} chars)` : s)
 
@@ -106,7 +101,10 @@ export async function runFuzz(options: { seed: number; runs: number; databaseUrl
       try {
         await one0(c)
       } finally {
-        const k = `${c.method} ${c.path.split('?')[0]?.replace(/\/[^/]{20,}/g, '/…').slice(0, 40)} ${c.kind.replace(/\d+/g, 'N')}`
+        const k = `${c.method} ${c.path
+          .split('?')[0]
+          ?.replace(/\/[^/]{20,}/g, '/…')
+          .slice(0, 40)} ${c.kind.replace(/\d+/g, 'N')}`
         slow[k] = (slow[k] ?? 0) + (Date.now() - t0)
       }
     }
@@ -114,7 +112,11 @@ export async function runFuzz(options: { seed: number; runs: number; databaseUrl
     const beat = trace ? setInterval(() => appendFileSync(trace, `beat ${Date.now()}\n`), 1000) : undefined
     beat?.unref()
     const one0 = async (c: HostileRequest) => {
-      if (trace) appendFileSync(trace, `start ${cases.indexOf(c)} ${Date.now()} ${c.method} ${c.path.slice(0, 200)} ${c.kind} ${JSON.stringify(c.headers).slice(0, 200)} ${(c.body ?? '').slice(0, 300)}\n`)
+      if (trace)
+        appendFileSync(
+          trace,
+          `start ${cases.indexOf(c)} ${Date.now()} ${c.method} ${c.path.slice(0, 200)} ${c.kind} ${JSON.stringify(c.headers).slice(0, 200)} ${(c.body ?? '').slice(0, 300)}\n`,
+        )
       let timer: NodeJS.Timeout | undefined
       const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs + 5_000)))
       try {
@@ -122,7 +124,11 @@ export async function runFuzz(options: { seed: number; runs: number; databaseUrl
         if (r === 'late') {
           if (trace) appendFileSync(trace, `late ${cases.indexOf(c)} pool ${JSON.stringify(agent.stats)}\n`)
           sent++
-          findings.push({ rule: 'no answer in time', request: { method: c.method, path: short(c.path, 400) as string, headers: c.headers.map((h) => short(h, 80) as string), kind: c.kind, body: short(c.body) }, answer: 'still waiting after the deadline' })
+          findings.push({
+            rule: 'no answer in time',
+            request: { method: c.method, path: short(c.path, 400) as string, headers: c.headers.map((h) => short(h, 80) as string), kind: c.kind, body: short(c.body) },
+            answer: 'still waiting after the deadline',
+          })
         }
       } finally {
         clearTimeout(timer)
@@ -194,9 +200,28 @@ export async function runFuzz(options: { seed: number; runs: number; databaseUrl
     const logs = hub.logs.join('')
     if (process.env['PATCHBAY_FUZZ_HUB_LOG']) appendFileSync(process.env['PATCHBAY_FUZZ_HUB_LOG'], logs)
     const inLog = SECRET_FORMS.find((s) => logs.includes(s))
-    if (inLog) findings.push({ rule: 'secret in answer', request: { method: '-', path: '(hub log)', headers: [], kind: 'log', body: undefined }, answer: short(logs.slice(Math.max(0, logs.indexOf(inLog) - 300), logs.indexOf(inLog) + 100), 500) as string })
-    if (process.env['PATCHBAY_FUZZ_PROFILE']) console.log(Object.entries(slow).sort((a, b) => b[1] - a[1]).slice(0, 15))
-    return { seed: options.seed, sent, findings, known, statuses, rssStartMb: Math.round(rssStartMb), rssPeakMb: Math.round(rssPeakMb), seconds: Math.round((Date.now() - started) / 100) / 10 }
+    if (inLog)
+      findings.push({
+        rule: 'secret in answer',
+        request: { method: '-', path: '(hub log)', headers: [], kind: 'log', body: undefined },
+        answer: short(logs.slice(Math.max(0, logs.indexOf(inLog) - 300), logs.indexOf(inLog) + 100), 500) as string,
+      })
+    if (process.env['PATCHBAY_FUZZ_PROFILE'])
+      console.log(
+        Object.entries(slow)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 15),
+      )
+    return {
+      seed: options.seed,
+      sent,
+      findings,
+      known,
+      statuses,
+      rssStartMb: Math.round(rssStartMb),
+      rssPeakMb: Math.round(rssPeakMb),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    }
   } finally {
     await agent.close()
     await hub.close()

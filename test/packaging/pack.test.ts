@@ -68,10 +68,14 @@ beforeAll(async () => {
     if (!existsSync(join(repo, `packages/${p}/dist/index.js`))) throw new Error(`packages/${p}/dist is missing: run npm run build first`)
   }
   work = await mkdtemp(join(tmpdir(), 'patchbay-pack-'))
-  const { stdout } = await run('npm', ['pack', '-w', '@patchbay/core', '-w', '@patchbay/sdk', '-w', '@patchbay/connect', '-w', '@patchbay/hub', '--ignore-scripts', '--json', '--pack-destination', work], {
-    cwd: repo,
-    maxBuffer: 16 * 1024 * 1024,
-  })
+  const { stdout } = await run(
+    'npm',
+    ['pack', '-w', '@patchbay/core', '-w', '@patchbay/sdk', '-w', '@patchbay/connect', '-w', '@patchbay/hub', '--ignore-scripts', '--json', '--pack-destination', work],
+    {
+      cwd: repo,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  )
   packed = JSON.parse(stdout) as Packed[]
   app = join(work, 'app')
   await mkdir(app)

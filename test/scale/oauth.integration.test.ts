@@ -44,10 +44,7 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
     catalogDir = dir
     // Acme again, but its token endpoint behind a gate, to kill a hub in the middle of a refresh.
     gate = await startGateProxy(as.url)
-    await writeFile(
-      join(dir, 'acme-gated.json'),
-      JSON.stringify(acmeDefinition(as.url, { id: 'acme-gated', name: 'Acme gated', oauth2: { tokenUrl: `${gate.url}/token` } })),
-    )
+    await writeFile(join(dir, 'acme-gated.json'), JSON.stringify(acmeDefinition(as.url, { id: 'acme-gated', name: 'Acme gated', oauth2: { tokenUrl: `${gate.url}/token` } })))
     await writeFile(
       join(dir, 'tweety.json'),
       JSON.stringify({
@@ -57,7 +54,12 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
         baseUrl: `${o1.url}/1`,
         auth: {
           OAUTH1: {
-            oauth1: { requestTokenUrl: `${o1.url}/oauth/request_token`, authorizationUrl: `${o1.url}/oauth/authorize`, accessTokenUrl: `${o1.url}/oauth/access_token`, signatureMethod: 'HMAC-SHA1' },
+            oauth1: {
+              requestTokenUrl: `${o1.url}/oauth/request_token`,
+              authorizationUrl: `${o1.url}/oauth/authorize`,
+              accessTokenUrl: `${o1.url}/oauth/access_token`,
+              signatureMethod: 'HMAC-SHA1',
+            },
           },
         },
         actions: [
@@ -215,7 +217,7 @@ describe.skipIf(!available)('OAuth across hub processes on PostgreSQL', () => {
     lb.backends = hubs.map((h) => h.url)
     const rotated = await runCli(['keys', 'rotate-master', '--new-key', 'env:PB_NEW'], { PATCHBAY_DATABASE_URL: databaseUrl, PATCHBAY_MASTER_KEYS: oldKey, PB_NEW: newKey })
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0)
-    expect(rotated.stdout).toMatch(new RegExp(`oauth_apps 3 \\(3 with [0-9a-f]{8}\\); oauth_states [1-9]\\d* \\(`))
+    expect(rotated.stdout).toMatch(/oauth_apps 3 \(3 with [0-9a-f]{8}\); oauth_states [1-9]\d* \(/)
     expect(rotated.stdout).toContain(`Verified: every stored secret is sealed with ${newId}`)
     expect(rotated.stdout).not.toContain('cannot re-encrypt')
 

@@ -108,10 +108,21 @@ describe.skipIf(!available)('master key rotation on a running PostgreSQL deploym
         const token = `kill-${i}`
         tokens.set(id, token)
         await store.insertConnection({
-          id, tenant_id: tenant, integration_id: deriveModelId('http-api'), name: `c${i}`, description: 'd', auth_scheme: 'BEARER_TOKEN',
-          status: 'ACTIVE', status_reason: null, config: JSON.stringify({ base_url: upstream.url }),
-          secrets: vault.seal({ token }, { tenantId: tenant, connectionId: id }), version: 1, created_at: now, updated_at: now,
-          expires_at: null, token_expires_at: null,
+          id,
+          tenant_id: tenant,
+          integration_id: deriveModelId('http-api'),
+          name: `c${i}`,
+          description: 'd',
+          auth_scheme: 'BEARER_TOKEN',
+          status: 'ACTIVE',
+          status_reason: null,
+          config: JSON.stringify({ base_url: upstream.url }),
+          secrets: vault.seal({ token }, { tenantId: tenant, connectionId: id }),
+          version: 1,
+          created_at: now,
+          updated_at: now,
+          expires_at: null,
+          token_expires_at: null,
         } as ConnectionRow)
       }
     } finally {
@@ -154,7 +165,9 @@ describe.skipIf(!available)('master key rotation on a running PostgreSQL deploym
     expect(resumed.code).toBe(0)
     expect((await keysOf(databaseUrl))['connections']).toEqual({ [newId]: 600 })
     const again = await runCli(['keys', 'rotate-master', '--new-key', 'env:PB_NEW_KEY', '--dry-run'], { ...env, PB_NEW_KEY: newKey })
-    expect(again.stdout).toContain(`Stored secrets: connections 600 (600 with ${newId}); oauth_apps 0; oauth_states 0; webhook_endpoints 0; trigger_instances 0; vault_check 1 (1 with ${newId}).`)
+    expect(again.stdout).toContain(
+      `Stored secrets: connections 600 (600 with ${newId}); oauth_apps 0; oauth_states 0; webhook_endpoints 0; trigger_instances 0; vault_check 1 (1 with ${newId}).`,
+    )
     expect(again.stdout).toContain('0 value(s) would be re-encrypted')
   })
 

@@ -34,10 +34,34 @@ async function insertTimeTriggers(db: Kysely<any>, n: number, due: Date): Promis
   const hhmm = due.toISOString().slice(11, 16)
   const ids = Array.from({ length: n }, (_, i) => `sched${String(i).padStart(19, '0')}`)
   const rows = ids.map((id, i) => ({
-    id, tenant_id: tenant, kind: 'aixplain', connection_id: null, integration_id: null, slug: null, type: 'time', config: '{}', secret: null,
-    inbound_token_hash: null, enabled: 1, configuration: JSON.stringify({ type: 'daily', time: hhmm, timezone: 'UTC' }), next_run_at: due.toISOString(),
-    last_run_at: null, state: null, failures: 0, last_error: null, created_at: now, updated_at: now, name: `schedule ${i}`, input: JSON.stringify({ i }),
-    asset_type: 'agent', asset_id: 'agent-1', trigger_type: 'time', source_trigger_id: null, notifications: 0, description: null, retry_count: null,
+    id,
+    tenant_id: tenant,
+    kind: 'aixplain',
+    connection_id: null,
+    integration_id: null,
+    slug: null,
+    type: 'time',
+    config: '{}',
+    secret: null,
+    inbound_token_hash: null,
+    enabled: 1,
+    configuration: JSON.stringify({ type: 'daily', time: hhmm, timezone: 'UTC' }),
+    next_run_at: due.toISOString(),
+    last_run_at: null,
+    state: null,
+    failures: 0,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    name: `schedule ${i}`,
+    input: JSON.stringify({ i }),
+    asset_type: 'agent',
+    asset_id: 'agent-1',
+    trigger_type: 'time',
+    source_trigger_id: null,
+    notifications: 0,
+    description: null,
+    retry_count: null,
   }))
   await db.insertInto('trigger_instances').values(rows).execute()
   return ids

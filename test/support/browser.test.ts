@@ -12,7 +12,7 @@ afterAll(async () => browser?.close())
 it('drives Debian Chromium: a click on a button found by its accessible name changes the page', async () => {
   const server = createServer((_req, res) => {
     res.setHeader('content-type', 'text/html')
-    res.end('<!doctype html><title>t</title><button onclick="document.querySelector(\'p\').textContent=\'clicked\'">Press me</button><p>idle</p>')
+    res.end("<!doctype html><title>t</title><button onclick=\"document.querySelector('p').textContent='clicked'\">Press me</button><p>idle</p>")
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   try {

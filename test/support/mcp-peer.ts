@@ -39,7 +39,14 @@ export interface McpPeerOptions {
 /** Every form a careless server might echo a credential in. */
 function echoForms(v: string): string[] {
   const token = v.replace(/^Bearer\s+/i, '')
-  return [v, token, JSON.stringify(token).slice(1, -1).replace(/\//g, '\\/'), encodeURIComponent(token), new URLSearchParams({ t: token }).toString().slice(2), Buffer.from(token).toString('base64')]
+  return [
+    v,
+    token,
+    JSON.stringify(token).slice(1, -1).replace(/\//g, '\\/'),
+    encodeURIComponent(token),
+    new URLSearchParams({ t: token }).toString().slice(2),
+    Buffer.from(token).toString('base64'),
+  ]
 }
 
 function build(calls: McpPeer['calls'], echo?: IncomingHttpHeaders): McpServer {
@@ -47,14 +54,24 @@ function build(calls: McpPeer['calls'], echo?: IncomingHttpHeaders): McpServer {
   if (echo) {
     const seen = () => [String(echo.authorization ?? ''), String(echo['x-api-key'] ?? '')].filter(Boolean).flatMap(echoForms)
     server.registerTool('whoami', { description: 'Answers the credentials it was called with.', inputSchema: {} }, async () => ({
-      content: [{ type: 'text', text: `you are ${seen().join(' | ')}` }, { type: 'text', text: JSON.stringify({ auth: echo.authorization }) }],
+      content: [
+        { type: 'text', text: `you are ${seen().join(' | ')}` },
+        { type: 'text', text: JSON.stringify({ auth: echo.authorization }) },
+      ],
       structuredContent: { auth: echo.authorization, forms: seen(), [String(echo['x-api-key'] ?? 'k')]: 'key as a key' },
     }))
-    server.registerTool('whoami_fail', { description: 'Fails quoting the credentials.', inputSchema: {} }, async () => ({ isError: true, content: [{ type: 'text', text: `refused ${seen().join(' ')}` }] }))
+    server.registerTool('whoami_fail', { description: 'Fails quoting the credentials.', inputSchema: {} }, async () => ({
+      isError: true,
+      content: [{ type: 'text', text: `refused ${seen().join(' ')}` }],
+    }))
   }
   server.registerTool(
     'add',
-    { title: 'Add numbers', description: 'Adds two numbers and answers the sum.', inputSchema: { a: z.number().describe('First number'), b: z.number().describe('Second number') } },
+    {
+      title: 'Add numbers',
+      description: 'Adds two numbers and answers the sum.',
+      inputSchema: { a: z.number().describe('First number'), b: z.number().describe('Second number') },
+    },
     async ({ a, b }) => {
       calls.push({ name: 'add', args: { a, b } })
       return { content: [{ type: 'text', text: String(a + b) }] }
@@ -62,7 +79,11 @@ function build(calls: McpPeer['calls'], echo?: IncomingHttpHeaders): McpServer {
   )
   server.registerTool(
     'echo_headers',
-    { description: 'Answers a greeting for a name, as structured content.', inputSchema: { name: z.string().min(1).describe('Who to greet') }, outputSchema: { greeting: z.string() } },
+    {
+      description: 'Answers a greeting for a name, as structured content.',
+      inputSchema: { name: z.string().min(1).describe('Who to greet') },
+      outputSchema: { greeting: z.string() },
+    },
     async ({ name }) => {
       calls.push({ name: 'echo_headers', args: { name } })
       return { content: [{ type: 'text', text: `hello ${name}` }], structuredContent: { greeting: `hello ${name}` } }
@@ -90,7 +111,9 @@ export async function startMcpPeer(options: McpPeerOptions = {}): Promise<McpPee
   const http: Server = createServer((req, res) => {
     headers.push(req.headers)
     void (async () => {
-      const quoted = options.echoCredentials ? JSON.stringify({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'], forms: echoForms(String(req.headers.authorization ?? '')) }) : ''
+      const quoted = options.echoCredentials
+        ? JSON.stringify({ authorization: req.headers.authorization, apiKey: req.headers['x-api-key'], forms: echoForms(String(req.headers.authorization ?? '')) })
+        : ''
       if (options.token && req.headers.authorization !== `Bearer ${options.token}`) {
         res.writeHead(401, { 'content-type': 'application/json' }).end(options.echoCredentials ? `{"error":"unauthorized","you_sent":${quoted}}` : '{"error":"unauthorized"}')
         return

@@ -70,7 +70,12 @@ export async function startOAuth1Server(): Promise<OAuth1TestServer> {
   }
 
   /** Verifies the request's signature with oauth-sign; returns its protocol parameters or why it failed. */
-  function verify(req: IncomingMessage, u: URL, form: URLSearchParams | undefined, tokenSecret: (token: string | undefined) => string | undefined): Record<string, string> | string {
+  function verify(
+    req: IncomingMessage,
+    u: URL,
+    form: URLSearchParams | undefined,
+    tokenSecret: (token: string | undefined) => string | undefined,
+  ): Record<string, string> | string {
     const oauth = parseAuthorization(req.headers.authorization)
     if (!oauth) return 'no OAuth Authorization header'
     if (oauth['oauth_consumer_key'] !== state.consumerKey) return 'unknown consumer key'

@@ -72,54 +72,54 @@ export async function startOAuth2Server(): Promise<OAuth2TestServer> {
   let provider!: Provider
   let callback: ReturnType<Provider['callback']>
   const makeProvider = (redirectUri: string): Provider => {
-  const p = new Provider(url, {
-    clients: [
-      {
-        client_id: state.clientId,
-        client_secret: state.clientSecret,
-        redirect_uris: [redirectUri],
-        response_types: ['code'],
-        grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-        token_endpoint_auth_method: 'client_secret_basic',
-        scope: 'openid offline_access api:read api:write',
+    const p = new Provider(url, {
+      clients: [
+        {
+          client_id: state.clientId,
+          client_secret: state.clientSecret,
+          redirect_uris: [redirectUri],
+          response_types: ['code'],
+          grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+          token_endpoint_auth_method: 'client_secret_basic',
+          scope: 'openid offline_access api:read api:write',
+        },
+      ],
+      jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' } as never] },
+      cookies: { keys: ['patchbay-test-cookie-key'] },
+      scopes: ['openid', 'offline_access', 'api:read', 'api:write'],
+      pkce: { methods: ['S256'], required: () => true },
+      features: {
+        devInteractions: { enabled: false },
+        clientCredentials: { enabled: true },
+        revocation: { enabled: true },
+        introspection: { enabled: true },
       },
-    ],
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' } as never] },
-    cookies: { keys: ['patchbay-test-cookie-key'] },
-    scopes: ['openid', 'offline_access', 'api:read', 'api:write'],
-    pkce: { methods: ['S256'], required: () => true },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
-    },
-    issueRefreshToken: async () => true,
-    rotateRefreshToken: () => true,
-    ttl: {
-      AccessToken: () => state.accessTokenTtl,
-      ClientCredentials: () => state.accessTokenTtl,
-      AuthorizationCode: 60,
-      RefreshToken: 86_400,
-      Grant: 86_400,
-      Interaction: 600,
-      Session: 3600,
-      IdToken: 3600,
-    },
-    findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-  })
-  p.on('grant.success', (ctx: { oidc: { params: { grant_type?: string } } }) => {
-    state.tokenRequests.push(String(ctx.oidc.params.grant_type))
-  })
-  p.on('grant.error', (ctx: { oidc?: { params?: { grant_type?: string } } }, err: { error?: string }) => {
-    state.tokenRequests.push(String(ctx.oidc?.params?.grant_type))
-    state.tokenErrors.push(String(err.error))
-  })
-  p.on('server_error', (_ctx: unknown, err: Error) => {
-    process.stderr.write(`oidc-provider server_error: ${err.stack}\n`)
-  })
-  return p
+      issueRefreshToken: async () => true,
+      rotateRefreshToken: () => true,
+      ttl: {
+        AccessToken: () => state.accessTokenTtl,
+        ClientCredentials: () => state.accessTokenTtl,
+        AuthorizationCode: 60,
+        RefreshToken: 86_400,
+        Grant: 86_400,
+        Interaction: 600,
+        Session: 3600,
+        IdToken: 3600,
+      },
+      findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+      interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    })
+    p.on('grant.success', (ctx: { oidc: { params: { grant_type?: string } } }) => {
+      state.tokenRequests.push(String(ctx.oidc.params.grant_type))
+    })
+    p.on('grant.error', (ctx: { oidc?: { params?: { grant_type?: string } } }, err: { error?: string }) => {
+      state.tokenRequests.push(String(ctx.oidc?.params?.grant_type))
+      state.tokenErrors.push(String(err.error))
+    })
+    p.on('server_error', (_ctx: unknown, err: Error) => {
+      process.stderr.write(`oidc-provider server_error: ${err.stack}\n`)
+    })
+    return p
   }
 
   async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -148,7 +148,7 @@ export async function startOAuth2Server(): Promise<OAuth2TestServer> {
     if (!token) return send(401, { error: 'missing token' })
     state.apiTokens.push(token)
     if (state.rejected.has(token)) return send(401, { error: 'token revoked' })
-    const info = await provider.AccessToken.find(token) ?? (await provider.ClientCredentials.find(token))
+    const info = (await provider.AccessToken.find(token)) ?? (await provider.ClientCredentials.find(token))
     if (!info || info.isExpired) return send(401, { error: 'invalid token' })
     let body = ''
     for await (const chunk of req) body += chunk

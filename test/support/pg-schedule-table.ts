@@ -26,12 +26,18 @@ export class PgScheduleTable implements DueWork {
 
   /** Fires per job: `n` is how often it fired, `engine` one engine that fired it. */
   static async fires(db: Kysely<any>): Promise<Array<{ job_id: string; engine: string; n: number }>> {
-    const { rows } = await sql<{ job_id: string; engine: string; n: number }>`SELECT job_id, min(engine) AS engine, count(*)::int AS n FROM fires GROUP BY job_id ORDER BY job_id`.execute(db)
+    const { rows } = await sql<{
+      job_id: string
+      engine: string
+      n: number
+    }>`SELECT job_id, min(engine) AS engine, count(*)::int AS n FROM fires GROUP BY job_id ORDER BY job_id`.execute(db)
     return rows
   }
 
   async listDue(until: Date, limit: number): Promise<DueRun[]> {
-    const { rows } = await sql<{ id: string; next_run_at: Date }>`SELECT id, next_run_at FROM jobs WHERE next_run_at <= ${until} ORDER BY next_run_at LIMIT ${limit}`.execute(this.db)
+    const { rows } = await sql<{ id: string; next_run_at: Date }>`SELECT id, next_run_at FROM jobs WHERE next_run_at <= ${until} ORDER BY next_run_at LIMIT ${limit}`.execute(
+      this.db,
+    )
     return rows.map((r) => ({ jobId: r.id, dueAt: new Date(r.next_run_at) }))
   }
 

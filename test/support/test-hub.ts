@@ -2,7 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { createApiKey, createHub, createLogger, loadCatalog, openStore, parseMasterKey, generateMasterKey, Vault, type DeliverySettings, type Hub, type HubLimits } from '@patchbay/hub'
+import {
+  createApiKey,
+  createHub,
+  createLogger,
+  loadCatalog,
+  openStore,
+  parseMasterKey,
+  generateMasterKey,
+  Vault,
+  type DeliverySettings,
+  type Hub,
+  type HubLimits,
+} from '@patchbay/hub'
 
 /** A real hub on a 127.0.0.1 port with its own temp data dir, for end-to-end tests. */
 export interface TestHub {

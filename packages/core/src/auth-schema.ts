@@ -22,9 +22,7 @@ export const AuthenticationSchema = {
 export type AuthenticationSchema = (typeof AuthenticationSchema)[keyof typeof AuthenticationSchema]
 
 /** Every scheme name, in the order aiXplain lists them. */
-export const AUTHENTICATION_SCHEMAS: readonly AuthenticationSchema[] = Object.freeze(
-  Object.values(AuthenticationSchema),
-)
+export const AUTHENTICATION_SCHEMAS: readonly AuthenticationSchema[] = Object.freeze(Object.values(AuthenticationSchema))
 
 /**
  * Whether `value` is one of the six scheme names (case-sensitive, as on the wire).

@@ -349,10 +349,7 @@ export const integrationDefinitionSchema = {
             additionalProperties: false,
             properties: {
               method: {
-                anyOf: [
-                  { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] },
-                  { type: 'string', pattern: '^\\{[A-Za-z_][A-Za-z0-9_]*\\}$' },
-                ],
+                anyOf: [{ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] }, { type: 'string', pattern: '^\\{[A-Za-z_][A-Za-z0-9_]*\\}$' }],
               },
               path: { type: 'string' },
               query: templateMap,

@@ -36,8 +36,7 @@ const LAYERS: readonly (readonly string[])[] = [
  * them: each entry names one exact edge, cycle or file, and an entry that no longer matches a
  * violation fails the test, so the lead empties this list as the fixes merge (r-domain and after).
  */
-const KNOWN_VIOLATIONS: ReadonlySet<string> = new Set<string>([
-])
+const KNOWN_VIOLATIONS: ReadonlySet<string> = new Set<string>([])
 
 /** The room of a file (its first folder, or the file itself at the root). */
 function roomOf(file: string): string {
@@ -62,7 +61,9 @@ function importsOf(file: string, files: ReadonlySet<string>): string[] {
   const out = new Set<string>()
   for (const { fileName } of info.importedFiles) {
     if (!fileName.startsWith('.')) continue
-    const base = normalize(join(dirname(file), fileName)).split('\\').join('/')
+    const base = normalize(join(dirname(file), fileName))
+      .split('\\')
+      .join('/')
     const candidates = [base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}/index.ts`]
     const hit = candidates.find((c) => files.has(c))
     if (hit) out.add(hit)
@@ -148,8 +149,25 @@ describe('the shape of packages/hub/src', () => {
 
 describe('the guard itself', () => {
   it('finds a cycle and ignores an acyclic graph', () => {
-    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['a', 'b', 'c']])
-    expect(cycles(new Map([['a', ['b']], ['b', []], ['c', ['a', 'b']]]))).toEqual([])
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']])
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+          ['c', ['a', 'b']],
+        ]),
+      ),
+    ).toEqual([])
     expect(cycles(new Map([['a', ['a']]]))).toEqual([['a']])
   })
 

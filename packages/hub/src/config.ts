@@ -167,7 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     masterKeys: env['PATCHBAY_MASTER_KEYS'] || undefined,
     masterKeyFile: env['PATCHBAY_MASTER_KEY_FILE'] ? resolve(env['PATCHBAY_MASTER_KEY_FILE']) : undefined,
     publicUrl: publicUrl?.replace(/\/+$/, ''),
-    catalogDirs: Object.freeze((env['PATCHBAY_CATALOG_DIR'] ?? '').split(':').filter(Boolean).map((d) => resolve(d))),
+    catalogDirs: Object.freeze(
+      (env['PATCHBAY_CATALOG_DIR'] ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((d) => resolve(d)),
+    ),
     bootstrapApiKey,
     logLevel,
     maxBodyBytes: integer(env, 'PATCHBAY_MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),

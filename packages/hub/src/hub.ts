@@ -118,7 +118,12 @@ export function createHub(deps: HubDeps): Hub {
     logger: deps.logger,
     publicUrl,
     ...(guardDispatcher
-      ? { guard: { fetch: createGuardedFetch(guardDispatcher, { allowPrivateNetwork: false }), appliesTo: (i: Integration) => i.source === TENANT_SOURCE || oauthUrlsTemplated(i.definition) } }
+      ? {
+          guard: {
+            fetch: createGuardedFetch(guardDispatcher, { allowPrivateNetwork: false }),
+            appliesTo: (i: Integration) => i.source === TENANT_SOURCE || oauthUrlsTemplated(i.definition),
+          },
+        }
       : {}),
     allowPrivateNetwork: deps.allowPrivateNetwork ?? false,
     ...(deps.oauthStateTtlMs !== undefined ? { stateTtlMs: deps.oauthStateTtlMs } : {}),
@@ -142,7 +147,9 @@ export function createHub(deps: HubDeps): Hub {
             (err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'sweeping expired PENDING connections failed'),
           )
           // Connect sessions are kept a day past their expiry, so their link still says "expired".
-          deps.store.connectSessions.deleteExpired(new Date(Date.now() - 86_400_000)).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'sweeping expired Connect sessions failed'))
+          deps.store.connectSessions
+            .deleteExpired(new Date(Date.now() - 86_400_000))
+            .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'sweeping expired Connect sessions failed'))
         }, sweepMs)
       : undefined
   sweeper?.unref()
@@ -164,7 +171,11 @@ export function createHub(deps: HubDeps): Hub {
   const jobs =
     deps.jobs === false || deps.jobs?.enabled === false
       ? undefined
-      : createTriggerScheduler({ execute: { store: deps.store, vault: deps.vault, catalog: deps.catalog, runner, tenantIntegrations, runLog }, logger: deps.logger, settings: deps.jobs ?? {} })
+      : createTriggerScheduler({
+          execute: { store: deps.store, vault: deps.vault, catalog: deps.catalog, runner, tenantIntegrations, runLog },
+          logger: deps.logger,
+          settings: deps.jobs ?? {},
+        })
   triggers.useJobs(jobs)
   const jobsStarted = jobs?.start().catch((err: unknown) => deps.logger.error({ err: (err as Error).message }, 'the job engine did not start: schedules and polls are not running'))
   const app = buildServer({

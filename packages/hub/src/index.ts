@@ -37,7 +37,18 @@ export { SEALED_COLUMNS, oauthAppBinding, oauthStateBinding } from './vault/seal
 export type { SealedColumn } from './vault/sealed-columns.js'
 export { createAuthSchemes } from './auth/registry.js'
 export { schemeOf, setHeader } from './auth/scheme.js'
-export type { AuthScheme, AuthSchemes, CallbackOutcome, ConnectContext, ConnectionDraft, DecorateContext, DecorateRequest, OutgoingRequest, SchemeConnectResult, SchemeCredentials } from './auth/scheme.js'
+export type {
+  AuthScheme,
+  AuthSchemes,
+  CallbackOutcome,
+  ConnectContext,
+  ConnectionDraft,
+  DecorateContext,
+  DecorateRequest,
+  OutgoingRequest,
+  SchemeConnectResult,
+  SchemeCredentials,
+} from './auth/scheme.js'
 export { APPLY_STRATEGIES, applyBasic, applyCredentials, applyHeaders, applyQuery, credentialLookup, staticScheme } from './auth/static.js'
 export type { ApplyStrategy, RequestDecorator } from './auth/static.js'
 export { OAuthService } from './auth/oauth.js'

@@ -78,7 +78,9 @@ describe('master key safety at start (issue 11 item 14)', () => {
     const data = join(dir, 'data')
     await startAndSeal(data)
     await rm(join(data, 'master.key'))
-    await expect(startHub(env(data), quiet().logger)).rejects.toThrow(/master\.key is missing, but the database holds credentials sealed with it: restore master\.key from your backup/)
+    await expect(startHub(env(data), quiet().logger)).rejects.toThrow(
+      /master\.key is missing, but the database holds credentials sealed with it: restore master\.key from your backup/,
+    )
     await rm(dir, { recursive: true })
   })
 

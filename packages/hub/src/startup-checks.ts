@@ -30,7 +30,10 @@ export async function prepareDataDir(config: HubConfig, logger: Logger): Promise
     return
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new ConfigError(`PATCHBAY_DATA_DIR: ${dir} cannot be created because its parent folder does not exist; create the parent, or set PATCHBAY_DATA_DIR to a folder that exists`)
+    if (code === 'ENOENT')
+      throw new ConfigError(
+        `PATCHBAY_DATA_DIR: ${dir} cannot be created because its parent folder does not exist; create the parent, or set PATCHBAY_DATA_DIR to a folder that exists`,
+      )
     if (code === 'ENOTDIR') throw new ConfigError(`PATCHBAY_DATA_DIR: part of the path ${dir} is a file, not a folder; set PATCHBAY_DATA_DIR to a folder`)
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw new ConfigError(`PATCHBAY_DATA_DIR: this user may not create ${dir}; set PATCHBAY_DATA_DIR to a folder it may write, or fix the permissions`)
@@ -76,7 +79,9 @@ export async function guardMasterKey(store: Store, config: HubConfig, resolveKey
 export function explainListenError(err: unknown, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'EADDRINUSE') return new ConfigError(`Port ${port} on ${host} is already in use (another hub?): stop that process, or set PATCHBAY_PORT (or --port) to a free port`)
-  if (code === 'EACCES') return new ConfigError(`This user may not listen on port ${port} of ${host} (ports below 1024 need privileges): set PATCHBAY_PORT (or --port) to 1024 or above`)
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new ConfigError(`${host} is not an address of this machine: set PATCHBAY_HOST (or --host) to one of its addresses, e.g. 127.0.0.1`)
+  if (code === 'EACCES')
+    return new ConfigError(`This user may not listen on port ${port} of ${host} (ports below 1024 need privileges): set PATCHBAY_PORT (or --port) to 1024 or above`)
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new ConfigError(`${host} is not an address of this machine: set PATCHBAY_HOST (or --host) to one of its addresses, e.g. 127.0.0.1`)
   return err
 }

@@ -46,12 +46,8 @@ describe('resolveConfig', () => {
   })
 
   it('derives the execute URL from a custom backend when none is given', () => {
-    expect(resolveConfig({ apiKey: 'k', backendUrl: 'https://hub.example', env: {} }).modelsRunUrl).toBe(
-      'https://hub.example/api/v1/execute',
-    )
-    expect(resolveConfig({ env: { TEAM_API_KEY: 'k', BACKEND_URL: 'https://hub.example' } }).modelsRunUrl).toBe(
-      'https://hub.example/api/v1/execute',
-    )
+    expect(resolveConfig({ apiKey: 'k', backendUrl: 'https://hub.example', env: {} }).modelsRunUrl).toBe('https://hub.example/api/v1/execute')
+    expect(resolveConfig({ env: { TEAM_API_KEY: 'k', BACKEND_URL: 'https://hub.example' } }).modelsRunUrl).toBe('https://hub.example/api/v1/execute')
   })
 
   it('throws a clear error when the two key variables conflict', () => {

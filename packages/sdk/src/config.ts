@@ -120,8 +120,7 @@ function resolveApiKey(explicit: string | undefined, env: Readonly<Record<string
   const aixplain = nonEmpty(env['AIXPLAIN_API_KEY'])
   if (team !== undefined && aixplain !== undefined && team !== aixplain) {
     throw new AuthenticationError(
-      "Conflicting API keys: 'TEAM_API_KEY' and 'AIXPLAIN_API_KEY' are both set but differ. " +
-        'Unset one of them, set both to the same key, or pass `apiKey` explicitly.',
+      "Conflicting API keys: 'TEAM_API_KEY' and 'AIXPLAIN_API_KEY' are both set but differ. " + 'Unset one of them, set both to the same key, or pass `apiKey` explicitly.',
     )
   }
   const key = team ?? aixplain
@@ -129,7 +128,7 @@ function resolveApiKey(explicit: string | undefined, env: Readonly<Record<string
     throw new AuthenticationError(
       "No API key: neither 'TEAM_API_KEY' nor 'AIXPLAIN_API_KEY' is set. " +
         'Set one of these environment variables, or pass `apiKey` in the config ' +
-        "(e.g. createClient({ apiKey }) or ModelFactory.get(id, { config: { apiKey } })).",
+        '(e.g. createClient({ apiKey }) or ModelFactory.get(id, { config: { apiKey } })).',
     )
   }
   return key
@@ -183,12 +182,8 @@ export function resolveConfig(config: PatchbayConfig | ResolvedConfig = {}): Res
   const envRun = nonEmpty(env['MODELS_RUN_URL'])
   // A Patchbay hub serves the backend and execute paths on one origin, so a custom backend
   // without a custom execute URL most likely means "that hub", not the local default.
-  const derivedRun =
-    explicitBackend !== undefined || envBackend !== undefined ? `${backendUrl}/api/v1/execute` : DEFAULT_MODELS_RUN_URL
-  const modelsRunUrl = checkUrl(
-    explicitRun ?? envRun ?? derivedRun,
-    explicitRun !== undefined ? 'modelsRunUrl' : envRun !== undefined ? 'MODELS_RUN_URL' : 'the execute URL',
-  )
+  const derivedRun = explicitBackend !== undefined || envBackend !== undefined ? `${backendUrl}/api/v1/execute` : DEFAULT_MODELS_RUN_URL
+  const modelsRunUrl = checkUrl(explicitRun ?? envRun ?? derivedRun, explicitRun !== undefined ? 'modelsRunUrl' : envRun !== undefined ? 'MODELS_RUN_URL' : 'the execute URL')
 
   const injectedFetch = options.fetch
   const resolved: ResolvedConfig = Object.freeze({

@@ -21,24 +21,19 @@ describe('ConnectionTool (§10.4)', () => {
     tool = await models.get(id, { expect: ConnectionTool })
   })
 
-  it('lists its actions while being fetched, with v1\'s LIST_ACTIONS body', () => {
+  it("lists its actions while being fetched, with v1's LIST_ACTIONS body", () => {
     const calls = hub.sent('POST', '/api/v2/execute/')
     expect(calls).toHaveLength(1)
     expect(calls[0]?.url).toBe(`${BASE}/api/v2/execute/${id}`)
     expect(calls[0]?.body).toEqual({ action: 'LIST_ACTIONS', data: ' ' })
-    expect(tool.actions.map(String)).toEqual([
-      'Action(code=GITHUB_GET_REPOSITORY, name=Get a repository)',
-      'Action(code=GITHUB_CREATE_ISSUE, name=Create an issue)',
-    ])
+    expect(tool.actions.map(String)).toEqual(['Action(code=GITHUB_GET_REPOSITORY, name=Get a repository)', 'Action(code=GITHUB_CREATE_ISSUE, name=Create an issue)'])
     expect(tool.actions[0]).toMatchObject({ description: 'Reads one repository', inputs: undefined })
     expect(tool.actionScope).toBeUndefined()
     expect(String(tool)).toBe(`ConnectionTool(id=${id}, name=My GitHub)`)
   })
 
   it('refuses a functionType other than connection or mcpconnection', () => {
-    expect(() => new ConnectionTool({ id: 'c', functionType: 'connector' }, { config: hub.config() })).toThrow(
-      'Connection only supports connection function',
-    )
+    expect(() => new ConnectionTool({ id: 'c', functionType: 'connector' }, { config: hub.config() })).toThrow('Connection only supports connection function')
   })
 
   it('fails to load with the error class of the status when LIST_ACTIONS fails', async () => {
@@ -70,11 +65,7 @@ describe('ConnectionTool (§10.4)', () => {
   })
 
   it('falls back to the first item for answers without a matching name (legacy shape)', async () => {
-    hub.intercept((r) =>
-      r.method === 'POST'
-        ? { body: { status: 'SUCCESS', completed: true, data: [{ inputs: [{ code: 'c1', name: 'n1', description: 'd' }] }] } }
-        : undefined,
-    )
+    hub.intercept((r) => (r.method === 'POST' ? { body: { status: 'SUCCESS', completed: true, data: [{ inputs: [{ code: 'c1', name: 'n1', description: 'd' }] }] } } : undefined))
     expect(await tool.getActionInputs('GITHUB_CREATE_ISSUE')).toEqual({ c1: { code: 'c1', name: 'n1', description: 'd' } })
   })
 
@@ -154,7 +145,7 @@ describe('MCPConnection (§10.5)', () => {
     expect(server).toBeInstanceOf(ConnectionTool)
   })
 
-  it('reads one tool\'s inputs with LIST_TOOLS {actions}, and throws when that fails', async () => {
+  it("reads one tool's inputs with LIST_TOOLS {actions}, and throws when that fails", async () => {
     const inputs = await server.getActionInputs('ask_question')
     expect(hub.requests.at(-1)?.body).toEqual({ action: 'LIST_TOOLS', data: { actions: ['ask_question'] } })
     expect(Object.keys(inputs ?? {})).toEqual(['repoName'])
@@ -164,8 +155,6 @@ describe('MCPConnection (§10.5)', () => {
   })
 
   it('refuses a functionType other than mcpconnection', () => {
-    expect(() => new MCPConnection({ id: 'm', functionType: 'connection' }, { config: hub.config() })).toThrow(
-      'Connection only supports mcp connection function',
-    )
+    expect(() => new MCPConnection({ id: 'm', functionType: 'connection' }, { config: hub.config() })).toThrow('Connection only supports mcp connection function')
   })
 })

@@ -156,11 +156,7 @@ export class ConnectionTool extends Model {
    * const tool = await ConnectionTool.load({ id, name: 'My GitHub', functionType: 'connection' }, { config })
    * ```
    */
-  static async load<T extends ConnectionTool>(
-    this: new (init: ModelInit, options?: ModelOptions) => T,
-    init: ModelInit,
-    options: ModelOptions = {},
-  ): Promise<T> {
+  static async load<T extends ConnectionTool>(this: new (init: ModelInit, options?: ModelOptions) => T, init: ModelInit, options: ModelOptions = {}): Promise<T> {
     const tool = new this(init, options)
     await tool.refreshActions()
     return tool
@@ -188,13 +184,7 @@ export class ConnectionTool extends Model {
     const items = response.data
     const valid =
       Array.isArray(items) &&
-      items.every(
-        (item) =>
-          isRecord(item) &&
-          typeof item['name'] === 'string' &&
-          typeof item['displayName'] === 'string' &&
-          typeof item['description'] === 'string',
-      )
+      items.every((item) => isRecord(item) && typeof item['name'] === 'string' && typeof item['displayName'] === 'string' && typeof item['description'] === 'string')
     if (!valid) {
       throw new InternalError(`${lead} Error: the response data is not a list of {name, displayName, description}.`)
     }
@@ -256,11 +246,7 @@ export class ConnectionTool extends Model {
    * if (res.status === ResponseStatus.SUCCESS) console.log(res.data)
    * ```
    */
-  override async run<T = unknown>(
-    action: string | ConnectAction,
-    inputs?: ActionRunInput,
-    options: RunOptions = {},
-  ): Promise<ModelResponse<T>> {
+  override async run<T = unknown>(action: string | ConnectAction, inputs?: ActionRunInput, options: RunOptions = {}): Promise<ModelResponse<T>> {
     if (inputs === undefined || inputs === null) throw new TypeError("run() missing required argument: 'inputs'")
     const code = typeof action === 'string' ? action : action.code
     return this.execute<T>({ action: code, data: inputs }, options)
@@ -280,9 +266,7 @@ export class ConnectionTool extends Model {
   async getParameters(): Promise<ActionParameters[]> {
     const scope = this.actionScope
     if (scope === undefined || scope.length === 0) {
-      this.config.onWarning(
-        `No action_scope is specified, by default all ${this.actions.length} actions will be included in Agent execution`,
-      )
+      this.config.onWarning(`No action_scope is specified, by default all ${this.actions.length} actions will be included in Agent execution`)
       return []
     }
     const parameters: ActionParameters[] = []

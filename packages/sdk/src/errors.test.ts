@@ -64,9 +64,7 @@ describe('errorFromStatus (§4.6)', () => {
     expect(errorFromStatus(401, 'An unspecified error occurred').message).toBe(
       'Unauthorized API key: Please verify the spelling of the API key and its current validity. Details: An unspecified error occurred',
     )
-    expect(errorFromStatus(404, { statusCode: 404, message: 'Model not found' }).message).toMatch(
-      /Details: \{"statusCode":404,"message":"Model not found"\}$/,
-    )
+    expect(errorFromStatus(404, { statusCode: 404, message: 'Model not found' }).message).toMatch(/Details: \{"statusCode":404,"message":"Model not found"\}$/)
   })
 
   it('leaves out Details when there are none', () => {

@@ -348,10 +348,7 @@ function classify(status: number): [ErrorClass, string] {
     return [BillingError, 'Billing-related error: Please ensure you have enough credits to run this asset.']
   }
   if (status >= 480 && status < 490) {
-    return [
-      SupplierError,
-      'Supplier-related error: Please ensure that the selected supplier provides the asset you are trying to access.',
-    ]
+    return [SupplierError, 'Supplier-related error: Please ensure that the selected supplier provides the asset you are trying to access.']
   }
   if (status >= 490 && status < 500) {
     return [ValidationError, 'Validation-related error: Please verify the request payload and ensure it is correct.']
@@ -398,10 +395,7 @@ function detailsText(details: unknown): string {
  */
 export function errorFromStatus(status: number, body?: unknown): AixplainError {
   const [ErrorType, lead] = classify(status)
-  const details =
-    typeof body === 'object' && body !== null && !Array.isArray(body) && 'error' in body
-      ? (body as { error: unknown }).error
-      : body
+  const details = typeof body === 'object' && body !== null && !Array.isArray(body) && 'error' in body ? (body as { error: unknown }).error : body
   const message = isEmptyDetails(details) ? lead : `${lead} Details: ${detailsText(details)}`
   return new ErrorType(message.trim(), {
     statusCode: status,

@@ -57,7 +57,7 @@ describe('ModelFactory and IntegrationFactory', () => {
       )
     })
 
-    it('maps a failed GET to the §4.6 class, with v1\'s message', async () => {
+    it("maps a failed GET to the §4.6 class, with v1's message", async () => {
       const missing = await client.ModelFactory.get('0123456789abcdef01234567').catch((e: unknown) => e)
       expect(missing).toBeInstanceOf(ResourceError)
       expect(missing).toMatchObject({ statusCode: 404 })

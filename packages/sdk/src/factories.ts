@@ -151,10 +151,7 @@ async function fetchModel(config: ResolvedConfig, id: string): Promise<AnyModel>
   return createModelFromRecord(result.body, config)
 }
 
-async function fetchPage(
-  config: ResolvedConfig,
-  options: ListModelsOptions,
-): Promise<ListResult<AnyModel>> {
+async function fetchPage(config: ResolvedConfig, options: ListModelsOptions): Promise<ListResult<AnyModel>> {
   const pageNumber = options.pageNumber ?? 0
   const pageSize = options.pageSize ?? 20
   const request: Record<string, unknown> = { q: options.query ?? '', pageNumber, pageSize }
@@ -194,9 +191,7 @@ export function createModelFactory(base?: ResolvedConfig): ModelFactoryApi {
     const model = await fetchModel(configFor(base, options), id)
     const expected = options.expect
     if (expected !== undefined && !(model instanceof expected)) {
-      throw new ValidationError(
-        `The model ${id} is a ${model.constructor.name} (functionType '${model.functionType}'), not a ${expected.name}.`,
-      )
+      throw new ValidationError(`The model ${id} is a ${model.constructor.name} (functionType '${model.functionType}'), not a ${expected.name}.`)
     }
     return model
   }
@@ -233,10 +228,7 @@ export function createIntegrationFactory(base?: ResolvedConfig): IntegrationFact
       const page = await list({ ...options, query: byName, pageNumber: 0, pageSize: 20 })
       const found = page.results.find((integration) => integration.name === byName)
       if (found === undefined) {
-        throw new ResourceError(
-          `Integration GET by Name Error: Failed to retrieve integration '${byName}'. ` +
-            'No integration found with this exact name.',
-        )
+        throw new ResourceError(`Integration GET by Name Error: Failed to retrieve integration '${byName}'. ` + 'No integration found with this exact name.')
       }
       return found
     }

@@ -35,13 +35,7 @@ export function joinUrl(base: string, path: string): string {
  * Sends one request and reads the whole body. Rejects only when the transport fails (the
  * `fetch` promise rejects or the body cannot be read); any HTTP status resolves.
  */
-export async function sendRequest(
-  config: ResolvedConfig,
-  method: 'GET' | 'POST' | 'DELETE',
-  url: string,
-  headers: Record<string, string>,
-  body?: unknown,
-): Promise<HttpResult> {
+export async function sendRequest(config: ResolvedConfig, method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, body?: unknown): Promise<HttpResult> {
   const init: RequestInit = { method, headers }
   if (body !== undefined) init.body = JSON.stringify(body)
   const response = await config.fetch(url, init)

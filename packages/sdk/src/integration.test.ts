@@ -45,12 +45,8 @@ describe('Integration', () => {
       expect(bare.supplier).toBe('aiXplain')
       expect(bare.authenticationMethods).toEqual([])
       expect(String(bare)).toBe('Integration: Bare by aiXplain (id=i1)')
-      expect(() => new Integration({ id: 'i1', functionType: 'connection' }, { config })).toThrow(
-        new TypeError('Integration only supports connector function'),
-      )
-      expect(
-        () => new Integration({ id: 'i1', attributes: [{ name: 'auth_schemes', code: '[oops' }] }, { config }),
-      ).toThrow(/attribute 'auth_schemes' that is not JSON/)
+      expect(() => new Integration({ id: 'i1', functionType: 'connection' }, { config })).toThrow(new TypeError('Integration only supports connector function'))
+      expect(() => new Integration({ id: 'i1', attributes: [{ name: 'auth_schemes', code: '[oops' }] }, { config })).toThrow(/attribute 'auth_schemes' that is not JSON/)
     })
   })
 
@@ -90,9 +86,7 @@ describe('Integration', () => {
       expect((none as Error).message).toContain('An authentication schema is required')
       const basic = await github.connect(AuthenticationSchema.BASIC, { data: {} }).catch((e: unknown) => e)
       expect(basic).toBeInstanceOf(ValidationError)
-      expect((basic as Error).message).toBe(
-        'Authentication schema BASIC is not supported for this integration. Supported authentication methods: ["OAUTH2","BEARER_TOKEN"]',
-      )
+      expect((basic as Error).message).toBe('Authentication schema BASIC is not supported for this integration. Supported authentication methods: ["OAUTH2","BEARER_TOKEN"]')
       expect(hub.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
     })
 
@@ -111,9 +105,7 @@ describe('Integration', () => {
       const jira = await get(BASIC_ID) // BASIC: username (required), password (required: false)
       const res = await jira.connect(AuthenticationSchema.BASIC, { data: { username: 'ada' } })
       expect(res.status).toBe(ResponseStatus.SUCCESS)
-      await expect(jira.connect(AuthenticationSchema.BASIC, { data: { password: 'p' } })).rejects.toThrow(
-        "Parameter 'username' is required for Jira BASIC authentication",
-      )
+      await expect(jira.connect(AuthenticationSchema.BASIC, { data: { password: 'p' } })).rejects.toThrow("Parameter 'username' is required for Jira BASIC authentication")
     })
 
     it('sends {} for a scheme with no inputs, and rejects data that is not an object', async () => {
@@ -125,9 +117,7 @@ describe('Integration', () => {
 
     it('resolves to a FAILED response (no throw) when the hub refuses', async () => {
       const github = await get(GITHUB_ID)
-      hub.intercept((r) =>
-        r.method === 'POST' ? { status: 409, body: { statusCode: 409, error: 'err.supplier_error', supplierError: 'Name already exists' } } : undefined,
-      )
+      hub.intercept((r) => (r.method === 'POST' ? { status: 409, body: { statusCode: 409, error: 'err.supplier_error', supplierError: 'Name already exists' } } : undefined))
       const res = await github.connect(AuthenticationSchema.BEARER_TOKEN, { data: { token: 't' }, name: 'dup' })
       expect(res.status).toBe(ResponseStatus.FAILED)
       expect(res.errorMessage).toBe('Unspecified Client Error (Status 409) Details: err.supplier_error')
@@ -136,9 +126,7 @@ describe('Integration', () => {
 
     it('reads a connect answer whose data is JSON text, or a bare connection id (§12.7)', async () => {
       const github = await get(GITHUB_ID)
-      hub.intercept((r) =>
-        r.method === 'POST' ? { body: { status: 'SUCCESS', completed: true, data: '{"id":"6a00000000000000000000ff"}' } } : undefined,
-      )
+      hub.intercept((r) => (r.method === 'POST' ? { body: { status: 'SUCCESS', completed: true, data: '{"id":"6a00000000000000000000ff"}' } } : undefined))
       expect((await github.connect(AuthenticationSchema.BEARER_TOKEN, { data: { token: 't' } })).data).toEqual({
         id: '6a00000000000000000000ff',
       })
@@ -166,9 +154,7 @@ describe('Integration', () => {
 
     it('does not warn when the answer has no redirect URL, or failed', async () => {
       const github = await get(GITHUB_ID)
-      hub.intercept((r) =>
-        r.method === 'POST' ? { body: { status: 'SUCCESS', completed: true, data: { id: '6a00000000000000000000fd' } } } : undefined,
-      )
+      hub.intercept((r) => (r.method === 'POST' ? { body: { status: 'SUCCESS', completed: true, data: { id: '6a00000000000000000000fd' } } } : undefined))
       await github.connect(AuthenticationSchema.OAUTH2)
       const failing = new FakeHub()
       failing.intercept((r) => (r.method === 'POST' ? { status: 500, body: { error: 'boom' } } : undefined))
@@ -203,11 +189,7 @@ describe('Integration', () => {
       await mcp.connect(undefined, { data: 'https://mcp.example.test/mcp', name: 'ignored' })
       await mcp.connect(AuthenticationSchema.BEARER_TOKEN, { data: { url: 'https://mcp.example.test/sse' } })
       await mcp.connect()
-      expect(executeCalls().map((c) => c.body)).toEqual([
-        { data: 'https://mcp.example.test/mcp' },
-        { data: { url: 'https://mcp.example.test/sse' } },
-        { data: {} },
-      ])
+      expect(executeCalls().map((c) => c.body)).toEqual([{ data: 'https://mcp.example.test/mcp' }, { data: { url: 'https://mcp.example.test/sse' } }, { data: {} }])
     })
   })
 })

@@ -12,7 +12,7 @@ import { ValidationError } from './errors.js'
 import { isRecord } from './http.js'
 import { Model, supplierName } from './model.js'
 import type { ModelInit, ModelOptions } from './model.js'
-import { ModelResponse } from './model-response.js'
+import type { ModelResponse } from './model-response.js'
 
 /**
  * Id of aiXplain's "Remote MCP Server" integration. Connecting it sends only `{data}` (a URL
@@ -147,16 +147,12 @@ export class Integration extends Model {
     const supported = JSON.stringify(this.authenticationMethods)
     if (schema === undefined || schema === null) {
       throw new ValidationError(
-        `An authentication schema is required for this integration (${this.name}). ` +
-          `Please provide an AuthenticationSchema value; supported: ${supported}.`,
+        `An authentication schema is required for this integration (${this.name}). ` + `Please provide an AuthenticationSchema value; supported: ${supported}.`,
       )
     }
     const args = options.args ?? buildConnectorParams(options as Record<string, unknown>)
     if (!(this.authenticationMethods as string[]).includes(schema)) {
-      throw new ValidationError(
-        `Authentication schema ${schema} is not supported for this integration. ` +
-          `Supported authentication methods: ${supported}`,
-      )
+      throw new ValidationError(`Authentication schema ${schema} is not supported for this integration. ` + `Supported authentication methods: ${supported}`)
     }
     const name = args.name ?? null
     const description = args.description ?? null
@@ -166,9 +162,7 @@ export class Integration extends Model {
       const response = normalizeConnectResponse(await this.execute({ name, description, authScheme: schema }))
       const redirectURL: unknown = isRecord(response.data) ? response.data.redirectURL : undefined
       if (typeof redirectURL === 'string' && redirectURL !== '') {
-        this.config.onWarning(
-          `Before using the tool, please visit the following URL to complete the connection: ${redirectURL}`,
-        )
+        this.config.onWarning(`Before using the tool, please visit the following URL to complete the connection: ${redirectURL}`)
       }
       return response
     }
@@ -185,10 +179,7 @@ export class Integration extends Model {
     for (const param of names) {
       if (Object.hasOwn(data, param)) continue
       if (names.length === 1) {
-        throw new ValidationError(
-          `Parameter '${param}' is required for ${this.name} ${schema} authentication. ` +
-            'Please provide the parameter in the `data` object.',
-        )
+        throw new ValidationError(`Parameter '${param}' is required for ${this.name} ${schema} authentication. ` + 'Please provide the parameter in the `data` object.')
       }
       throw new ValidationError(
         `Parameters ${JSON.stringify(names)} are required for ${this.name} ${schema} authentication. ` +

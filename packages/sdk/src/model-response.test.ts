@@ -18,20 +18,12 @@ describe('ModelResponse', () => {
   })
 
   it('falls back to `error`, then ` - <supplierError>`, when errorMessage is empty', () => {
-    expect(new ModelResponse({ status: 'FAILED', additionalFields: { error: 'err.supplier_error' } }).errorMessage).toBe(
-      'err.supplier_error',
+    expect(new ModelResponse({ status: 'FAILED', additionalFields: { error: 'err.supplier_error' } }).errorMessage).toBe('err.supplier_error')
+    expect(new ModelResponse({ status: 'FAILED', additionalFields: { error: 'err.supplier_error', supplierError: 'Name already exists' } }).errorMessage).toBe(
+      'err.supplier_error - Name already exists',
     )
-    expect(
-      new ModelResponse({ status: 'FAILED', additionalFields: { error: 'err.supplier_error', supplierError: 'Name already exists' } })
-        .errorMessage,
-    ).toBe('err.supplier_error - Name already exists')
-    expect(new ModelResponse({ status: 'FAILED', additionalFields: { supplierError: 'Name already exists' } }).errorMessage).toBe(
-      'Name already exists',
-    )
-    expect(
-      new ModelResponse({ status: 'FAILED', errorMessage: 'explicit', additionalFields: { error: 'x', supplierError: 'y' } })
-        .errorMessage,
-    ).toBe('explicit')
+    expect(new ModelResponse({ status: 'FAILED', additionalFields: { supplierError: 'Name already exists' } }).errorMessage).toBe('Name already exists')
+    expect(new ModelResponse({ status: 'FAILED', errorMessage: 'explicit', additionalFields: { error: 'x', supplierError: 'y' } }).errorMessage).toBe('explicit')
   })
 
   it('reads a wire body: known keys to fields, the rest to additionalFields', () => {

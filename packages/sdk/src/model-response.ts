@@ -48,20 +48,7 @@ const FIELD_ALIASES: Readonly<Record<string, string>> = {
   additional_fields: 'additionalFields',
 }
 
-const FIELDS = new Set([
-  'status',
-  'data',
-  'details',
-  'completed',
-  'errorMessage',
-  'usedCredits',
-  'runTime',
-  'usage',
-  'url',
-  'errorCode',
-  'asset',
-  'additionalFields',
-])
+const FIELDS = new Set(['status', 'data', 'details', 'completed', 'errorMessage', 'usedCredits', 'runTime', 'usage', 'url', 'errorCode', 'asset', 'additionalFields'])
 
 /** Whether `value` is one of the three run statuses. */
 export function isResponseStatus(value: unknown): value is ResponseStatus {
@@ -123,8 +110,7 @@ export class ModelResponse<T = unknown> {
     this.details = init.details ?? {}
     this.completed = init.completed ?? false
     this.additionalFields = { ...init.additionalFields }
-    this.errorMessage =
-      init.errorMessage !== undefined && init.errorMessage !== '' ? init.errorMessage : fallbackErrorMessage(this.additionalFields)
+    this.errorMessage = init.errorMessage !== undefined && init.errorMessage !== '' ? init.errorMessage : fallbackErrorMessage(this.additionalFields)
     this.usedCredits = init.usedCredits ?? 0
     this.runTime = init.runTime ?? 0
     this.usage = init.usage
@@ -245,20 +231,7 @@ export class ModelResponse<T = unknown> {
   }
 }
 
-const WIRE_KEYS = new Set([
-  'status',
-  'data',
-  'details',
-  'completed',
-  'error_message',
-  'errorMessage',
-  'usedCredits',
-  'runTime',
-  'usage',
-  'url',
-  'error_code',
-  'asset',
-])
+const WIRE_KEYS = new Set(['status', 'data', 'details', 'completed', 'error_message', 'errorMessage', 'usedCredits', 'runTime', 'usage', 'url', 'error_code', 'asset'])
 
 function firstString(...values: unknown[]): string | undefined {
   for (const value of values) if (typeof value === 'string' && value !== '') return value

@@ -41,10 +41,7 @@ describe('Model', () => {
   beforeEach(() => {
     hub = new FakeHub()
     clock = fakeClock()
-    model = new Model(
-      { id: PLAIN_MODEL_ID, name: 'Echo', supplier: { id: 1, name: 'aiXplain', code: 'aixplain' } },
-      { config: hub.config({ sleep: clock.sleep, now: clock.now }) },
-    )
+    model = new Model({ id: PLAIN_MODEL_ID, name: 'Echo', supplier: { id: 1, name: 'aiXplain', code: 'aixplain' } }, { config: hub.config({ sleep: clock.sleep, now: clock.now }) })
   })
 
   it('has the v1 defaults and string form', () => {
@@ -83,10 +80,7 @@ describe('Model', () => {
     const m = new Model({ id: 'x' }, { config: hub.config({ modelsRunUrl: 'http://models.test/api/v1/execute' }) })
     await m.run({ a: 1 })
     await m.runAsync({ a: 1 })
-    expect(hub.requests.map((r) => r.url)).toEqual([
-      'http://models.test/api/v2/execute/x',
-      'http://models.test/api/v1/execute/x',
-    ])
+    expect(hub.requests.map((r) => r.url)).toEqual(['http://models.test/api/v2/execute/x', 'http://models.test/api/v1/execute/x'])
   })
 
   it('runAsync reports the poll URL with completed=false, whatever the body says', async () => {
@@ -145,7 +139,13 @@ describe('Model', () => {
   })
 
   it('stops polling when the poll URL cannot be reached', async () => {
-    hub.intercept((r) => (r.method === 'GET' ? (() => { throw new TypeError('fetch failed') })() : undefined))
+    hub.intercept((r) =>
+      r.method === 'GET'
+        ? (() => {
+            throw new TypeError('fetch failed')
+          })()
+        : undefined,
+    )
     const response = await model.syncPoll(`${BASE}/api/v1/data/run1`)
     expect(response.status).toBe('FAILED')
     expect(response.errorMessage).toBe('No response from the service.')
@@ -347,7 +347,10 @@ describe('modelInitFromRecord', () => {
       pricing: { price: 10, currency: 'USD' },
       version: { name: null, id: 'slack' },
       params: [],
-      attributes: [{ name: 'auth_schemes', code: '["BEARER_TOKEN"]' }, { name: 'embeddingSize', value: 1536 }],
+      attributes: [
+        { name: 'auth_schemes', code: '["BEARER_TOKEN"]' },
+        { name: 'embeddingSize', value: 1536 },
+      ],
       subscription: { id: 's' },
       createdAt: '2026-03-19T13:27:29.604Z',
       parentModelId: 'p',

@@ -139,12 +139,7 @@ function causeText(cause: unknown): string {
  * ```
  * @see ../../../shared/spec/aixplain-wire-contract.md §10.6
  */
-export async function callRunEndpoint(
-  config: ResolvedConfig,
-  url: string,
-  apiKey: string,
-  payload: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+export async function callRunEndpoint(config: ResolvedConfig, url: string, apiKey: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
   let result: HttpResult
   try {
     result = await sendRequest(config, 'POST', url, executeHeaders(apiKey), payload)
@@ -244,10 +239,7 @@ export class Model {
     if (typeof init?.id !== 'string' || init.id === '') throw new TypeError('A model needs a non-empty string `id`')
     const config = options.config ?? {}
     // A key given for this model is enough: no need for one in the environment as well.
-    this.config =
-      init.apiKey !== undefined && !isResolvedConfig(config)
-        ? resolveConfig({ ...config, apiKey: config.apiKey ?? init.apiKey })
-        : resolveConfig(config)
+    this.config = init.apiKey !== undefined && !isResolvedConfig(config) ? resolveConfig({ ...config, apiKey: config.apiKey ?? init.apiKey }) : resolveConfig(config)
     this.id = init.id
     this.name = init.name ?? ''
     this.description = init.description ?? ''
@@ -441,20 +433,7 @@ function attributeEntries(value: unknown): AttributeEntry[] {
   return []
 }
 
-const MAPPED_RECORD_KEYS = new Set([
-  'id',
-  'name',
-  'description',
-  'supplier',
-  'version',
-  'function',
-  'functionType',
-  'pricing',
-  'subscription',
-  'status',
-  'createdAt',
-  'attributes',
-])
+const MAPPED_RECORD_KEYS = new Set(['id', 'name', 'description', 'supplier', 'version', 'function', 'functionType', 'pricing', 'subscription', 'status', 'createdAt', 'attributes'])
 
 /**
  * Turns a v1 record (`GET sdk/models/{id}`, §5.1) into constructor input. Unknown keys go to

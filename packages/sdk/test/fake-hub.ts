@@ -247,11 +247,7 @@ export class FakeHub {
     const functions = Array.isArray(body['functions']) ? (body['functions'] as string[]) : []
     const pageNumber = typeof body['pageNumber'] === 'number' ? body['pageNumber'] : 0
     const pageSize = typeof body['pageSize'] === 'number' ? body['pageSize'] : 20
-    const all = [...this.records.values()].filter(
-      (r) =>
-        String(r['name']).toLowerCase().includes(q) &&
-        (functions.length === 0 || functions.includes(String(r['functionType']))),
-    )
+    const all = [...this.records.values()].filter((r) => String(r['name']).toLowerCase().includes(q) && (functions.length === 0 || functions.includes(String(r['functionType']))))
     const items = all.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize)
     return { body: { items, total: all.length, pageTotal: Math.ceil(all.length / pageSize) } }
   }
@@ -264,9 +260,7 @@ export class FakeHub {
     const functionType = record['functionType']
     if (functionType === 'connector') {
       if (id === MCP_ID) return ok({ id: this.addConnection(id, 'MCP Server 1', 'mcpconnection') })
-      const schemes = JSON.parse(
-        String((record['attributes'] as Array<{ name: string; code: string }>).find((a) => a.name === 'auth_schemes')?.code),
-      ) as string[]
+      const schemes = JSON.parse(String((record['attributes'] as Array<{ name: string; code: string }>).find((a) => a.name === 'auth_schemes')?.code)) as string[]
       const scheme = body['authScheme']
       if (typeof scheme !== 'string' || !schemes.includes(scheme)) {
         return errorBody(400, `Unsupported scheme ${String(scheme)}`, 'err.unsupported_scheme', 'UNSUPPORTED_SCHEME')
@@ -279,8 +273,7 @@ export class FakeHub {
       return ok({ id: connectionId })
     }
     const actions = functionType === 'mcpconnection' ? MCP_TOOLS : GITHUB_ACTIONS
-    const requested = (data: unknown): string[] =>
-      typeof data === 'object' && data !== null ? ((data as { actions?: string[] }).actions ?? []) : []
+    const requested = (data: unknown): string[] => (typeof data === 'object' && data !== null ? ((data as { actions?: string[] }).actions ?? []) : [])
     if (action === 'LIST_ACTIONS') {
       return ok(actions.map((a) => ({ name: a.name, displayName: a.displayName, description: a.description, slug: a.name })))
     }

@@ -11,7 +11,13 @@ const integration = toIntegration(
     headers: { 'User-Agent': 'patchbay' },
     auth: { BEARER_TOKEN: { inputs: [{ name: 'region', displayName: 'Region', description: 'd' }], apply: { headers: { Authorization: 'Bearer {token}' } } } },
     actions: [
-      { code: 'GET_REPO', name: 'n', description: 'd', input: { type: 'object' }, request: { method: 'GET', path: '/repos/{owner}/{+path}', query: { per_page: '{per_page}', tag: 'x-{tag}' } } },
+      {
+        code: 'GET_REPO',
+        name: 'n',
+        description: 'd',
+        input: { type: 'object' },
+        request: { method: 'GET', path: '/repos/{owner}/{+path}', query: { per_page: '{per_page}', tag: 'x-{tag}' } },
+      },
       { code: 'CREATE', name: 'n', description: 'd', input: { type: 'object' }, request: { method: 'POST', path: '/items/{id}', body: { encoding: 'form' } } },
       { code: 'SEND', name: 'n', description: 'd', input: { type: 'object' }, request: { method: '{method}', path: '/send', body: { from: 'payload' } } },
     ],

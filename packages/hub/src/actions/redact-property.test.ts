@@ -18,7 +18,11 @@ function echoes(secret: string): string[] {
 }
 
 const secretArb = fc
-  .string({ unit: fc.oneof(fc.constantFrom('/', '+', '=', '(', ')', "'", '!', '~', '*', '"', '\\', ' ', '&', '%', 'é', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 4, maxLength: 24 })
+  .string({
+    unit: fc.oneof(fc.constantFrom('/', '+', '=', '(', ')', "'", '!', '~', '*', '"', '\\', ' ', '&', '%', 'é', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })),
+    minLength: 4,
+    maxLength: 24,
+  })
   .filter((s) => s.length >= 4)
 
 describe('redact (property: no encoding of a secret gets through)', () => {

@@ -18,7 +18,10 @@ function jsonForms(s: string): string[] {
   const forms = [plain, plain.replace(/\//g, '\\/')]
   for (const f of [...forms]) {
     const u = f.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    forms.push(u, u.replace(/\\u([0-9a-f]{4})/g, (_, h: string) => `\\u${h.toUpperCase()}`))
+    forms.push(
+      u,
+      u.replace(/\\u([0-9a-f]{4})/g, (_, h: string) => `\\u${h.toUpperCase()}`),
+    )
   }
   return forms
 }

@@ -140,11 +140,7 @@ export class ActionRunner {
     const plan = this.#plan(action)
     if (!plan.validate(input)) {
       const problems = (plan.validate.errors ?? []).map(describeInputError)
-      throw new PatchbayError(
-        'INVALID_ACTION_INPUT',
-        `Invalid input for ${action.code} (${integration.definition.name}): ${problems.join('; ')}`,
-        { details: { problems } },
-      )
+      throw new PatchbayError('INVALID_ACTION_INPUT', `Invalid input for ${action.code} (${integration.definition.name}): ${problems.join('; ')}`, { details: { problems } })
     }
     return input
   }
@@ -204,9 +200,13 @@ export class ActionRunner {
     const contentType = String(res.headers['content-type'] ?? '')
     const parsed = parseBody(text, contentType)
     if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-      throw new PatchbayError('UPSTREAM_ERROR', `${integration.definition.name} answered ${action.code} with JSON nested more than ${MAX_JSON_DEPTH} levels deep, which the hub does not return`, {
-        details: { upstreamStatus: res.statusCode },
-      })
+      throw new PatchbayError(
+        'UPSTREAM_ERROR',
+        `${integration.definition.name} answered ${action.code} with JSON nested more than ${MAX_JSON_DEPTH} levels deep, which the hub does not return`,
+        {
+          details: { upstreamStatus: res.statusCode },
+        },
+      )
     }
     const body = redactValue(parsed, creds.sensitive)
     if (action.request.response === 'envelope') {
@@ -214,11 +214,10 @@ export class ActionRunner {
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const excerpt = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}… (${text.length} characters)` : text
-      throw new PatchbayError(
-        'UPSTREAM_ERROR',
-        `${integration.definition.name} answered HTTP ${res.statusCode} to ${action.code}${excerpt ? `: ${excerpt}` : ''}`,
-        { supplierError: excerpt || `HTTP ${res.statusCode}`, details: { upstreamStatus: res.statusCode } },
-      )
+      throw new PatchbayError('UPSTREAM_ERROR', `${integration.definition.name} answered HTTP ${res.statusCode} to ${action.code}${excerpt ? `: ${excerpt}` : ''}`, {
+        supplierError: excerpt || `HTTP ${res.statusCode}`,
+        details: { upstreamStatus: res.statusCode },
+      })
     }
     return body
   }

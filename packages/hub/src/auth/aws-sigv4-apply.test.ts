@@ -21,7 +21,9 @@ describe('signBuiltRequest', () => {
     const req = built()
     signBuiltRequest(DEF, (n) => INPUTS[n], req)
     expect(req.headers['Authorization']).toBeUndefined()
-    expect(req.headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/)
+    expect(req.headers['authorization']).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+    )
     const expected = signAwsSigV4(
       { method: 'PUT', url: req.url, headers: { 'Content-Type': 'text/plain' }, body: 'hi' },
       { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: INPUTS['secret_access_key'] as string },

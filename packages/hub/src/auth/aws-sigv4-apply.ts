@@ -62,11 +62,7 @@ export function signBuiltRequest(def: AwsSigV4ApplyDefinition, lookup: Lookup, r
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
-export const applyAwsSigV4 = (
-  apply: ApplyDefinition,
-  _credentials: SchemeCredentials,
-  lookup: Lookup,
-): ((request: OutgoingRequest) => OutgoingRequest) | undefined => {
+export const applyAwsSigV4 = (apply: ApplyDefinition, _credentials: SchemeCredentials, lookup: Lookup): ((request: OutgoingRequest) => OutgoingRequest) | undefined => {
   const def = apply.awsSigV4
   if (!def) return undefined
   return (request) => {

@@ -177,14 +177,7 @@ export function awsCanonicalHeaders(headers: Record<string, string>): { canonica
  */
 export function awsCanonicalRequest(parts: AwsCanonicalRequestParts): { canonicalRequest: string; signedHeaders: string } {
   const { canonical, signed } = awsCanonicalHeaders(parts.headers)
-  const canonicalRequest = [
-    parts.method.toUpperCase(),
-    awsCanonicalUri(parts.path, parts.service),
-    awsCanonicalQuery(parts.query),
-    canonical,
-    signed,
-    parts.payloadHash,
-  ].join('\n')
+  const canonicalRequest = [parts.method.toUpperCase(), awsCanonicalUri(parts.path, parts.service), awsCanonicalQuery(parts.query), canonical, signed, parts.payloadHash].join('\n')
   return { canonicalRequest, signedHeaders: signed }
 }
 

@@ -61,7 +61,10 @@ export class OAuthApps {
     const now = new Date().toISOString()
     const existing = await this.#store.getOAuthApp(tenantId, integrationId)
     // Setting the client again keeps a signing secret set before, unless a new one is given.
-    const kept = existing && sealed['signing_secret'] === undefined ? this.#vault.open<Record<string, unknown>>(existing.secret, binding(tenantId, integrationId))['signing_secret'] : undefined
+    const kept =
+      existing && sealed['signing_secret'] === undefined
+        ? this.#vault.open<Record<string, unknown>>(existing.secret, binding(tenantId, integrationId))['signing_secret']
+        : undefined
     if (typeof kept === 'string') sealed['signing_secret'] = kept
     await this.#store.upsertOAuthApp({
       tenant_id: tenantId,

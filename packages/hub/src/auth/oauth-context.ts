@@ -161,13 +161,7 @@ export async function markError(ctx: OAuthContext, connection: ConnectionRow, re
  */
 export async function activate(ctx: OAuthContext, connection: ConnectionRow, patch: ConnectionPatch): Promise<void> {
   const type = connection.status === ConnectionStatus.PENDING ? 'connection.created' : 'connection.reauthorized'
-  await ctx.store.updateConnection(
-    connection.tenant_id,
-    connection.id,
-    { ...patch, status: ConnectionStatus.ACTIVE, status_reason: null, expires_at: null },
-    undefined,
-    { type },
-  )
+  await ctx.store.updateConnection(connection.tenant_id, connection.id, { ...patch, status: ConnectionStatus.ACTIVE, status_reason: null, expires_at: null }, undefined, { type })
 }
 
 /** The connect inputs kept among a connection's secrets, without the protocol's own keys. */

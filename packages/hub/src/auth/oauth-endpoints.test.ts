@@ -65,7 +65,8 @@ describe('resolveOAuth1', () => {
 describe('oauthPlaceholders / oauthUrlsTemplated', () => {
   it('lists the placeholders of the URLs and grant, and tells templated definitions apart', () => {
     expect(oauthPlaceholders(httpApi).sort()).toEqual(['authorization_url', 'grant', 'token_url'])
-    const def = (oauth2: OAuth2Definition) => ({ id: 'x', name: 'X', description: 'X.', baseUrl: 'https://x.example', auth: { OAUTH2: { oauth2 } }, actions: [] }) as IntegrationDefinition
+    const def = (oauth2: OAuth2Definition) =>
+      ({ id: 'x', name: 'X', description: 'X.', baseUrl: 'https://x.example', auth: { OAUTH2: { oauth2 } }, actions: [] }) as IntegrationDefinition
     expect(oauthUrlsTemplated(def(okta))).toBe(true)
     expect(oauthUrlsTemplated(def({ tokenUrl: 'https://x.example/token', authorizationUrl: 'https://x.example/a' }))).toBe(false)
   })

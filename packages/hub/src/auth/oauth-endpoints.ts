@@ -47,17 +47,30 @@ function renderUrl(name: string, field: string, template: string, inputs: Record
   const whole = WHOLE.test(template)
   const missing = names.filter((n) => inputs[n] === undefined || inputs[n] === null || inputs[n] === '')
   if (missing.length) {
-    throw new PatchbayError('VALIDATION', `${name}'s ${field} is built from the connection input${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: give ${missing.length > 1 ? 'them' : 'it'} in data`)
+    throw new PatchbayError(
+      'VALIDATION',
+      `${name}'s ${field} is built from the connection input${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: give ${missing.length > 1 ? 'them' : 'it'} in data`,
+    )
   }
-  const url = renderTemplate(template, (n) => inputs[n], (v) => {
-    if (!whole && !URL_PART.test(v)) {
-      throw new PatchbayError('VALIDATION', `${name}'s ${field} takes ${JSON.stringify(v.slice(0, 100))} inside its URL (${template}); give a host name (and path) only: letters, digits and . - _ ~ : /`)
-    }
-    return v
-  }) as string
+  const url = renderTemplate(
+    template,
+    (n) => inputs[n],
+    (v) => {
+      if (!whole && !URL_PART.test(v)) {
+        throw new PatchbayError(
+          'VALIDATION',
+          `${name}'s ${field} takes ${JSON.stringify(v.slice(0, 100))} inside its URL (${template}); give a host name (and path) only: letters, digits and . - _ ~ : /`,
+        )
+      }
+      return v
+    },
+  ) as string
   const parsed = checkUrl(url, policy)
   if (parsed.protocol !== 'https:' && !policy.allowPrivateNetwork) {
-    throw new PatchbayError('VALIDATION', `${name}'s ${field} must be an https URL; got ${parsed.protocol.slice(0, -1)} (the operator may allow http with PATCHBAY_ALLOW_PRIVATE_NETWORK=true)`)
+    throw new PatchbayError(
+      'VALIDATION',
+      `${name}'s ${field} must be an https URL; got ${parsed.protocol.slice(0, -1)} (the operator may allow http with PATCHBAY_ALLOW_PRIVATE_NETWORK=true)`,
+    )
   }
   return url
 }
@@ -87,7 +100,8 @@ export function resolveOAuth2(name: string, o2: OAuth2Definition, inputs: Record
   }
   if (o2.grant !== undefined && !GRANTS.has(o2.grant)) {
     const grant = renderTemplate(o2.grant, (n) => inputs[n], String) ?? 'authorization_code'
-    if (!GRANTS.has(grant)) throw new PatchbayError('VALIDATION', `${name}'s OAuth 2 grant must be authorization_code or client_credentials; got ${JSON.stringify(grant.slice(0, 60))}`)
+    if (!GRANTS.has(grant))
+      throw new PatchbayError('VALIDATION', `${name}'s OAuth 2 grant must be authorization_code or client_credentials; got ${JSON.stringify(grant.slice(0, 60))}`)
     out['grant'] = grant
   }
   if (out['grant'] !== 'client_credentials' && out['authorizationUrl'] === undefined) {

@@ -91,7 +91,12 @@ export class OAuthService {
       return await (scheme.complete as NonNullable<typeof scheme.complete>)(query)
     } catch (err) {
       this.#ctx.log.error({ err }, 'OAuth callback failed unexpectedly')
-      return { ok: false, status: 500, title: 'Something went wrong', message: 'The hub could not complete this authorization; the hub log has the details. Start the connection again.' }
+      return {
+        ok: false,
+        status: 500,
+        title: 'Something went wrong',
+        message: 'The hub could not complete this authorization; the hub log has the details. Start the connection again.',
+      }
     }
   }
 

@@ -13,7 +13,11 @@ describe('the scheme registry', () => {
   it('refuses OAuth connects on a hub built without OAuth, but still runs an OAUTH2 row with its token', async () => {
     const schemes = createAuthSchemes()
     await expect(schemes.OAUTH1.connect({} as never)).rejects.toMatchObject({ code: 'UNSUPPORTED_SCHEME' })
-    const out = await schemes.OAUTH2.decorate({ method: 'GET', url: 'https://x/', headers: {}, body: undefined }, { config: {}, secrets: { access_token: 'at' }, sensitive: [] }, { integration: {} as never, connection: {} as never, apply: undefined })
+    const out = await schemes.OAUTH2.decorate(
+      { method: 'GET', url: 'https://x/', headers: {}, body: undefined },
+      { config: {}, secrets: { access_token: 'at' }, sensitive: [] },
+      { integration: {} as never, connection: {} as never, apply: undefined },
+    )
     expect(out.headers['Authorization']).toBe('Bearer at')
   })
 

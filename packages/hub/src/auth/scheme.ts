@@ -50,11 +50,7 @@ export interface DecorateContext {
  * parameters, or signs method, URL, headers and a hash of the body. Runs after the request is
  * completely built (body included), so a signature covers what is sent.
  */
-export type DecorateRequest = (
-  request: OutgoingRequest,
-  credentials: SchemeCredentials,
-  context: DecorateContext,
-) => OutgoingRequest | Promise<OutgoingRequest>
+export type DecorateRequest = (request: OutgoingRequest, credentials: SchemeCredentials, context: DecorateContext) => OutgoingRequest | Promise<OutgoingRequest>
 
 /** What a connection is saved with at connect time (see {@link ConnectContext.save}). */
 export interface ConnectionDraft {

@@ -332,7 +332,11 @@ describe('integration kind', () => {
   const base = { id: 'k', name: 'K', description: 'd', baseUrl: '{url}', auth: { NO_AUTH: { inputs: [{ name: 'url', displayName: 'URL', description: 'd' }] } } }
   it('takes kind mcp with no actions, and refuses actions or an unknown kind', () => {
     expect(validateDefinition({ ...base, kind: 'mcp', actions: [] }).ok).toBe(true)
-    const withActions = validateDefinition({ ...base, kind: 'mcp', actions: [{ code: 'A', name: 'a', description: 'd', input: { type: 'object' }, request: { method: 'GET', path: '/' } }] })
+    const withActions = validateDefinition({
+      ...base,
+      kind: 'mcp',
+      actions: [{ code: 'A', name: 'a', description: 'd', input: { type: 'object' }, request: { method: 'GET', path: '/' } }],
+    })
     expect(withActions.ok ? [] : withActions.problems).toEqual([{ field: '/actions', message: "must be empty for kind mcp: the MCP server's tools are the actions" }])
     const unknown = validateDefinition({ ...base, kind: 'grpc', actions: [] })
     expect(unknown.ok ? [] : unknown.problems.map((p) => p.field)).toEqual(['/kind'])

@@ -30,7 +30,12 @@ export function deriveModelId(definitionId: string): string {
 
 /** Lower-case code of a supplier name: `Patchbay` → `patchbay`. */
 export function supplierCode(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'patchbay'
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'patchbay'
+  )
 }
 
 /** Builds the served {@link Integration} of a validated definition (with the shared `REQUEST` action added, see proxy-action.ts). */

@@ -36,8 +36,12 @@ describe('curated catalog', () => {
         d.baseUrl.replace(/\{[^}]+\}/g, 'x'),
         d.docsUrl,
         ...d.actions.map((a) => a.docsUrl),
-        o2?.authorizationUrl, o2?.tokenUrl, o2?.revocationUrl,
-        o1?.requestTokenUrl, o1?.authorizationUrl, o1?.accessTokenUrl,
+        o2?.authorizationUrl,
+        o2?.tokenUrl,
+        o2?.revocationUrl,
+        o1?.requestTokenUrl,
+        o1?.authorizationUrl,
+        o1?.accessTokenUrl,
       ]
       for (const url of urls.filter((u) => u !== undefined)) expect(url, d.id).toMatch(HTTPS)
     }

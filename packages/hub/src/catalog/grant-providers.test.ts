@@ -45,7 +45,11 @@ describe('integrations generated from grant', () => {
   it('builds the OAuth 2 scheme, the profile action and the base URL from the data', () => {
     expect(def('github')).toMatchObject({
       baseUrl: 'https://api.github.com',
-      auth: { OAUTH2: { oauth2: { authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', scopeSeparator: ',', pkce: false } } },
+      auth: {
+        OAUTH2: {
+          oauth2: { authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', scopeSeparator: ',', pkce: false },
+        },
+      },
       actions: [{ code: 'GET_PROFILE', request: { method: 'GET', path: '/user' } }],
     })
     // The scope delimiter when grant gives one, and PKCE for a provider that supports it.

@@ -50,8 +50,20 @@ export interface GrantDefinitions {
  * does not say; the others get `pkce: false`, as grant itself defaults, since some reject it.
  */
 const PKCE_PROVIDERS = new Set([
-  'auth0', 'authentik', 'cognito', 'dropbox', 'etsy', 'fusionauth', 'gitlab', 'google', 'keycloak', 'line',
-  'microsoft', 'okta', 'salesforce', 'zitadel',
+  'auth0',
+  'authentik',
+  'cognito',
+  'dropbox',
+  'etsy',
+  'fusionauth',
+  'gitlab',
+  'google',
+  'keycloak',
+  'line',
+  'microsoft',
+  'okta',
+  'salesforce',
+  'zitadel',
 ])
 
 const PLACEHOLDER = /\[([a-z_][a-z0-9_]*)\]/gi
@@ -110,12 +122,27 @@ export function grantDefinitions(data: GrantData): GrantDefinitions {
     const entry = data.oauth[id] as GrantOAuthEntry
     const profileUrl = data.profile[id]?.profile_url
     const skip = (reason: GrantSkipReason) => skipped.push({ id, reason })
-    if (!ID.test(id)) { skip('invalid-id'); continue }
-    if (entry.oauth !== 1 && entry.oauth !== 2) { skip('unknown-oauth-version'); continue }
+    if (!ID.test(id)) {
+      skip('invalid-id')
+      continue
+    }
+    if (entry.oauth !== 1 && entry.oauth !== 2) {
+      skip('unknown-oauth-version')
+      continue
+    }
     const endpoints = [entry.authorize_url, entry.access_url, ...(entry.oauth === 1 ? [entry.request_url] : [])]
-    if (endpoints.some((u) => !u)) { skip('missing-endpoint'); continue }
-    if (!profileUrl) { skip('no-profile-url'); continue }
-    if (![...endpoints, profileUrl].every((u) => isHttps(u as string))) { skip('not-https'); continue }
+    if (endpoints.some((u) => !u)) {
+      skip('missing-endpoint')
+      continue
+    }
+    if (!profileUrl) {
+      skip('no-profile-url')
+      continue
+    }
+    if (![...endpoints, profileUrl].every((u) => isHttps(u as string))) {
+      skip('not-https')
+      continue
+    }
 
     const name = displayName(id)
     const names = new Set<string>()

@@ -13,8 +13,8 @@ export const PROXY_ACTION: ActionDefinition = Object.freeze<ActionDefinition>({
   code: PROXY_ACTION_CODE,
   name: 'Send request',
   description:
-    'Send any HTTP request to this service with the connection\'s credentials: a method, a path under the ' +
-    'integration\'s base URL (starting with /), optional query parameters, headers and body. Use it for ' +
+    "Send any HTTP request to this service with the connection's credentials: a method, a path under the " +
+    "integration's base URL (starting with /), optional query parameters, headers and body. Use it for " +
     'endpoints no other action covers. A JSON object or array body is sent as JSON; a string is sent as ' +
     'it is. Answers { status, headers, body } whatever the status.',
   input: {

@@ -24,7 +24,14 @@ describe('triggerTypes', () => {
       ],
     } satisfies IntegrationDefinition
     expect(triggerTypes(def)).toEqual([
-      { slug: 'X_EVENT', name: 'Event', description: 'An event', type: 'webhook', config: { type: 'object', properties: { signing_secret: { type: 'string' } } }, payload: { type: 'object' } },
+      {
+        slug: 'X_EVENT',
+        name: 'Event',
+        description: 'An event',
+        type: 'webhook',
+        config: { type: 'object', properties: { signing_secret: { type: 'string' } } },
+        payload: { type: 'object' },
+      },
     ])
     expect(triggerTypes({ ...def, triggers: undefined })).toEqual([])
   })

@@ -20,9 +20,7 @@ export interface DefinitionProblem {
 }
 
 /** The outcome of {@link validateDefinition}. */
-export type DefinitionValidation =
-  | { ok: true; definition: IntegrationDefinition }
-  | { ok: false; problems: DefinitionProblem[] }
+export type DefinitionValidation = { ok: true; definition: IntegrationDefinition } | { ok: false; problems: DefinitionProblem[] }
 
 // Compiled once per definition (and per action input, only to prove it compiles: the runner
 // compiles its own copy with defaults), so compile time matters more than validation speed:
@@ -123,12 +121,7 @@ export function validateDefinition(value: unknown, options: ValidateDefinitionOp
   return problems.length ? { ok: false, problems } : { ok: true, definition: def }
 }
 
-function checkScheme(
-  schema: AuthenticationSchema,
-  def: IntegrationDefinition,
-  inputs: Set<string>,
-  problems: DefinitionProblem[],
-): void {
+function checkScheme(schema: AuthenticationSchema, def: IntegrationDefinition, inputs: Set<string>, problems: DefinitionProblem[]): void {
   const scheme = def.auth[schema]
   if (!scheme) return
   const at = `/auth/${schema}`
@@ -147,10 +140,12 @@ function checkScheme(
   const apply = scheme.apply
   if (!apply) return
   const templates: Array<[string, string]> = [
-    ...Object.entries(apply.headers ?? {}).flatMap(([k, v]): Array<[string, string]> => [
-      [`${at}/apply/headers/${k}`, k],
-      [`${at}/apply/headers/${k}`, v],
-    ]),
+    ...Object.entries(apply.headers ?? {}).flatMap(
+      ([k, v]): Array<[string, string]> => [
+        [`${at}/apply/headers/${k}`, k],
+        [`${at}/apply/headers/${k}`, v],
+      ],
+    ),
     ...Object.entries(apply.query ?? {}).map(([k, v]): [string, string] => [`${at}/apply/query/${k}`, v]),
     ...(apply.basic
       ? ([
@@ -192,7 +187,9 @@ function checkOAuthTemplates(
         if (plain.has(name)) continue
         problems.push({
           field: `${at}/${block}/${field}`,
-          message: secret.has(name) ? `uses {${name}}, a secret input: OAuth URLs take only non-secret inputs` : `uses {${name}}, which is not an input of this scheme in ${def.id}`,
+          message: secret.has(name)
+            ? `uses {${name}}, a secret input: OAuth URLs take only non-secret inputs`
+            : `uses {${name}}, which is not an input of this scheme in ${def.id}`,
         })
       }
     }
@@ -225,13 +222,7 @@ function awsSigV4Templates(
   })
 }
 
-function checkAction(
-  action: ActionDefinition,
-  at: string,
-  connectionInputs: Set<string>,
-  problems: DefinitionProblem[],
-  compile: boolean,
-): void {
+function checkAction(action: ActionDefinition, at: string, connectionInputs: Set<string>, problems: DefinitionProblem[], compile: boolean): void {
   if (compile) {
     try {
       ajv.compile(action.input)

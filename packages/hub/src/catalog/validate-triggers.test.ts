@@ -6,9 +6,22 @@ const base = {
   name: 'Acme',
   description: 'Acme API',
   baseUrl: 'https://api.acme.test',
-  auth: { API_KEY: { inputs: [{ name: 'api_key', displayName: 'Key', description: 'k', secret: true }, { name: 'team_id', displayName: 'Team', description: 't' }] } },
+  auth: {
+    API_KEY: {
+      inputs: [
+        { name: 'api_key', displayName: 'Key', description: 'k', secret: true },
+        { name: 'team_id', displayName: 'Team', description: 't' },
+      ],
+    },
+  },
   actions: [
-    { code: 'ACME_LIST_ITEMS', name: 'List', description: 'List items', input: { type: 'object', properties: { since: { type: 'string' } } }, request: { method: 'GET', path: '/items' } },
+    {
+      code: 'ACME_LIST_ITEMS',
+      name: 'List',
+      description: 'List items',
+      input: { type: 'object', properties: { since: { type: 'string' } } },
+      request: { method: 'GET', path: '/items' },
+    },
   ],
 }
 const webhook = {
@@ -77,10 +90,19 @@ describe('triggers in a definition', () => {
     expect(problems([{ ...webhook, webhook: { signature: { scheme: 'slack' }, secret: { source: 'oauth-app' } } }])).toEqual([
       '/triggers/0/webhook/secret/source oauth-app needs an OAUTH2 or OAUTH1 scheme on the integration',
     ])
-    expect(problems([{ ...webhook, webhook: { signature: { scheme: 'stripe' }, secret: { source: 'connection', input: 'api_key' }, routing: { by: 'payload', path: 'team', match: 'team' } } }])).toEqual([
-      '/triggers/0/webhook/routing/match names "team", which is neither a connection input nor token.<path> of an OAuth scheme',
-    ])
-    expect(problems([{ ...webhook, webhook: { signature: { scheme: 'stripe' }, secret: { source: 'connection', input: 'api_key' }, routing: { by: 'payload', path: 'team_id', match: 'team_id' } } }])).toEqual([])
+    expect(
+      problems([
+        { ...webhook, webhook: { signature: { scheme: 'stripe' }, secret: { source: 'connection', input: 'api_key' }, routing: { by: 'payload', path: 'team', match: 'team' } } },
+      ]),
+    ).toEqual(['/triggers/0/webhook/routing/match names "team", which is neither a connection input nor token.<path> of an OAuth scheme'])
+    expect(
+      problems([
+        {
+          ...webhook,
+          webhook: { signature: { scheme: 'stripe' }, secret: { source: 'connection', input: 'api_key' }, routing: { by: 'payload', path: 'team_id', match: 'team_id' } },
+        },
+      ]),
+    ).toEqual([])
   })
 
   it('rejects a config schema that does not compile', () => {

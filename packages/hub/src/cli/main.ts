@@ -13,7 +13,7 @@ import { registerWebhooks } from './commands/webhooks.js'
 
 const program = new Command()
   .name('patchbay')
-  .description('Patchbay: an open-source integration hub that speaks aiXplain\'s wire protocol')
+  .description("Patchbay: an open-source integration hub that speaks aiXplain's wire protocol")
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()

@@ -93,11 +93,7 @@ export async function verifyCredentials(runner: ActionRunner, integration: Integ
  * @throws {PatchbayError} SESSION_EXPIRED, SESSION_USED, NOT_FOUND, VERIFICATION_FAILED, and
  *   connect's own errors (MISSING_INPUT, VALIDATION, …); nothing is written on any of them.
  */
-export async function submitConnect(
-  deps: ConnectPageDeps,
-  token: unknown,
-  form: { integration: unknown; scheme: unknown; data: unknown },
-): Promise<SubmitResult> {
+export async function submitConnect(deps: ConnectPageDeps, token: unknown, form: { integration: unknown; scheme: unknown; data: unknown }): Promise<SubmitResult> {
   const session = await deps.sessions.validate(token)
   if (typeof form.integration !== 'string') throw new PatchbayError('VALIDATION', 'integration is required')
   const integration = await sessionIntegration(deps, session, form.integration)

@@ -207,7 +207,10 @@ export class ConnectSessions {
       else if (!ids.includes(i.definition.id)) ids.push(i.definition.id)
     }
     if (unknown.length > 0) {
-      throw new PatchbayError('VALIDATION', `allowedIntegrations: unknown integration ${unknown.map((u) => JSON.stringify(u.slice(0, 100))).join(', ')}; list them with POST /v2/integrations/paginate`)
+      throw new PatchbayError(
+        'VALIDATION',
+        `allowedIntegrations: unknown integration ${unknown.map((u) => JSON.stringify(u.slice(0, 100))).join(', ')}; list them with POST /v2/integrations/paginate`,
+      )
     }
     return ids
   }
@@ -289,7 +292,10 @@ function checkRedirect(raw: unknown, name: string, origins: readonly string[]): 
 function checkTtl(raw: unknown): number {
   if (raw === undefined || raw === null) return CONNECT_SESSION_TTL.default
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < CONNECT_SESSION_TTL.min || raw > CONNECT_SESSION_TTL.max) {
-    throw new PatchbayError('VALIDATION', `expiresInSeconds must be an integer from ${CONNECT_SESSION_TTL.min} to ${CONNECT_SESSION_TTL.max} (default ${CONNECT_SESSION_TTL.default})`)
+    throw new PatchbayError(
+      'VALIDATION',
+      `expiresInSeconds must be an integer from ${CONNECT_SESSION_TTL.min} to ${CONNECT_SESSION_TTL.max} (default ${CONNECT_SESSION_TTL.default})`,
+    )
   }
   return raw
 }

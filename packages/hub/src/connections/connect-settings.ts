@@ -100,7 +100,8 @@ function checkBranding(raw: unknown): ConnectSettings['branding'] {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new PatchbayError('VALIDATION', 'branding must be an object: { productName?, logoUrl?, accentColor? }')
   const b = raw as Record<string, unknown>
   for (const k of Object.keys(b)) {
-    if (!['productName', 'logoUrl', 'accentColor'].includes(k)) throw new PatchbayError('VALIDATION', `Unknown branding field ${JSON.stringify(k)}: use productName, logoUrl or accentColor`)
+    if (!['productName', 'logoUrl', 'accentColor'].includes(k))
+      throw new PatchbayError('VALIDATION', `Unknown branding field ${JSON.stringify(k)}: use productName, logoUrl or accentColor`)
   }
   const productName = optionalString(b['productName'], 'branding.productName', 80)
   const logoUrl = optionalString(b['logoUrl'], 'branding.logoUrl', 2048)
@@ -108,7 +109,10 @@ function checkBranding(raw: unknown): ConnectSettings['branding'] {
   const accentColor = optionalString(b['accentColor'], 'branding.accentColor', 7)
   if (accentColor !== null && !ACCENT.test(accentColor)) throw new PatchbayError('VALIDATION', 'branding.accentColor must be a colour as #rrggbb, e.g. "#0b57d0"')
   if (accentColor !== null && contrastWithWhite(accentColor) < 4.5) {
-    throw new PatchbayError('VALIDATION', `branding.accentColor ${accentColor} is too light for white button text (contrast ${contrastWithWhite(accentColor).toFixed(2)}:1, WCAG AA needs 4.5:1); choose a darker colour`)
+    throw new PatchbayError(
+      'VALIDATION',
+      `branding.accentColor ${accentColor} is too light for white button text (contrast ${contrastWithWhite(accentColor).toFixed(2)}:1, WCAG AA needs 4.5:1); choose a darker colour`,
+    )
   }
   return { productName, logoUrl, accentColor: accentColor?.toLowerCase() ?? null }
 }

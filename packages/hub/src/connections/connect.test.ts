@@ -25,7 +25,18 @@ const api = toIntegration(
   },
   'test',
 )
-const mcp = toIntegration({ id: 'mcp-server', kind: 'mcp', name: 'MCP Server', description: 'd', baseUrl: '{url}', auth: { NO_AUTH: { inputs: [{ name: 'url', displayName: 'URL', description: 'd' }] } }, actions: [] }, 'test')
+const mcp = toIntegration(
+  {
+    id: 'mcp-server',
+    kind: 'mcp',
+    name: 'MCP Server',
+    description: 'd',
+    baseUrl: '{url}',
+    auth: { NO_AUTH: { inputs: [{ name: 'url', displayName: 'URL', description: 'd' }] } },
+    actions: [],
+  },
+  'test',
+)
 
 describe('connect (one connect + reconnect for every scheme)', () => {
   let store: Store
@@ -53,7 +64,9 @@ describe('connect (one connect + reconnect for every scheme)', () => {
   })
 
   it('refuses a reconnect of an unknown id or of another integration, writing nothing', async () => {
-    await expect(connect({ store, vault }, tenantId, api, { authScheme: 'BEARER_TOKEN', data: { token: 't', assetId: 'f'.repeat(24) } })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(connect({ store, vault }, tenantId, api, { authScheme: 'BEARER_TOKEN', data: { token: 't', assetId: 'f'.repeat(24) } })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    })
     const { id } = await connect({ store, vault }, tenantId, api, { authScheme: 'BEARER_TOKEN', data: { token: 't' } })
     const other = toIntegration({ ...api.definition, id: 'other' }, 'test')
     await expect(connect({ store, vault }, tenantId, other, { authScheme: 'BEARER_TOKEN', data: { token: 't', assetId: id } })).rejects.toMatchObject({ code: 'VALIDATION' })

@@ -1,11 +1,4 @@
-import {
-  ConnectionStatus,
-  PatchbayError,
-  isAuthenticationSchema,
-  type AuthenticationSchema,
-  type ConnectResult,
-  type InputDefinition,
-} from '@patchbay/core'
+import { ConnectionStatus, PatchbayError, isAuthenticationSchema, type AuthenticationSchema, type ConnectResult, type InputDefinition } from '@patchbay/core'
 import { integrationLabel, metrics } from '../metrics/metrics.js'
 import { createAuthSchemes } from '../auth/registry.js'
 import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
@@ -185,21 +178,21 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
   }
   const status = draft.status ?? ConnectionStatus.ACTIVE
   const row = newConnectionRow(deps.vault, {
-      id,
-      tenantId,
-      integrationId: integration.modelId,
-      name: p.name ?? p.defaultName(id),
-      description: connectionDescription(p.description, p.schema),
-      schema: p.schema,
-      config: p.config,
-      ...(draft.sealed !== undefined ? { sealed: draft.sealed } : { secrets: draft.secrets ?? {} }),
-      status,
-      statusReason: draft.statusReason ?? null,
-      expiresAt: draft.expiresAt ?? null,
-      tokenExpiresAt: draft.tokenExpiresAt ?? null,
-      endUserId: options.endUser?.id ?? null,
-      tags: options.endUser?.tags ?? null,
-    })
+    id,
+    tenantId,
+    integrationId: integration.modelId,
+    name: p.name ?? p.defaultName(id),
+    description: connectionDescription(p.description, p.schema),
+    schema: p.schema,
+    config: p.config,
+    ...(draft.sealed !== undefined ? { sealed: draft.sealed } : { secrets: draft.secrets ?? {} }),
+    status,
+    statusReason: draft.statusReason ?? null,
+    expiresAt: draft.expiresAt ?? null,
+    tokenExpiresAt: draft.tokenExpiresAt ?? null,
+    endUserId: options.endUser?.id ?? null,
+    tags: options.endUser?.tags ?? null,
+  })
   if (status === ConnectionStatus.ACTIVE && options.beforeSave) await options.beforeSave(row)
   // A PENDING connection reports connection.created when its authorization completes.
   await deps.store.insertConnection(row, status === ConnectionStatus.ACTIVE ? { type: 'connection.created' } : undefined)
@@ -255,32 +248,19 @@ function chooseScheme(integration: Integration, given: unknown, data: Record<str
     if (!best || score > best.score) best = { schema: s, score }
   }
   if (best) return best.schema
-  throw new PatchbayError(
-    'VALIDATION',
-    `authScheme is required: ${name} supports ${JSON.stringify(supported)} and the data given does not match one of them`,
-  )
+  throw new PatchbayError('VALIDATION', `authScheme is required: ${name} supports ${JSON.stringify(supported)} and the data given does not match one of them`)
 }
 
-function checkInputs(
-  integration: Integration,
-  schema: AuthenticationSchema,
-  data: Record<string, unknown>,
-): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
+function checkInputs(integration: Integration, schema: AuthenticationSchema, data: Record<string, unknown>): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
   const def = integration.definition
   const inputs: InputDefinition[] = def.auth[schema]?.inputs ?? []
   const missing = inputs.filter((i) => i.required !== false && i.default === undefined && isBlank(data[i.name]))
   if (missing.length === 1) {
     const m = missing[0] as InputDefinition
-    throw new PatchbayError(
-      'MISSING_INPUT',
-      `Parameter '${m.name}' is required for ${def.name} ${schema} authentication: add it to data (${m.displayName}: ${m.description})`,
-    )
+    throw new PatchbayError('MISSING_INPUT', `Parameter '${m.name}' is required for ${def.name} ${schema} authentication: add it to data (${m.displayName}: ${m.description})`)
   }
   if (missing.length > 1) {
-    throw new PatchbayError(
-      'MISSING_INPUT',
-      `Parameters ${JSON.stringify(missing.map((m) => m.name))} are required for ${def.name} ${schema} authentication: add them to data`,
-    )
+    throw new PatchbayError('MISSING_INPUT', `Parameters ${JSON.stringify(missing.map((m) => m.name))} are required for ${def.name} ${schema} authentication: add them to data`)
   }
   const config: Record<string, unknown> = {}
   const secrets: Record<string, unknown> = {}
@@ -311,9 +291,7 @@ function checkInputs(
   if (baseUrl === undefined || !/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl)) {
     throw new PatchbayError(
       'VALIDATION',
-      `The inputs given do not make a valid base URL for ${def.name} (template ${def.baseUrl}); check ${JSON.stringify(
-        inputs.filter((i) => !i.secret).map((i) => i.name),
-      )}`,
+      `The inputs given do not make a valid base URL for ${def.name} (template ${def.baseUrl}); check ${JSON.stringify(inputs.filter((i) => !i.secret).map((i) => i.name))}`,
     )
   }
   return { config, secrets }

@@ -11,7 +11,15 @@ const integration = toIntegration(
     description: 'd',
     baseUrl: 'https://api.example.com',
     auth: { NO_AUTH: {} },
-    actions: [{ code: 'GET_ONE', name: 'Get one', description: 'd', input: { type: 'object', required: ['id'], properties: { id: { type: 'string', title: 'Id' }, n: { type: 'array', default: [] } } }, request: { method: 'GET', path: '/{id}' } }],
+    actions: [
+      {
+        code: 'GET_ONE',
+        name: 'Get one',
+        description: 'd',
+        input: { type: 'object', required: ['id'], properties: { id: { type: 'string', title: 'Id' }, n: { type: 'array', default: [] } } },
+        request: { method: 'GET', path: '/{id}' },
+      },
+    ],
   },
   'test',
 )
@@ -37,7 +45,9 @@ describe('execute results', () => {
       'Connection c has EXPIRED (Acme rejected the refresh token); reconnect it (connect again with data.assetId set to c)',
     )
     const pending = notActive({ id: 'p', status: 'PENDING', status_reason: 'waiting for the user to grant access at the provider' } as ConnectionRow).message
-    expect(pending).toBe('Connection p is not usable yet: it is PENDING until the user grants access at the provider. Open the redirectURL returned at connect, grant access, then run the action again')
+    expect(pending).toBe(
+      'Connection p is not usable yet: it is PENDING until the user grants access at the provider. Open the redirectURL returned at connect, grant access, then run the action again',
+    )
     expect(pending.match(/waiting/g)).toBeNull()
   })
 })

@@ -1,12 +1,4 @@
-import {
-  ConnectionStatus,
-  PatchbayError,
-  type ActionInputSpec,
-  type ActionInputsSpec,
-  type ActionSummary,
-  type ExecuteFailure,
-  type ExecuteSuccess,
-} from '@patchbay/core'
+import { ConnectionStatus, PatchbayError, type ActionInputSpec, type ActionInputsSpec, type ActionSummary, type ExecuteFailure, type ExecuteSuccess } from '@patchbay/core'
 import { findAction } from '../actions/run-action.js'
 import type { Integration } from '../catalog/catalog.js'
 import type { ConnectionRow } from '../store/store.js'
@@ -19,9 +11,7 @@ import type { ConnectionRow } from '../store/store.js'
 export { findAction } from '../actions/run-action.js'
 
 /** A resolved execute target: an integration (connect, discovery) or a tenant's connection. */
-export type ExecuteTarget =
-  | { kind: 'integration'; integration: Integration }
-  | { kind: 'connection'; integration: Integration; connection: ConnectionRow }
+export type ExecuteTarget = { kind: 'integration'; integration: Integration } | { kind: 'connection'; integration: Integration; connection: ConnectionRow }
 
 /** Wraps a result in the sync success body (§4.2). */
 export function success<T>(data: T, startedAt: number): ExecuteSuccess<T> {

@@ -120,7 +120,10 @@ export async function execute(
   }
   if (endUserId !== undefined && target.kind === 'connection' && target.connection.end_user_id !== endUserId) {
     // Another end user's connection answers exactly like an unknown id.
-    throw new PatchbayError('NOT_FOUND', `No connection ${target.connection.id} for end user ${endUserId}; run on the integration id with endUserId to use that user's own connection`)
+    throw new PatchbayError(
+      'NOT_FOUND',
+      `No connection ${target.connection.id} for end user ${endUserId}; run on the integration id with endUserId to use that user's own connection`,
+    )
   }
   const endUser = endUserId !== undefined && target.kind === 'integration' ? { endUser: { id: endUserId } } : {}
   if (isMcpIntegration(target.integration)) return executeMcp(deps, target, body, () => connect(deps, tenantId, target.integration, body, endUser))
@@ -173,7 +176,14 @@ export async function execute(
   }
 }
 
-function runOf(tenantId: string, target: ExecuteTarget & { kind: 'connection' }, action: string, caller: RunCaller | undefined, started: number, observed: { httpStatus?: number }) {
+function runOf(
+  tenantId: string,
+  target: ExecuteTarget & { kind: 'connection' },
+  action: string,
+  caller: RunCaller | undefined,
+  started: number,
+  observed: { httpStatus?: number },
+) {
   return {
     tenantId,
     connectionId: target.connection.id,
@@ -216,7 +226,10 @@ export async function executeAsync(
       // The result could not be stored (e.g. a value JSON cannot write): the run still ends, FAILED,
       // rather than staying IN_PROGRESS until a poll blames a restart.
       onError(err)
-      const why = new PatchbayError('UPSTREAM_ERROR', `The run finished but its result could not be stored (${(err as Error).message.slice(0, 200)}); run it synchronously with POST /api/v2/execute/{id} to see it`)
+      const why = new PatchbayError(
+        'UPSTREAM_ERROR',
+        `The run finished but its result could not be stored (${(err as Error).message.slice(0, 200)}); run it synchronously with POST /api/v2/execute/{id} to see it`,
+      )
       await deps.store.completeRun(id, 'FAILED', failure(why))
     }
   })().catch(onError)

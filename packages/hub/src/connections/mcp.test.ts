@@ -21,7 +21,12 @@ describe('MCP connections', () => {
 
   it('parses a URL string or {url, token, headers} and refuses transport headers', () => {
     expect(parseMcpData(' https://m/mcp ')).toEqual({ url: 'https://m/mcp' })
-    expect(parseMcpData({ url: 'https://m/mcp', token: 't', headers: { 'X-Key': 'k' }, assetId: 'a' })).toEqual({ url: 'https://m/mcp', token: 't', headers: { 'X-Key': 'k' }, assetId: 'a' })
+    expect(parseMcpData({ url: 'https://m/mcp', token: 't', headers: { 'X-Key': 'k' }, assetId: 'a' })).toEqual({
+      url: 'https://m/mcp',
+      token: 't',
+      headers: { 'X-Key': 'k' },
+      assetId: 'a',
+    })
     expect(() => parseMcpData({ url: 'https://m', headers: { 'Mcp-Session-Id': 'x' } })).toThrow(/set by the MCP transport/)
     expect(() => parseMcpData({})).toThrow(/'url' is required/)
   })
@@ -30,7 +35,9 @@ describe('MCP connections', () => {
     const ok = await probeMcp({ vault, mcpClients: sessions(async () => ({})) }, { url: 'https://m.example.com/sse', headers: { 'X-Key': 'k' } })
     expect(ok).toMatchObject({ schema: 'NO_AUTH', config: { url: 'https://m.example.com/sse', transport: 'sse' }, secrets: { headers: { 'X-Key': 'k' } } })
     expect(ok.name('abcdef123456')).toBe('MCP Server m.example.com 123456')
-    await expect(probeMcp({ vault, mcpClients: sessions(async () => Promise.reject(new Error('nope'))) }, 'https://m.example.com/mcp')).rejects.toMatchObject({ code: 'UPSTREAM_UNREACHABLE' })
+    await expect(probeMcp({ vault, mcpClients: sessions(async () => Promise.reject(new Error('nope'))) }, 'https://m.example.com/mcp')).rejects.toMatchObject({
+      code: 'UPSTREAM_UNREACHABLE',
+    })
   })
 
   it('maps a tool to an action', () => {

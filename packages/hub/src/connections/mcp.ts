@@ -5,14 +5,7 @@
  * @see ../../../../shared/spec/aixplain-wire-contract.md §4.1 (Connect MCP, LIST_TOOLS), §10.5, §15.7
  */
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
-import {
-  ConnectionStatus,
-  ExecuteAction,
-  PatchbayError,
-  type ActionDefinition,
-  type ExecuteFailure,
-  type ExecuteSuccess,
-} from '@patchbay/core'
+import { ConnectionStatus, ExecuteAction, PatchbayError, type ActionDefinition, type ExecuteFailure, type ExecuteSuccess } from '@patchbay/core'
 import { normaliseInput } from '../actions/normalise-input.js'
 import { redact, redactValue } from '../actions/redact.js'
 import type { Integration } from '../catalog/catalog.js'
@@ -94,7 +87,7 @@ export function parseMcpData(raw: unknown): { url: string; token?: string; heade
   const d = raw as Record<string, unknown>
   const url = d['url']
   if (typeof url !== 'string' || !url.trim()) {
-    throw new PatchbayError('MISSING_INPUT', "Parameter 'url' is required for MCP Server: give the server's endpoint, e.g. {\"url\": \"https://mcp.example.com/mcp\"}")
+    throw new PatchbayError('MISSING_INPUT', 'Parameter \'url\' is required for MCP Server: give the server\'s endpoint, e.g. {"url": "https://mcp.example.com/mcp"}')
   }
   const out: { url: string; token?: string; headers?: Record<string, string>; assetId?: string } = { url: url.trim() }
   const token = d['token']

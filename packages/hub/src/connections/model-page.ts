@@ -56,7 +56,12 @@ export async function listModelPage(deps: ModelPageDeps, tenantId: string, r: Mo
   if (r.connections) {
     const remaining = r.size - items.length
     const connOffset = Math.max(0, r.offset - integrations.length)
-    const rows = await deps.store.listConnections(tenantId, { offset: connOffset, limit: Math.max(remaining, 1), ...(r.q ? { query: r.q } : {}), ...(r.endUserId !== undefined ? { endUserId: r.endUserId } : {}) })
+    const rows = await deps.store.listConnections(tenantId, {
+      offset: connOffset,
+      limit: Math.max(remaining, 1),
+      ...(r.q ? { query: r.q } : {}),
+      ...(r.endUserId !== undefined ? { endUserId: r.endUserId } : {}),
+    })
     total += rows.total
     if (remaining > 0) {
       const find = integrationLookup(deps.catalog, deps.tenantIntegrations)

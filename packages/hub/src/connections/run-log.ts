@@ -69,7 +69,9 @@ function runLogId(now: number): string {
     lastMs = now
     seq = 0
   }
-  return `${now.toString(36).padStart(9, '0')}${seq.toString(36).padStart(4, '0')}${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}`
+  return `${now.toString(36).padStart(9, '0')}${seq.toString(36).padStart(4, '0')}${Math.floor(Math.random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0')}`
 }
 
 /**

@@ -77,7 +77,8 @@ export class EventsFeed {
   async #cursor(tenantId: string, raw: string | undefined): Promise<number> {
     if (raw?.startsWith('evt_')) {
       const seq = await this.#store.events.seqOf(tenantId, raw.slice(0, 100))
-      if (seq === undefined) throw new PatchbayError('VALIDATION', `after names no event of yours (${raw.slice(0, 40)}); it may be past the retention period: start again without after`)
+      if (seq === undefined)
+        throw new PatchbayError('VALIDATION', `after names no event of yours (${raw.slice(0, 40)}); it may be past the retention period: start again without after`)
       return seq
     }
     return parseCursor(raw)

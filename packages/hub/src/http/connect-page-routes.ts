@@ -13,7 +13,14 @@ import { requireObject } from './request.js'
 import type { ServerDeps } from './server-deps.js'
 
 /** The Connect page's paths: public, as the session token is the credential. */
-export const CONNECT_PAGE_PATHS: readonly string[] = ['/connect', '/connect/assets/connect.js', '/connect/assets/connect.css', '/connect/assets/callback.js', '/connect/api/submit', '/connect/api/finish']
+export const CONNECT_PAGE_PATHS: readonly string[] = [
+  '/connect',
+  '/connect/assets/connect.js',
+  '/connect/assets/connect.css',
+  '/connect/assets/callback.js',
+  '/connect/api/submit',
+  '/connect/api/finish',
+]
 
 /**
  * The `Content-Security-Policy` of a Connect page: only this hub's own script and stylesheet
@@ -64,7 +71,9 @@ export function registerConnectPageRoutes(
     listIntegrations: async (tenantId) => [...deps.catalog.list(), ...(await deps.tenantIntegrations.list(tenantId))],
   }
   const asset = (path: string, type: string, text: string) =>
-    app.get(path, { schema: { summary: 'A static file of the Connect page (served by the hub, no CDN)', tags: ['connect'], security: [] } }, async (_req, reply) => reply.header('content-type', type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(text))
+    app.get(path, { schema: { summary: 'A static file of the Connect page (served by the hub, no CDN)', tags: ['connect'], security: [] } }, async (_req, reply) =>
+      reply.header('content-type', type).header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(text),
+    )
   asset('/connect/assets/connect.js', 'text/javascript; charset=utf-8', CONNECT_JS)
   asset('/connect/assets/callback.js', 'text/javascript; charset=utf-8', CALLBACK_JS)
   asset('/connect/assets/connect.css', 'text/css; charset=utf-8', CONNECT_CSS)
@@ -99,25 +108,34 @@ export function registerConnectPageRoutes(
   )
 
   async function renderView(ctx: PageContext, query: Record<string, string | undefined>, reply: FastifyReply, csp: string): Promise<FastifyReply> {
-      const session = ctx.session
-      const req = { query }
-      const integrations = await sessionIntegrations(flow, session)
-      const chosen = req.query['integration'] ?? (integrations.length === 1 ? integrations[0]?.definition.id : undefined)
-      if (!chosen) return pageHeaders(reply, csp).send(integrationListPage(ctx, integrations))
-      const integration = await sessionIntegration(flow, session, chosen)
-      const schemes = schemesOf(integration)
-      const scheme = req.query['scheme'] ?? (schemes.length === 1 ? schemes[0] : undefined)
-      if (!scheme) return pageHeaders(reply, csp).send(schemeChoicePage(ctx, integration, schemes))
-      if (!(schemes as readonly string[]).includes(scheme)) throw new PatchbayError('NOT_FOUND', `${integration.definition.name} has no scheme ${JSON.stringify(scheme.slice(0, 40))}`)
-      return pageHeaders(reply, csp).send(credentialFormPage(ctx, integration, scheme as AuthenticationSchema, schemes.length > 1))
+    const session = ctx.session
+    const req = { query }
+    const integrations = await sessionIntegrations(flow, session)
+    const chosen = req.query['integration'] ?? (integrations.length === 1 ? integrations[0]?.definition.id : undefined)
+    if (!chosen) return pageHeaders(reply, csp).send(integrationListPage(ctx, integrations))
+    const integration = await sessionIntegration(flow, session, chosen)
+    const schemes = schemesOf(integration)
+    const scheme = req.query['scheme'] ?? (schemes.length === 1 ? schemes[0] : undefined)
+    if (!scheme) return pageHeaders(reply, csp).send(schemeChoicePage(ctx, integration, schemes))
+    if (!(schemes as readonly string[]).includes(scheme))
+      throw new PatchbayError('NOT_FOUND', `${integration.definition.name} has no scheme ${JSON.stringify(scheme.slice(0, 40))}`)
+    return pageHeaders(reply, csp).send(credentialFormPage(ctx, integration, scheme as AuthenticationSchema, schemes.length > 1))
   }
 
-  const apiOptions = (max: number, summary: string) => ({ schema: { summary, tags: ['connect'], security: [] }, bodyLimit: 65_536, config: { rateLimit: { max, timeWindow: 60_000 } } })
-  app.post('/connect/api/submit', apiOptions(30, "The Connect page's form: verifies and saves the credentials, or starts OAuth (the session token in the body is the credential)"), async (req, reply) => {
-    const body = requireObject(req.body, 'connect')
-    const result = await submitConnect(flow, body['session'], { integration: body['integration'], scheme: body['scheme'], data: body['data'] })
-    return reply.header('cache-control', 'no-store').send(result)
+  const apiOptions = (max: number, summary: string) => ({
+    schema: { summary, tags: ['connect'], security: [] },
+    bodyLimit: 65_536,
+    config: { rateLimit: { max, timeWindow: 60_000 } },
   })
+  app.post(
+    '/connect/api/submit',
+    apiOptions(30, "The Connect page's form: verifies and saves the credentials, or starts OAuth (the session token in the body is the credential)"),
+    async (req, reply) => {
+      const body = requireObject(req.body, 'connect')
+      const result = await submitConnect(flow, body['session'], { integration: body['integration'], scheme: body['scheme'], data: body['data'] })
+      return reply.header('cache-control', 'no-store').send(result)
+    },
+  )
   app.post('/connect/api/finish', apiOptions(120, 'Where the OAuth flow a Connect session started stands (pending, connected or failed)'), async (req, reply) => {
     const body = requireObject(req.body, 'finish')
     return reply.header('cache-control', 'no-store').send(await finishConnect(flow, body['session']))

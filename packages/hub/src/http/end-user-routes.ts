@@ -24,7 +24,7 @@ export function registerEndUserRoutes(app: FastifyInstance, deps: Pick<ServerDep
   const find = integrationLookup(deps.catalog, deps.tenantIntegrations)
   app.delete<{ Params: { endUserId: string } }>(
     '/api/v2/end-users/:endUserId/connections',
-    { schema: { summary: "Deletes every connection of one end user (each records connection.deleted)", tags: ['connect'] } },
+    { schema: { summary: 'Deletes every connection of one end user (each records connection.deleted)', tags: ['connect'] } },
     async (req) => {
       const endUserId = endUserFilter(req.params.endUserId) as string
       const ids: string[] = []

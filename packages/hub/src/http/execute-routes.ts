@@ -43,7 +43,10 @@ export function registerExecuteRoutes(app: FastifyInstance, deps: ServerDeps): v
     requireExecuteScope(req, target, body)
     const isRun = target.kind === 'connection' && typeof action === 'string' && !DISCOVERY.includes(action)
     if (!isRun) return execute(deps, req.tenantId, target, body, { keyId: req.keyId, baseUrl: baseUrlOf(deps.publicUrl, req) })
-    return executeAsync(deps, req.tenantId, target, body, baseUrlOf(deps.publicUrl, req), (err) => req.log.error({ err }, 'async run failed'), { keyId: req.keyId, baseUrl: baseUrlOf(deps.publicUrl, req) })
+    return executeAsync(deps, req.tenantId, target, body, baseUrlOf(deps.publicUrl, req), (err) => req.log.error({ err }, 'async run failed'), {
+      keyId: req.keyId,
+      baseUrl: baseUrlOf(deps.publicUrl, req),
+    })
   })
 
   // E8: poll an asynchronous run.

@@ -17,11 +17,9 @@ const statusSchema = (values: string[]) => ({
  * and its schema is migrated; 503 otherwise). Both public.
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: Pick<ServerDeps, 'store'>): void {
-  app.get(
-    '/health',
-    { schema: { summary: 'Liveness: the process serves', tags: ['health'], security: [], response: { 200: statusSchema(['ok']) } } },
-    async () => ({ status: 'ok' }),
-  )
+  app.get('/health', { schema: { summary: 'Liveness: the process serves', tags: ['health'], security: [], response: { 200: statusSchema(['ok']) } } }, async () => ({
+    status: 'ok',
+  }))
   app.get(
     '/ready',
     {

@@ -22,7 +22,10 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
 
   // E4: several records by id.
   app.get<{ Querystring: { ids?: string; pageNumber?: string } }>('/sdk/models', async (req) => {
-    const ids = (req.query.ids ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    const ids = (req.query.ids ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
     if (ids.length === 0) throw new PatchbayError('VALIDATION', 'ids is required: GET /sdk/models?ids=<id>,<id>')
     if (ids.length > 100) throw new PatchbayError('VALIDATION', 'At most 100 ids per call')
     const items = []
@@ -47,7 +50,14 @@ export function registerModelRoutes(app: FastifyInstance, deps: ServerDeps): voi
     const endUserId = endUserFilter(body['endUserId'])
     const wantsIntegrations = functions.length === 0 || functions.includes(FunctionType.INTEGRATION)
     const wantsConnections = functions.length === 0 || functions.includes(FunctionType.CONNECTION) || functions.includes('utilities')
-    const page = await listModelPage(deps, req.tenantId, { q, offset: pageNumber * pageSize, size: pageSize, integrations: wantsIntegrations, connections: wantsConnections, endUserId })
+    const page = await listModelPage(deps, req.tenantId, {
+      q,
+      offset: pageNumber * pageSize,
+      size: pageSize,
+      integrations: wantsIntegrations,
+      connections: wantsConnections,
+      endUserId,
+    })
     const items = page.items.map((x) => (x.kind === 'integration' ? integrationRecord(x.integration) : connectionRecord(x.connection, x.integration)))
     return { items, total: page.total, pageTotal: page.pageTotal }
   })

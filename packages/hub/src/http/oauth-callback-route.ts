@@ -8,10 +8,13 @@ export const OAUTH_CALLBACK_PATH = '/oauth/callback'
 /** `GET /oauth/callback`: where providers send the user back; answers the HTML callback page. */
 export function registerOAuthCallbackRoute(app: FastifyInstance, deps: Pick<ServerDeps, 'oauth'>): void {
   const schema = {
-    summary: "Where OAuth providers send the user back (the single-use state is the credential); answers an HTML page",
+    summary: 'Where OAuth providers send the user back (the single-use state is the credential); answers an HTML page',
     tags: ['oauth'],
     security: [],
-    querystring: { type: 'object', properties: { state: { type: 'string' }, code: { type: 'string' }, error: { type: 'string' }, oauth_token: { type: 'string' }, oauth_verifier: { type: 'string' } } },
+    querystring: {
+      type: 'object',
+      properties: { state: { type: 'string' }, code: { type: 'string' }, error: { type: 'string' }, oauth_token: { type: 'string' }, oauth_verifier: { type: 'string' } },
+    },
   }
   app.get<{ Querystring: Record<string, string | undefined> }>(OAUTH_CALLBACK_PATH, { schema }, async (req, reply) => {
     const outcome = await deps.oauth.callback(req.query)

@@ -106,7 +106,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (PUBLIC_PATHS.has(path) || isDocsPath(path) || isInboundTriggerPath(path) || isDashboardPath(path)) return
     const key = apiKeyOf(req)
     if (!key) {
-      throw new PatchbayError('UNAUTHORIZED', 'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`')
+      throw new PatchbayError(
+        'UNAUTHORIZED',
+        'Missing API key: send it as `x-api-key: <key>` or `Authorization: Token <key>`; create one with `patchbay keys create --name <name>`',
+      )
     }
     authFailures.check(req, reply)
     const resolved = await deps.keys.resolve(key)
@@ -123,7 +126,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const keyId = (req as { keyId?: string }).keyId
     accessLog(
       req.log,
-      { method: req.method, route: req.routeOptions.url ?? '(no route)', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, tenant: req.tenantId || undefined, keyId },
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? '(no route)',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        tenant: req.tenantId || undefined,
+        keyId,
+      },
       'request',
     )
     done()

@@ -81,7 +81,16 @@ interface PageRequest extends ModelPageRequest {
 
 function pageRequest(body: PaginateBody | undefined, kinds: { integrations: boolean; connections: boolean }): PageRequest {
   const size = body?.pageSize ?? 20
-  return { q: checkTextParam(body?.q ?? '', 'q').trim().toLowerCase(), offset: (body?.pageNumber ?? 0) * size, size, ...kinds, status: body?.status ?? [], endUserId: body?.endUserId }
+  return {
+    q: checkTextParam(body?.q ?? '', 'q')
+      .trim()
+      .toLowerCase(),
+    offset: (body?.pageNumber ?? 0) * size,
+    size,
+    ...kinds,
+    status: body?.status ?? [],
+    endUserId: body?.endUserId,
+  }
 }
 
 /** One page of integrations (catalog, then the tenant's own) followed by the tenant's connections. */

@@ -94,7 +94,9 @@ export function registerMcpServerRoute(app: FastifyInstance, deps: ExecuteDeps):
   })
   const notAllowed = async (_req: unknown, reply: { header: (k: string, v: string) => unknown; status: (n: number) => { send: (b: unknown) => unknown } }) => {
     reply.header('allow', 'POST')
-    return reply.status(405).send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST' }, id: null })
+    return reply
+      .status(405)
+      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC requests with POST' }, id: null })
   }
   app.get('/mcp', notAllowed as never)
   app.delete('/mcp', notAllowed as never)

@@ -236,7 +236,8 @@ function refusedToken(err: unknown): boolean {
     const code = (e as { code?: unknown }).code
     if (code === 401 || code === 403) return true
     const m = e instanceof Error ? e.message : ''
-    if (/\(HTTP (401|403)\)|Non-200 status code \((401|403)\)|\b(401|403) (Unauthorized|Forbidden)\b|^Unauthorized\b/i.test(m) || e?.constructor?.name === 'UnauthorizedError') return true
+    if (/\(HTTP (401|403)\)|Non-200 status code \((401|403)\)|\b(401|403) (Unauthorized|Forbidden)\b|^Unauthorized\b/i.test(m) || e?.constructor?.name === 'UnauthorizedError')
+      return true
   }
   return false
 }

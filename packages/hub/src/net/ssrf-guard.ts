@@ -104,7 +104,10 @@ export function findPatchbayError(err: unknown): PatchbayError | undefined {
 export function privateNetworkError(host: string, address: string, reason: string): PatchbayError {
   const via = host === address ? '' : ` (it resolves to ${address})`
   // ipaddr.js range names (`linkLocal`, `uniqueLocal`, `carrierGradeNat`) in plain words.
-  const words = reason.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase().replace('carrier-grade-nat', 'carrier-grade NAT')
+  const words = reason
+    .replace(/([a-z])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace('carrier-grade-nat', 'carrier-grade NAT')
   return new PatchbayError(
     'VALIDATION',
     `${host}${via} is a ${words} address, which this hub does not connect to for a tenant-supplied URL; use a public address, or let the operator set PATCHBAY_ALLOW_PRIVATE_NETWORK=true`,

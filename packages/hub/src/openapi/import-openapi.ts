@@ -48,7 +48,6 @@ export interface ImportOpenApiResult {
   specVersion: string
 }
 
-
 /**
  * Turns an OpenAPI document into a catalog definition: base URL from `servers`, schemes from
  * `securitySchemes`, one action per operation with inputs as JSON Schema (`$ref`s resolved; path
@@ -77,10 +76,13 @@ export async function importOpenApi(source: string | Json, options: ImportOpenAp
   try {
     const SwaggerParser = loadSwaggerParser()
     const parsed = (await SwaggerParser.parse(input as never)) as unknown as Json
-    api = (await SwaggerParser.dereference(parsed as never, {
-      resolve: { external: options.externalRefs ?? typeof source === 'string' },
-      dereference: { circular: true },
-    } as never)) as unknown as Json
+    api = (await SwaggerParser.dereference(
+      parsed as never,
+      {
+        resolve: { external: options.externalRefs ?? typeof source === 'string' },
+        dereference: { circular: true },
+      } as never,
+    )) as unknown as Json
   } catch (err) {
     throw new PatchbayError('VALIDATION', `Not a readable OpenAPI 3.x or Swagger 2.0 document: ${(err as Error).message.split('\n')[0]?.slice(0, 300)}`, { cause: err })
   }
@@ -113,9 +115,13 @@ export async function importOpenApi(source: string | Json, options: ImportOpenAp
   return { definition, warnings, specVersion }
 }
 
-
 function definitionId(title: string): string {
-  const id = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '')
+  const id = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '')
   return id || 'imported-api'
 }
 
@@ -140,4 +146,3 @@ function swaggerBaseUrl(api: Json): string | undefined {
   const scheme = schemes.includes('https') ? 'https' : (schemes[0] ?? 'https')
   return `${scheme}://${host}${basePath}`
 }
-

@@ -7,7 +7,14 @@ describe('operations', () => {
       openapi: '3.1.0',
       paths: {
         '/pets/{id}': {
-          get: { operationId: 'getPet', summary: 'Get a pet', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'fields', in: 'query', schema: { type: 'string' } }] },
+          get: {
+            operationId: 'getPet',
+            summary: 'Get a pet',
+            parameters: [
+              { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+              { name: 'fields', in: 'query', schema: { type: 'string' } },
+            ],
+          },
         },
       },
     }

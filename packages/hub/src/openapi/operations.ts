@@ -98,15 +98,7 @@ export function operations(api: Json, swagger2: boolean, warnings: string[]): Ac
   return actions
 }
 
-function operation(
-  op: Json,
-  item: Json,
-  method: string,
-  path: string,
-  swagger2: boolean,
-  globalConsumes: string[],
-  codes: Set<string>,
-): ActionDefinition | string {
+function operation(op: Json, item: Json, method: string, path: string, swagger2: boolean, globalConsumes: string[], codes: Set<string>): ActionDefinition | string {
   const budget: Budget = { left: NODE_BUDGET }
   const params = mergeParams(paramsOf(item['parameters'], swagger2, budget), paramsOf(op['parameters'], swagger2, budget))
   const properties: Json = {}
@@ -193,7 +185,7 @@ function requestBody(op: Json, params: Param[], swagger2: boolean, globalConsume
     }
     const form = params.filter((p) => p.in === 'formData')
     if (!form.length) return undefined
-    if (form.some((p) => p.schema['format'] === 'binary') || consumes.includes('multipart/form-data') && !consumes.includes('application/x-www-form-urlencoded')) {
+    if (form.some((p) => p.schema['format'] === 'binary') || (consumes.includes('multipart/form-data') && !consumes.includes('application/x-www-form-urlencoded'))) {
       return 'skipped (multipart/form-data bodies are not supported)'
     }
     const props: Json = {}
@@ -215,9 +207,15 @@ function requestBody(op: Json, params: Param[], swagger2: boolean, globalConsume
   if (!pick) return `skipped (request bodies of type ${types.join(', ') || 'none'} are not supported)`
   const media = content[pick]
   const schema = convertSchema(isObj(media) && isObj(media['schema']) ? media['schema'] : {}, budget, { request: true })
-  const described = typeof rb['description'] === 'string' && rb['description'].trim() && schema['description'] === undefined ? { ...schema, description: clip(rb['description'], 500) } : schema
-  if (pick === json) return { schema: described, required: rb['required'] === true, encoding: 'json', ...(pick !== 'application/json' && pick !== '*/*' ? { contentType: pick } : {}) }
+  const described =
+    typeof rb['description'] === 'string' && rb['description'].trim() && schema['description'] === undefined ? { ...schema, description: clip(rb['description'], 500) } : schema
+  if (pick === json)
+    return { schema: described, required: rb['required'] === true, encoding: 'json', ...(pick !== 'application/json' && pick !== '*/*' ? { contentType: pick } : {}) }
   if (pick === form) return { schema: described, required: rb['required'] === true, encoding: 'form' }
-  return { schema: { type: 'string', ...(typeof described['description'] === 'string' ? { description: described['description'] } : {}) }, required: rb['required'] === true, encoding: 'text', contentType: pick }
+  return {
+    schema: { type: 'string', ...(typeof described['description'] === 'string' ? { description: described['description'] } : {}) },
+    required: rb['required'] === true,
+    encoding: 'text',
+    contentType: pick,
+  }
 }
-

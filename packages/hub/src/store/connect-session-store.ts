@@ -36,7 +36,12 @@ export class ConnectSessionStore {
 
   /** Records the connection a session started (an OAuth flow still PENDING), while it is unused. */
   async setConnection(tokenHash: string, connectionId: string, version: number): Promise<void> {
-    await this.#db.updateTable('connect_sessions').set({ connection_id: connectionId, started_version: version }).where('token_hash', '=', tokenHash).where('used_at', 'is', null).execute()
+    await this.#db
+      .updateTable('connect_sessions')
+      .set({ connection_id: connectionId, started_version: version })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .execute()
   }
 
   /**

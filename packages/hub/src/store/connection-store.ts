@@ -86,9 +86,7 @@ export class ConnectionStore {
         .where('tenant_id', '=', '')
         .where('id', '=', '')
         .compile().sql
-      const r = await this.#db.executeQuery<Pick<ConnectionRow, 'version' | 'status' | 'secrets' | 'token_expires_at'>>(
-        CompiledQuery.raw(this.#checkSql, [tenantId, id]),
-      )
+      const r = await this.#db.executeQuery<Pick<ConnectionRow, 'version' | 'status' | 'secrets' | 'token_expires_at'>>(CompiledQuery.raw(this.#checkSql, [tenantId, id]))
       const now = r.rows[0]
       if (now === undefined) {
         cache.forget(tenantId, id)
@@ -112,13 +110,7 @@ export class ConnectionStore {
    * matched (unknown id, other tenant, or a lost race). With `event`, the event (of the new row)
    * and its webhook deliveries are written in the same transaction, only when the update matched.
    */
-  async updateConnection(
-    tenantId: string,
-    id: string,
-    patch: ConnectionPatch,
-    expectedVersion?: number,
-    event?: ConnectionEventNote,
-  ): Promise<ConnectionRow | undefined> {
+  async updateConnection(tenantId: string, id: string, patch: ConnectionPatch, expectedVersion?: number, event?: ConnectionEventNote): Promise<ConnectionRow | undefined> {
     try {
       return await update(this.#db, tenantId, id, patch, expectedVersion, event)
     } finally {
@@ -252,8 +244,7 @@ async function update(
 
 function mapUnique(err: unknown, name: string): unknown {
   const e = err as { code?: string; constraint?: string; message?: string }
-  const unique =
-    e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''))
+  const unique = e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''))
   if (!unique) return err
   return new PatchbayError('NAME_EXISTS', `Name already exists: you already have a connection named "${name}"; choose another name`, {
     supplierError: 'Name already exists',

@@ -3,13 +3,7 @@ import { newId } from '../ids.js'
 import type { ConnectionTable, Database, EventTable } from './schema.js'
 
 /** The events a connection's life reports (docs/webhooks.md). */
-export const CONNECTION_EVENT_TYPES = [
-  'connection.created',
-  'connection.reauthorized',
-  'connection.refresh_failed',
-  'connection.expired',
-  'connection.deleted',
-] as const
+export const CONNECTION_EVENT_TYPES = ['connection.created', 'connection.reauthorized', 'connection.refresh_failed', 'connection.expired', 'connection.deleted'] as const
 
 /** One of {@link CONNECTION_EVENT_TYPES}. */
 export type ConnectionEventType = (typeof CONNECTION_EVENT_TYPES)[number]
@@ -74,7 +68,10 @@ export function onEventRecorded(fn: () => void): () => void {
 export async function recordEvent(db: Kysely<Database>, event: NewEvent, now = new Date()): Promise<string> {
   const id = `evt_${newId()}`
   const at = now.toISOString()
-  await db.insertInto('events').values({ id, tenant_id: event.tenantId, type: event.type, data: JSON.stringify(event.data), created_at: at }).execute()
+  await db
+    .insertInto('events')
+    .values({ id, tenant_id: event.tenantId, type: event.type, data: JSON.stringify(event.data), created_at: at })
+    .execute()
   const endpoints = await db.selectFrom('webhook_endpoints').select(['id', 'events']).where('tenant_id', '=', event.tenantId).execute()
   const wanted = endpoints.filter((e) => e.events === null || (JSON.parse(e.events) as string[]).includes(event.type))
   if (wanted.length > 0) {
@@ -165,11 +162,7 @@ export class EventStore {
 
   /** The highest `seq` of a tenant's events (0 when none): the cursor of "from now on". */
   async latestSeq(tenantId: string): Promise<number> {
-    const r = await this.#db
-      .selectFrom('events')
-      .select(sql<number | string | null>`max(seq)`.as('m'))
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst()
+    const r = await this.#db.selectFrom('events').select(sql<number | string | null>`max(seq)`.as('m')).where('tenant_id', '=', tenantId).executeTakeFirst()
     return Number(r?.m ?? 0)
   }
 }

@@ -128,7 +128,10 @@ const migrations: Record<string, Migration> = {
   '0005_operate_keys_and_run_log': {
     async up(db: Kysely<any>) {
       // Key scopes (tenants/key-scopes.ts); every key made before scopes existed keeps `admin`.
-      await db.schema.alterTable('api_keys').addColumn('scopes', 'text', (c) => c.notNull().defaultTo('admin')).execute()
+      await db.schema
+        .alterTable('api_keys')
+        .addColumn('scopes', 'text', (c) => c.notNull().defaultTo('admin'))
+        .execute()
       // Bumped on every revocation, read per request, so no process serves a revoked key from cache.
       await db.schema
         .createTable('key_epoch')

@@ -41,12 +41,7 @@ export class OAuthStore {
 
   /** A tenant's OAuth app for an integration. */
   async getOAuthApp(tenantId: string, integrationId: string): Promise<OAuthAppRow | undefined> {
-    return this.#db
-      .selectFrom('oauth_apps')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('integration_id', '=', integrationId)
-      .executeTakeFirst()
+    return this.#db.selectFrom('oauth_apps').selectAll().where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).executeTakeFirst()
   }
 
   /** A tenant's OAuth apps. */

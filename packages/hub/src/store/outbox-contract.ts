@@ -14,7 +14,14 @@ export function outboxContract(name: string, open: () => Promise<Store>): void {
       await store.migrate()
       const tenantId = newId()
       await store.createTenant({ id: tenantId, name: `t-${tenantId}`, created_at: new Date().toISOString() })
-      await store.webhooks.insertEndpoint({ id: `we_${newId()}`, tenant_id: tenantId, url: 'https://x.example/h', events: null, secret: 'pb1.x.y', created_at: new Date().toISOString() })
+      await store.webhooks.insertEndpoint({
+        id: `we_${newId()}`,
+        tenant_id: tenantId,
+        url: 'https://x.example/h',
+        events: null,
+        secret: 'pb1.x.y',
+        created_at: new Date().toISOString(),
+      })
       await store.webhooks.insertEndpoint({
         id: `we_${newId()}`,
         tenant_id: tenantId,
@@ -25,9 +32,31 @@ export function outboxContract(name: string, open: () => Promise<Store>): void {
       })
       const row = (over: Partial<ConnectionRow> = {}): ConnectionRow => {
         const now = new Date().toISOString()
-        return { id: newId(), tenant_id: tenantId, integration_id: 'i1', name: `c-${newId()}`, description: 'd', auth_scheme: 'API_KEY', status: 'ACTIVE', status_reason: null, config: '{}', secrets: 'pb1.x.y', version: 1, created_at: now, updated_at: now, expires_at: null, token_expires_at: null, ...over }
+        return {
+          id: newId(),
+          tenant_id: tenantId,
+          integration_id: 'i1',
+          name: `c-${newId()}`,
+          description: 'd',
+          auth_scheme: 'API_KEY',
+          status: 'ACTIVE',
+          status_reason: null,
+          config: '{}',
+          secrets: 'pb1.x.y',
+          version: 1,
+          created_at: now,
+          updated_at: now,
+          expires_at: null,
+          token_expires_at: null,
+          ...over,
+        }
       }
-      const events = async () => (await store.events.listEvents(tenantId, { after: 0, limit: 100 })).map((e) => [e.type, JSON.parse(e.data).connectionId as string, JSON.parse(e.data).reason as string | undefined])
+      const events = async () =>
+        (await store.events.listEvents(tenantId, { after: 0, limit: 100 })).map((e) => [
+          e.type,
+          JSON.parse(e.data).connectionId as string,
+          JSON.parse(e.data).reason as string | undefined,
+        ])
       const deliveries = async () => store.db.selectFrom('webhook_deliveries').select(['event_id', 'endpoint_id']).where('tenant_id', '=', tenantId).execute()
       return { store, tenantId, row, events, deliveries }
     }
@@ -52,7 +81,9 @@ export function outboxContract(name: string, open: () => Promise<Store>): void {
       const { store, tenantId, row, events } = await setup()
       const r = row()
       await store.insertConnection(r)
-      await store.withConnectionLock(tenantId, r.id, async (cur, update) => update({ status: 'EXPIRED', status_reason: 'refused' }, cur!.version, { type: 'connection.expired', reason: 'refused' }))
+      await store.withConnectionLock(tenantId, r.id, async (cur, update) =>
+        update({ status: 'EXPIRED', status_reason: 'refused' }, cur!.version, { type: 'connection.expired', reason: 'refused' }),
+      )
       expect(await events()).toEqual([['connection.expired', r.id, 'refused']])
       await expect(
         store.transaction(async (tx) => {

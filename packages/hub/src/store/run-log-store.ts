@@ -39,7 +39,10 @@ export class RunLogStore {
   /** Writes a batch of rows (one statement per 200). */
   async insertRunLog(rows: readonly RunLogEntry[]): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.#db.insertInto('run_log').values(rows.slice(i, i + INSERT_CHUNK)).execute()
+      await this.#db
+        .insertInto('run_log')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute()
     }
   }
 
@@ -66,14 +69,7 @@ export class RunLogStore {
   async pruneRunLog(olderThan: Date, maxRows: number, tenantIds: Iterable<string>): Promise<number> {
     let deleted = Number((await this.#db.deleteFrom('run_log').where('created_at', '<', olderThan.toISOString()).executeTakeFirst()).numDeletedRows)
     for (const tenantId of tenantIds) {
-      const edge = await this.#db
-        .selectFrom('run_log')
-        .select('id')
-        .where('tenant_id', '=', tenantId)
-        .orderBy('id', 'desc')
-        .offset(maxRows)
-        .limit(1)
-        .executeTakeFirst()
+      const edge = await this.#db.selectFrom('run_log').select('id').where('tenant_id', '=', tenantId).orderBy('id', 'desc').offset(maxRows).limit(1).executeTakeFirst()
       if (!edge) continue
       const r = await this.#db.deleteFrom('run_log').where('tenant_id', '=', tenantId).where('id', '<=', edge.id).executeTakeFirst()
       deleted += Number(r.numDeletedRows)

@@ -92,7 +92,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       }
     })
 
-    it('pages a tenant\'s connections newest first with a total, and filters by name', async () => {
+    it("pages a tenant's connections newest first with a total, and filters by name", async () => {
       const store = await fresh()
       try {
         const a = await tenant(store)
@@ -153,7 +153,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const a = await tenant(store)
         const b = await tenant(store)
         const now = new Date().toISOString()
-        const ti = (over: Record<string, string> = {}) => ({ tenant_id: a, id: 'pets', model_id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'Pets', definition: '{"v":1}', created_at: now, updated_at: now, ...over })
+        const ti = (over: Record<string, string> = {}) => ({
+          tenant_id: a,
+          id: 'pets',
+          model_id: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+          name: 'Pets',
+          definition: '{"v":1}',
+          created_at: now,
+          updated_at: now,
+          ...over,
+        })
         await store.upsertTenantIntegration(ti())
         expect((await store.getTenantIntegration(a, 'pets'))?.definition).toBe('{"v":1}')
         expect((await store.getTenantIntegration(a, 'aaaaaaaaaaaaaaaaaaaaaaaa'))?.id).toBe('pets')
@@ -165,7 +174,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.upsertTenantIntegration(ti({ tenant_id: b }))
         expect(await store.deleteTenantIntegration(a, 'pets')).toBe(true)
         expect(await store.deleteTenantIntegration(a, 'pets')).toBe(false)
-        expect((await store.listTenantIntegrations(b))).toHaveLength(1)
+        expect(await store.listTenantIntegrations(b)).toHaveLength(1)
       } finally {
         await store.close()
       }
@@ -182,7 +191,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await store.insertConnection(r2)
         await store.setActionScope(a, r1.id, ['X', 'Y'])
         await store.setActionScope(a, r2.id, [])
-        expect(await store.getActionScopes(a)).toEqual(new Map([[r1.id, ['X', 'Y']], [r2.id, []]]))
+        expect(await store.getActionScopes(a)).toEqual(
+          new Map([
+            [r1.id, ['X', 'Y']],
+            [r2.id, []],
+          ]),
+        )
         expect(await store.getActionScopes(b)).toEqual(new Map())
         expect(await store.getActionScopes(a, [r2.id])).toEqual(new Map([[r2.id, []]]))
         expect(await store.getActionScopes(a, [])).toEqual(new Map())

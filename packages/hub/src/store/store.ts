@@ -1,4 +1,4 @@
-import { Kysely, Migrator } from 'kysely'
+import { type Kysely, Migrator } from 'kysely'
 import { ConnectionCache } from './connection-cache.js'
 import { ConnectionStore, type ConnectionPage, type ConnectionPatch, type ConnectionRow } from './connection-store.js'
 import type { DialectAdapter, StoreDialect } from './dialect.js'

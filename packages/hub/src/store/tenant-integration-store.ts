@@ -27,9 +27,7 @@ export class TenantIntegrationStore {
       await this.#db
         .insertInto('tenant_integrations')
         .values(row)
-        .onConflict((oc) =>
-          oc.columns(['tenant_id', 'id']).doUpdateSet({ model_id: row.model_id, name: row.name, definition: row.definition, updated_at: row.updated_at }),
-        )
+        .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet({ model_id: row.model_id, name: row.name, definition: row.definition, updated_at: row.updated_at }))
         .execute()
     } catch (err) {
       const e = err as { code?: string; message?: string }

@@ -44,13 +44,19 @@ export class TenantStore {
 
   /** Number of tenants. */
   async countTenants(): Promise<number> {
-    const r = await this.#db.selectFrom('tenants').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()
+    const r = await this.#db
+      .selectFrom('tenants')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow()
     return Number(r.n)
   }
 
   /** Stores a new API key hash (scopes default to `admin`). */
   async createApiKey(key: NewApiKeyRow): Promise<void> {
-    await this.#db.insertInto('api_keys').values({ ...key, scopes: key.scopes ?? 'admin' }).execute()
+    await this.#db
+      .insertInto('api_keys')
+      .values({ ...key, scopes: key.scopes ?? 'admin' })
+      .execute()
   }
 
   /** A tenant's keys, oldest first (hashes included: callers must not answer them). */
@@ -69,17 +75,24 @@ export class TenantStore {
    * Returns whether a key was revoked.
    */
   async revokeApiKey(tenantId: string | undefined, id: string): Promise<boolean> {
-    return this.#db.transaction().execute(async (trx) => {
-      let q = trx.deleteFrom('api_keys').where('id', '=', id)
-      if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId)
-      const r = await q.executeTakeFirst()
-      if (Number(r.numDeletedRows) === 0) return false
-      await trx.updateTable('key_epoch').set((eb) => ({ value: eb('value', '+', 1) })).where('id', '=', 'keys').execute()
-      return true
-    }).finally(() => {
-      this.#revocations++
-      this.#epochSeen = undefined
-    })
+    return this.#db
+      .transaction()
+      .execute(async (trx) => {
+        let q = trx.deleteFrom('api_keys').where('id', '=', id)
+        if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId)
+        const r = await q.executeTakeFirst()
+        if (Number(r.numDeletedRows) === 0) return false
+        await trx
+          .updateTable('key_epoch')
+          .set((eb) => ({ value: eb('value', '+', 1) }))
+          .where('id', '=', 'keys')
+          .execute()
+        return true
+      })
+      .finally(() => {
+        this.#revocations++
+        this.#epochSeen = undefined
+      })
   }
 
   /**

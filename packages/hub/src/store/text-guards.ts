@@ -52,7 +52,8 @@ export function checkSqliteParent(folder: string): void {
     if (code === 'ENOENT') {
       throw new Error(`The folder ${folder} of the SQLite database does not exist; create it, or set PATCHBAY_DATABASE_URL (or PATCHBAY_DATA_DIR) to a path in an existing folder`)
     }
-    if (code === 'EACCES') throw new Error(`The folder ${folder} of the SQLite database cannot be read by this user; fix its permissions, or set PATCHBAY_DATABASE_URL to another path`)
+    if (code === 'EACCES')
+      throw new Error(`The folder ${folder} of the SQLite database cannot be read by this user; fix its permissions, or set PATCHBAY_DATABASE_URL to another path`)
     isDir = false
   }
   if (!isDir) throw new Error(`${folder} is not a folder, so the SQLite database cannot be created in it; set PATCHBAY_DATABASE_URL (or PATCHBAY_DATA_DIR) to a path in a folder`)

@@ -85,7 +85,12 @@ export class TriggerStore {
    * while the stored `next_run_at` still equals it (null matches null). The new row, or undefined
    * when there is none or the compare-and-set lost.
    */
-  async update(tenantId: string, id: string, patch: TriggerInstancePatch, options: { expectedNextRunAt?: string | null; now?: Date } = {}): Promise<TriggerInstanceRow | undefined> {
+  async update(
+    tenantId: string,
+    id: string,
+    patch: TriggerInstancePatch,
+    options: { expectedNextRunAt?: string | null; now?: Date } = {},
+  ): Promise<TriggerInstanceRow | undefined> {
     let q = this.#db
       .updateTable('trigger_instances')
       .set({ ...patch, updated_at: (options.now ?? new Date()).toISOString() })

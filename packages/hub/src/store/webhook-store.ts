@@ -81,25 +81,27 @@ export class WebhookStore {
     const at = now.toISOString()
     const leaseEnd = new Date(now.getTime() + leaseMs).toISOString()
     const claimed = await this.#db.transaction().execute(async (trx) => {
-      let q = trx
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('status', '=', 'PENDING')
-        .where('next_attempt_at', '<=', at)
-        .orderBy('next_attempt_at')
-        .limit(limit)
+      let q = trx.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'PENDING').where('next_attempt_at', '<=', at).orderBy('next_attempt_at').limit(limit)
       if (this.#adapter.name === 'postgres') q = q.forUpdate().skipLocked()
       const rows = await q.execute()
       if (rows.length === 0) return []
       await trx
         .updateTable('webhook_deliveries')
         .set({ next_attempt_at: leaseEnd, updated_at: at })
-        .where('id', 'in', rows.map((r) => r.id))
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
         .execute()
       return rows
     })
     if (claimed.length === 0) return []
-    const endpoints = await this.#db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', [...new Set(claimed.map((d) => d.endpoint_id))]).execute()
+    const endpoints = await this.#db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', 'in', [...new Set(claimed.map((d) => d.endpoint_id))])
+      .execute()
     const events = await this.#db
       .selectFrom('events')
       .select(['id', 'type', 'data', 'created_at'])
@@ -157,7 +159,11 @@ export class WebhookStore {
       .selectFrom('webhook_attempts')
       .selectAll()
       .where('tenant_id', '=', tenantId)
-      .where('delivery_id', 'in', rows.map((r) => r.id))
+      .where(
+        'delivery_id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .orderBy('attempt')
       .execute()
     return rows.map(({ event_type, ...delivery }) => ({

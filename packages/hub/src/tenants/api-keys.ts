@@ -50,9 +50,7 @@ export async function createApiKey(
   const scopes = [...new Set(options.scopes?.length ? options.scopes : (['admin'] as const))]
   const tenantName = options.tenantName ?? 'default'
   const now = new Date().toISOString()
-  let tenant = options.tenantId
-    ? await store.db.selectFrom('tenants').selectAll().where('id', '=', options.tenantId).executeTakeFirst()
-    : await store.findTenantByName(tenantName)
+  let tenant = options.tenantId ? await store.db.selectFrom('tenants').selectAll().where('id', '=', options.tenantId).executeTakeFirst() : await store.findTenantByName(tenantName)
   if (!tenant && options.tenantId) throw new Error(`No tenant ${options.tenantId}`)
   if (!tenant) {
     tenant = { id: newId(), name: tenantName, created_at: now }

@@ -53,7 +53,10 @@ export async function collectTools(deps: ExecuteDeps, tenantId: string, options:
       }
     }
   }
-  const scopes = await deps.store.getActionScopes(tenantId, targets.map((t) => t.connection.id))
+  const scopes = await deps.store.getActionScopes(
+    tenantId,
+    targets.map((t) => t.connection.id),
+  )
   const wanted = options.actions?.length ? new Set(options.actions.map((a) => a.toLowerCase())) : undefined
   const prefix = options.prefix ?? !(explicit && targets.length === 1)
   const taken = new Set<string>()

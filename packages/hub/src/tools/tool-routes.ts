@@ -14,7 +14,10 @@ interface ToolsQuery {
 
 function list(v: string | undefined): string[] | undefined {
   if (v === undefined) return undefined
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean)
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   if (items.length > 1_000) throw new PatchbayError('VALIDATION', 'At most 1000 entries per list')
   return items
 }
@@ -92,7 +95,10 @@ export function registerToolRoutes(app: FastifyInstance, deps: ExecuteDeps): voi
       const found = available.find((a) => a.code === name) ?? available.find((a) => a.code.toLowerCase() === name.toLowerCase())
       if (!found) {
         const known = available.map((a) => a.code)
-        throw new PatchbayError('UNKNOWN_ACTION', `'${name.slice(0, 100)}' is not an action of ${target.connection.name}. Available actions: ${JSON.stringify(known.slice(0, 100))}${known.length > 100 ? ' …' : ''}`)
+        throw new PatchbayError(
+          'UNKNOWN_ACTION',
+          `'${name.slice(0, 100)}' is not an action of ${target.connection.name}. Available actions: ${JSON.stringify(known.slice(0, 100))}${known.length > 100 ? ' …' : ''}`,
+        )
       }
       if (!codes.includes(found.code)) codes.push(found.code)
     }

@@ -9,7 +9,29 @@ import { formatTools, sanitizeSchema, toolName, TOOL_NAME_PATTERN, type AgentToo
 const require = createRequire(import.meta.url)
 
 /** Keywords OpenAI's Structured Outputs (strict mode) does not accept anywhere in a schema. */
-const OPENAI_STRICT_FORBIDDEN = ['allOf', 'oneOf', 'not', 'if', 'then', 'else', 'patternProperties', 'dependentRequired', 'dependentSchemas', 'unevaluatedProperties', 'propertyNames', 'minProperties', 'maxProperties', 'contains', 'uniqueItems', 'default', 'examples', 'nullable', '$schema', 'minLength', 'maxLength']
+const OPENAI_STRICT_FORBIDDEN = [
+  'allOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'patternProperties',
+  'dependentRequired',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
+  'contains',
+  'uniqueItems',
+  'default',
+  'examples',
+  'nullable',
+  '$schema',
+  'minLength',
+  'maxLength',
+]
 /** Keywords no vendor takes (OpenAPI dialect, vendor extensions). */
 const NEVER = ['nullable', 'discriminator', 'xml', 'example', 'readOnly']
 
@@ -51,7 +73,7 @@ function agentTools(actions: Array<{ source: string; action: ActionDefinition }>
 }
 
 // Thousands of tools, each checked against a vendor's rules: slow on a shared, loaded machine.
-describe('tool schemas against each vendor\'s documented constraints', { timeout: 120_000 }, async () => {
+describe("tool schemas against each vendor's documented constraints", { timeout: 120_000 }, async () => {
   const tools = agentTools(await allActions())
   const ajv = new Ajv({ strict: false })
 

@@ -116,9 +116,31 @@ export function toolName(action: string, prefix: string | undefined, taken: Set<
 
 /** Keywords each format keeps; anything else (vendor extensions, `$schema`, `examples`…) is dropped. */
 const COMMON = [
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'anyOf', 'description', 'title',
-  '$ref', '$defs', 'definitions', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
-  'multipleOf', 'minItems', 'maxItems', 'minLength', 'maxLength', 'default',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'anyOf',
+  'description',
+  'title',
+  '$ref',
+  '$defs',
+  'definitions',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'default',
 ]
 const KEEP: Record<ToolFormat | 'openai-strict', Set<string>> = {
   // Structured Outputs' supported subset: no allOf/oneOf/not/if, no patternProperties, no min/maxProperties.
@@ -237,7 +259,17 @@ function nullable(schema: unknown): Json {
   if (Array.isArray(s['anyOf'])) return { ...s, anyOf: [...(s['anyOf'] as unknown[]), { type: 'null' }] }
   if (s['$ref'] !== undefined) return { anyOf: [s, { type: 'null' }] }
   // A schema with no type accepts null already; strict mode still wants a type, so say "any JSON".
-  return { ...s, anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object', properties: {}, additionalProperties: false, required: [] }, { type: 'array', items: { type: 'string' } }, { type: 'null' }] }
+  return {
+    ...s,
+    anyOf: [
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'object', properties: {}, additionalProperties: false, required: [] },
+      { type: 'array', items: { type: 'string' } },
+      { type: 'null' },
+    ],
+  }
 }
 
 /** OpenAI strict mode: closed objects, all properties required, optional ones nullable. */

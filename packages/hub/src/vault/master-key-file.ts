@@ -117,9 +117,7 @@ async function readKeyFile(file: string, explainMissing = true): Promise<MasterK
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && explainMissing) {
-      throw new TypeError(
-        `No master key: ${file} does not exist. Set PATCHBAY_MASTER_KEYS, PATCHBAY_MASTER_KEY or PATCHBAY_MASTER_KEY_FILE to the key(s) your hubs use`,
-      )
+      throw new TypeError(`No master key: ${file} does not exist. Set PATCHBAY_MASTER_KEYS, PATCHBAY_MASTER_KEY or PATCHBAY_MASTER_KEY_FILE to the key(s) your hubs use`)
     }
     throw new TypeError(`The master key file ${file} cannot be read (${code ?? String(err)})`)
   }
@@ -131,10 +129,7 @@ async function readKeyFile(file: string, explainMissing = true): Promise<MasterK
  * from `<dataDir>/master.key`, creating that file on first start. Kept for callers that need one
  * key; {@link resolveMasterKeys} returns the whole key ring.
  */
-export async function resolveMasterKey(
-  configured: string | undefined,
-  dataDir: string,
-): Promise<{ key: MasterKey; source: 'env' | 'file' | 'generated'; file?: string }> {
+export async function resolveMasterKey(configured: string | undefined, dataDir: string): Promise<{ key: MasterKey; source: 'env' | 'file' | 'generated'; file?: string }> {
   const r = await resolveMasterKeys({ masterKey: configured, dataDir })
   return { key: r.keys[0] as MasterKey, source: r.source, ...(r.file !== undefined ? { file: r.file } : {}) }
 }

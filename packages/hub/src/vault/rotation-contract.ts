@@ -123,7 +123,13 @@ export function rotationContract(name: string, open: () => Promise<Store>): void
         }
         // Batches of 7 over 25 connections: progress after each, ending at the total.
         const conn = progress.filter((p) => p.table === 'connections')
-        expect(conn.map((p) => [p.done, p.tableDone])).toEqual([[7, false], [14, false], [21, false], [25, false], [25, true]])
+        expect(conn.map((p) => [p.done, p.tableDone])).toEqual([
+          [7, false],
+          [14, false],
+          [21, false],
+          [25, false],
+          [25, true],
+        ])
         expect(conn.every((p) => p.total === 25)).toBe(true)
         // Running it again finds nothing to do.
         expect(await rotateMasterKey(store, ring)).toMatchObject({ reencrypted: 0, remaining: 0 })

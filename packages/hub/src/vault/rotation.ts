@@ -150,12 +150,7 @@ export async function rotateMasterKey(store: Store, vault: Vault, options: Rotat
   for (let pass = 1; pass <= maxPasses; pass++) {
     report.passes = pass
     for (const c of SEALED_COLUMNS) {
-      const totalRow = await db
-        .selectFrom(c.table)
-        .select(sql<number | string>`count(*)`.as('n'))
-        .where(c.column, 'is not', null)
-        .where(notCurrent(c))
-        .executeTakeFirstOrThrow()
+      const totalRow = await db.selectFrom(c.table).select(sql<number | string>`count(*)`.as('n')).where(c.column, 'is not', null).where(notCurrent(c)).executeTakeFirstOrThrow()
       const total = Number(totalRow.n)
       let done = 0
       let cursor: string[] | undefined

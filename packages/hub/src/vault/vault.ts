@@ -30,9 +30,7 @@ const TAG_BYTES = 16
 export function parseMasterKey(base64: string): MasterKey {
   const key = Buffer.from(base64.trim(), 'base64')
   if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== base64.trim().replace(/=+$/, '')) {
-    throw new TypeError(
-      'The master key must be base64 of exactly 32 random bytes; generate one with `openssl rand -base64 32`',
-    )
+    throw new TypeError('The master key must be base64 of exactly 32 random bytes; generate one with `openssl rand -base64 32`')
   }
   return { id: createHmac('sha256', key).update('patchbay:key-id').digest('hex').slice(0, 8), key }
 }

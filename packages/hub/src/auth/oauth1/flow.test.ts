@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { authorizationUrl, processCredentialsResponse, processTemporaryCredentialsResponse, temporaryCredentialsRequest, tokenCredentialsRequest } from './flow.js'
 
-const o1 = { requestTokenUrl: 'https://p.example.com/request', authorizationUrl: 'https://p.example.com/authorize', accessTokenUrl: 'https://p.example.com/access', authorizationParams: { perms: 'read' } }
+const o1 = {
+  requestTokenUrl: 'https://p.example.com/request',
+  authorizationUrl: 'https://p.example.com/authorize',
+  accessTokenUrl: 'https://p.example.com/access',
+  authorizationParams: { perms: 'read' },
+}
 const app = { integrationId: 'x', clientId: 'ck', clientSecret: 'cs', scopes: undefined }
 const form = (text: string, status = 200) => new Response(text, { status, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
 

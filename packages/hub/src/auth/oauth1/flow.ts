@@ -44,13 +44,21 @@ export async function oauth1Request(
   extra: Record<string, string>,
   options: OAuth1CallOptions,
 ): Promise<Response> {
-  const authorization = signOAuth1(signatureMethodOf(o1), {
-    consumerKey: app.clientId,
-    consumerSecret: app.clientSecret,
-    ...(token ? { token: token.token, tokenSecret: token.secret } : {}),
-  }, { method: 'POST', url, extra })
+  const authorization = signOAuth1(
+    signatureMethodOf(o1),
+    {
+      consumerKey: app.clientId,
+      consumerSecret: app.clientSecret,
+      ...(token ? { token: token.token, tokenSecret: token.secret } : {}),
+    },
+    { method: 'POST', url, extra },
+  )
   try {
-    return await options.fetch(url, { method: 'POST', headers: { authorization, accept: 'application/x-www-form-urlencoded, */*' }, signal: AbortSignal.timeout(options.timeoutMs) })
+    return await options.fetch(url, {
+      method: 'POST',
+      headers: { authorization, accept: 'application/x-www-form-urlencoded, */*' },
+      signal: AbortSignal.timeout(options.timeoutMs),
+    })
   } catch (err) {
     throw unreachable(err, `Could not reach ${options.name} at ${new URL(url).origin}`)
   }
@@ -117,6 +125,12 @@ export function authorizationUrl(o1: OAuth1Definition, temporaryToken: string): 
 }
 
 /** Exchanges the verifier for token credentials (§2.3); answer the Response to {@link processCredentialsResponse}. */
-export function tokenCredentialsRequest(o1: OAuth1Definition, app: OAuthApp, temporary: { token: string; secret: string }, verifier: string, options: OAuth1CallOptions): Promise<Response> {
+export function tokenCredentialsRequest(
+  o1: OAuth1Definition,
+  app: OAuthApp,
+  temporary: { token: string; secret: string },
+  verifier: string,
+  options: OAuth1CallOptions,
+): Promise<Response> {
   return oauth1Request(o1, app, o1.accessTokenUrl, temporary, { oauth_verifier: verifier }, options)
 }

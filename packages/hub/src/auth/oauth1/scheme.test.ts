@@ -19,7 +19,9 @@ const pro = toIntegration(
     name: 'Pro',
     description: 'd',
     baseUrl: 'https://api.pro.example',
-    auth: { OAUTH1: { oauth1: { requestTokenUrl: 'https://pro.example/request', authorizationUrl: 'https://pro.example/authorize', accessTokenUrl: 'https://pro.example/access' } } },
+    auth: {
+      OAUTH1: { oauth1: { requestTokenUrl: 'https://pro.example/request', authorizationUrl: 'https://pro.example/authorize', accessTokenUrl: 'https://pro.example/access' } },
+    },
     actions: [],
   },
   'test',
@@ -41,9 +43,19 @@ describe('the OAUTH1 scheme', () => {
     await apps.set(tenantId, pro.modelId, { clientId: 'ck', clientSecret: 'cs' })
     const fake = async (input: string | URL) => {
       seen.push(String(input))
-      return String(input).endsWith('/request') ? form('oauth_token=tmp&oauth_token_secret=tmps&oauth_callback_confirmed=true') : form('oauth_token=final&oauth_token_secret=fs&screen_name=ann')
+      return String(input).endsWith('/request')
+        ? form('oauth_token=tmp&oauth_token_secret=tmps&oauth_callback_confirmed=true')
+        : form('oauth_token=final&oauth_token_secret=fs&screen_name=ann')
     }
-    oauth = new OAuthService({ store, vault, catalog: new Catalog([pro]), apps, logger: pino({ level: 'silent' }), publicUrl: () => 'https://hub.example', guard: { fetch: fake, appliesTo: () => true } })
+    oauth = new OAuthService({
+      store,
+      vault,
+      catalog: new Catalog([pro]),
+      apps,
+      logger: pino({ level: 'silent' }),
+      publicUrl: () => 'https://hub.example',
+      guard: { fetch: fake, appliesTo: () => true },
+    })
   })
   afterEach(async () => store.close())
 
@@ -55,7 +67,11 @@ describe('the OAUTH1 scheme', () => {
     const row = await store.getConnection(tenantId, started.id)
     const secrets = openConnectionSecrets(vault, row as never)
     expect(secrets).toEqual({ oauth_token: 'final', oauth_token_secret: 'fs', raw: { screen_name: 'ann' } })
-    const out = await oauth.schemes.OAUTH1.decorate({ method: 'GET', url: 'https://api.pro.example/me?x=1', headers: {}, body: undefined }, { config: {}, secrets, sensitive: [] }, { integration: pro, connection: row as never, apply: undefined })
+    const out = await oauth.schemes.OAUTH1.decorate(
+      { method: 'GET', url: 'https://api.pro.example/me?x=1', headers: {}, body: undefined },
+      { config: {}, secrets, sensitive: [] },
+      { integration: pro, connection: row as never, apply: undefined },
+    )
     expect(out.headers['Authorization']).toMatch(/^OAuth .*oauth_token="final".*oauth_signature="/)
   })
 

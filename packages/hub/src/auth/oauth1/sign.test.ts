@@ -35,7 +35,13 @@ describe('OAuth 1.0a signing (RFC 5849)', () => {
         token: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb',
         tokenSecret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
       },
-      { method: 'POST', url, form: new URLSearchParams({ status: 'Hello Ladies + Gentlemen, a signed OAuth request!' }), nonce: 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg', timestamp: '1318622958' },
+      {
+        method: 'POST',
+        url,
+        form: new URLSearchParams({ status: 'Hello Ladies + Gentlemen, a signed OAuth request!' }),
+        nonce: 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg',
+        timestamp: '1318622958',
+      },
     )
     expect(header(h)['oauth_signature']).toBe('hCtSmYh+iHYCEqBWrE7C7hYmtUk=')
   })
@@ -69,12 +75,18 @@ describe('OAuth 1.0a signing (RFC 5849)', () => {
   })
 
   it('uses a fresh nonce every time', () => {
-    const nonces = new Set(Array.from({ length: 100 }, () => header(signOAuth1('HMAC-SHA1', { consumerKey: 'k', consumerSecret: 's' }, { method: 'GET', url: 'http://127.0.0.1/' }))['oauth_nonce']))
+    const nonces = new Set(
+      Array.from({ length: 100 }, () => header(signOAuth1('HMAC-SHA1', { consumerKey: 'k', consumerSecret: 's' }, { method: 'GET', url: 'http://127.0.0.1/' }))['oauth_nonce']),
+    )
     expect(nonces.size).toBe(100)
   })
 
   it('builds the base string with sorted, encoded parameters', () => {
-    const base = signatureBaseString('get', new URL('http://127.0.0.1/a'), [['b', '2'], ['a', '1 1'], ['a', '0']])
+    const base = signatureBaseString('get', new URL('http://127.0.0.1/a'), [
+      ['b', '2'],
+      ['a', '1 1'],
+      ['a', '0'],
+    ])
     expect(base).toBe('GET&http%3A%2F%2F127.0.0.1%2Fa&a%3D0%26a%3D1%25201%26b%3D2')
   })
 })

@@ -86,7 +86,9 @@ export function signOAuth1(method: OAuth1SignatureMethod, creds: OAuth1Credentia
     case 'HMAC-SHA1':
     case 'HMAC-SHA256': {
       const base = signatureBaseString(req.method, url, params)
-      signature = createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base).digest('base64')
+      signature = createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+        .update(base)
+        .digest('base64')
       break
     }
     case 'RSA-SHA1': {

@@ -7,7 +7,11 @@ describe('processAuthorizationResponse', () => {
   })
   it('tells a refusal by the user from another provider error', () => {
     expect(processAuthorizationResponse({ error: 'access_denied', state: 's' }, {})).toMatchObject({ ok: false, denied: true, kind: 'error', reason: 'access_denied' })
-    expect(processAuthorizationResponse({ error: 'server_error', error_description: 'down', state: 's' }, {})).toMatchObject({ ok: false, denied: false, reason: 'server_error: down' })
+    expect(processAuthorizationResponse({ error: 'server_error', error_description: 'down', state: 's' }, {})).toMatchObject({
+      ok: false,
+      denied: false,
+      reason: 'server_error: down',
+    })
   })
   it('refuses a redirect without a code', () => {
     expect(processAuthorizationResponse({ state: 's' }, {})).toMatchObject({ ok: false, kind: 'invalid', reason: 'the provider redirected without a code' })

@@ -1,9 +1,7 @@
 import type { OAuth2Definition } from '@patchbay/core'
 
 /** What the provider's redirect says: a code to exchange, or why there is none. */
-export type AuthorizationResponse =
-  | { ok: true; code: string; state: string }
-  | { ok: false; denied: boolean; reason: string; kind: 'error' | 'invalid' }
+export type AuthorizationResponse = { ok: true; code: string; state: string } | { ok: false; denied: boolean; reason: string; kind: 'error' | 'invalid' }
 
 /**
  * Validates the query of the provider's redirect (state already matched): an `error` (the user

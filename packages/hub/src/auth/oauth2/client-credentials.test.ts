@@ -22,6 +22,9 @@ describe('client credentials grant', () => {
   })
 
   it('rejects an error answer with its OAuth code', async () => {
-    await expect(processClientCredentialsResponse(Response.json({ error: 'invalid_client' }, { status: 401 }), o2)).rejects.toMatchObject({ code: 'invalid_client', httpStatus: 401 })
+    await expect(processClientCredentialsResponse(Response.json({ error: 'invalid_client' }, { status: 401 }), o2)).rejects.toMatchObject({
+      code: 'invalid_client',
+      httpStatus: 401,
+    })
   })
 })

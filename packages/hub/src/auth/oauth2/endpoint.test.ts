@@ -40,7 +40,9 @@ describe('OAuth 2 token endpoint', () => {
     try {
       const local = { ...o2, tokenUrl: url }
       const endpoint = tokenEndpoint(integration, local, app, { fetch, timeoutMs: 300 })
-      const err = await sendTokenRequest(integration, local, 'authorization_code', () => fetch(url, { method: 'POST', signal: endpoint.opts.signal as AbortSignal }), 300).catch((e: unknown) => e)
+      const err = await sendTokenRequest(integration, local, 'authorization_code', () => fetch(url, { method: 'POST', signal: endpoint.opts.signal as AbortSignal }), 300).catch(
+        (e: unknown) => e,
+      )
       expect(err).toMatchObject({ code: 'UPSTREAM_UNREACHABLE' })
       expect((err as Error).message).toMatch(/\(authorization_code\): the token endpoint did not answer within 300 ms$/)
       expect((err as Error).message).not.toMatch(/: 23$/)

@@ -23,7 +23,15 @@ describe('refresh', () => {
   })
 
   it('keeps the previous refresh token when the provider sends none, and seals tokens with the inputs', () => {
-    const patch = tokenPatch(vault, 't1', 'c1', o2, { accessToken: 'a', refreshToken: undefined, expiresIn: undefined, tokenType: undefined, scope: undefined, raw: {} }, { region: 'eu' }, 'kept')
+    const patch = tokenPatch(
+      vault,
+      't1',
+      'c1',
+      o2,
+      { accessToken: 'a', refreshToken: undefined, expiresIn: undefined, tokenType: undefined, scope: undefined, raw: {} },
+      { region: 'eu' },
+      'kept',
+    )
     expect(vault.open(patch.secrets as string, { tenantId: 't1', connectionId: 'c1' })).toEqual({ region: 'eu', access_token: 'a', refresh_token: 'kept', raw: {} })
     // No expires_in: the definition's defaultExpiresIn (100 s).
     const left = Date.parse(patch.token_expires_at as string) - Date.now()

@@ -48,7 +48,15 @@ export function refreshTokenRequest(endpoint: TokenEndpoint, refreshToken: strin
  * The connection change a new token set makes: the token set sealed with the connect inputs
  * (`extra`), the refresh token kept when the provider sent no new one, and the expiry.
  */
-export function tokenPatch(vault: Vault, tenantId: string, connectionId: string, o2: OAuth2Definition, tokens: TokenSet, extra: Record<string, unknown>, previousRefresh?: string): ConnectionPatch {
+export function tokenPatch(
+  vault: Vault,
+  tenantId: string,
+  connectionId: string,
+  o2: OAuth2Definition,
+  tokens: TokenSet,
+  extra: Record<string, unknown>,
+  previousRefresh?: string,
+): ConnectionPatch {
   const secrets: OAuth2Secrets = { ...extra, access_token: tokens.accessToken, raw: tokens.raw }
   const refresh = tokens.refreshToken ?? previousRefresh
   if (refresh) secrets.refresh_token = refresh
@@ -113,14 +121,22 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
     const secrets = openConnectionSecrets<OAuth2Secrets>(ctx.vault, cur)
     const app = await ctx.apps.get(cur.tenant_id, integration.modelId)
     if (!app) {
-      throw new PatchbayError('OAUTH_APP_NOT_CONFIGURED', `The OAuth app of ${name} was removed, so the token of connection ${cur.id} cannot be refreshed; set it again with \`patchbay oauth-app set ${integration.definition.id}\``)
+      throw new PatchbayError(
+        'OAUTH_APP_NOT_CONFIGURED',
+        `The OAuth app of ${name} was removed, so the token of connection ${cur.id} cannot be refreshed; set it again with \`patchbay oauth-app set ${integration.definition.id}\``,
+      )
     }
     const clientCredentials = o2.grant === 'client_credentials'
     if (!clientCredentials && !secrets.refresh_token) {
       if (reason === 'unauthorized') return { row: undefined }
       const expired = `the access token expired and ${name} gave no refresh token; reconnect`
       await update({ status: ConnectionStatus.EXPIRED, status_reason: expired }, cur.version, { type: 'connection.expired', reason: expired })
-      return { error: new PatchbayError('CONNECTION_NOT_ACTIVE', `Connection ${cur.id} has expired: ${name} gave no refresh token. Reconnect it (connect again with data.assetId set to this id)`) }
+      return {
+        error: new PatchbayError(
+          'CONNECTION_NOT_ACTIVE',
+          `Connection ${cur.id} has expired: ${name} gave no refresh token. Reconnect it (connect again with data.assetId set to this id)`,
+        ),
+      }
     }
     let tokens: TokenSet
     try {

@@ -23,7 +23,10 @@ export async function processRevocationResponse(res: Response): Promise<{ ok: bo
 }
 
 /** Which token of a connection to revoke, and its hint; undefined when it holds none. */
-export function tokenToRevoke(secrets: { access_token?: string | undefined; refresh_token?: string | undefined }): { token: string; hint: 'refresh_token' | 'access_token' } | undefined {
+export function tokenToRevoke(secrets: {
+  access_token?: string | undefined
+  refresh_token?: string | undefined
+}): { token: string; hint: 'refresh_token' | 'access_token' } | undefined {
   const token = secrets.refresh_token ?? secrets.access_token
   if (!token) return undefined
   return { token, hint: secrets.refresh_token ? 'refresh_token' : 'access_token' }

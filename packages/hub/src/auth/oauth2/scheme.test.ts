@@ -19,7 +19,11 @@ const acme = toIntegration(
     name: 'Acme',
     description: 'd',
     baseUrl: 'https://api.acme.example',
-    auth: { OAUTH2: { oauth2: { authorizationUrl: 'https://auth.acme.example/authorize', tokenUrl: 'https://auth.acme.example/token', revocationUrl: 'https://auth.acme.example/revoke' } } },
+    auth: {
+      OAUTH2: {
+        oauth2: { authorizationUrl: 'https://auth.acme.example/authorize', tokenUrl: 'https://auth.acme.example/token', revocationUrl: 'https://auth.acme.example/revoke' },
+      },
+    },
     actions: [],
   },
   'test',
@@ -45,7 +49,15 @@ describe('the OAUTH2 scheme', () => {
       calls.push({ url: req.url, form: Object.fromEntries(new URLSearchParams(await req.text())) })
       return answer()
     }
-    oauth = new OAuthService({ store, vault, catalog: new Catalog([acme]), apps, logger: pino({ level: 'silent' }), publicUrl: () => 'https://hub.example', guard: { fetch: fake, appliesTo: () => true } })
+    oauth = new OAuthService({
+      store,
+      vault,
+      catalog: new Catalog([acme]),
+      apps,
+      logger: pino({ level: 'silent' }),
+      publicUrl: () => 'https://hub.example',
+      guard: { fetch: fake, appliesTo: () => true },
+    })
     calls.length = 0
   })
   afterEach(async () => store.close())
@@ -66,7 +78,11 @@ describe('the OAUTH2 scheme', () => {
 
     expect(await oauth.callback({ code: 'the-code', state })).toMatchObject({ ok: false, title: 'Link already used' })
 
-    const decorated = await oauth.schemes.OAUTH2.decorate({ method: 'GET', url: 'https://api.acme.example/x', headers: {}, body: undefined }, { config: {}, secrets: { access_token: 'at-1' }, sensitive: [] }, { integration: acme, connection: row as never, apply: undefined })
+    const decorated = await oauth.schemes.OAUTH2.decorate(
+      { method: 'GET', url: 'https://api.acme.example/x', headers: {}, body: undefined },
+      { config: {}, secrets: { access_token: 'at-1' }, sensitive: [] },
+      { integration: acme, connection: row as never, apply: undefined },
+    )
     expect(decorated.headers['Authorization']).toBe('Bearer at-1')
 
     answer = () => new Response(null, { status: 200 })

@@ -23,13 +23,20 @@ import { processTokenResponse, TokenEndpointError } from './token-response.js'
 function clientCredentialsRefused(name: string, err: TokenEndpointError): PatchbayError {
   const details = { upstreamStatus: err.httpStatus, providerError: err.code }
   if (err.httpStatus >= 400 && err.httpStatus < 500 && !err.code.startsWith('http_')) {
-    return new PatchbayError('VALIDATION', `${name}'s token endpoint refused the client credentials grant (${err.message}); check the OAuth app's client id, secret and scopes`, { supplierError: err.message, details })
+    return new PatchbayError('VALIDATION', `${name}'s token endpoint refused the client credentials grant (${err.message}); check the OAuth app's client id, secret and scopes`, {
+      supplierError: err.message,
+      details,
+    })
   }
-  return new PatchbayError('UPSTREAM_ERROR', `${name}'s token endpoint failed the client credentials grant (HTTP ${err.httpStatus}: ${err.message}); try again later, or check the token URL`, {
-    status: 502,
-    supplierError: err.message,
-    details,
-  })
+  return new PatchbayError(
+    'UPSTREAM_ERROR',
+    `${name}'s token endpoint failed the client credentials grant (HTTP ${err.httpStatus}: ${err.message}); try again later, or check the token URL`,
+    {
+      status: 502,
+      supplierError: err.message,
+      details,
+    },
+  )
 }
 
 /** Without an `apply` in the definition, an OAuth 2 token goes in `Authorization: Bearer`. */
@@ -79,7 +86,9 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
           throw err instanceof TokenEndpointError ? clientCredentialsRefused(integration.definition.name, err) : err
         })
         const patch = tokenPatch(ctx.vault, tenantId, c.connectionId, o2, tokens, c.secrets)
-        return { id: await c.save({ status: ConnectionStatus.ACTIVE, statusReason: null, expiresAt: null, sealed: patch.secrets ?? null, tokenExpiresAt: patch.token_expires_at ?? null }) }
+        return {
+          id: await c.save({ status: ConnectionStatus.ACTIVE, statusReason: null, expiresAt: null, sealed: patch.secrets ?? null, tokenExpiresAt: patch.token_expires_at ?? null }),
+        }
       }
       checkEndpoint(o2.authorizationUrl ?? '', 'authorizationUrl', integration)
       const params = newAuthorization(o2, ctx.callbackUrl())
@@ -119,7 +128,13 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
       let patch
       try {
         const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
-        const res = await sendTokenRequest(integration, o2, 'authorization_code', () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier']), ctx.timeoutMs)
+        const res = await sendTokenRequest(
+          integration,
+          o2,
+          'authorization_code',
+          () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier']),
+          ctx.timeoutMs,
+        )
         const tokens = await processTokenResponse(res, o2)
         const inputs = inputsOf(openConnectionSecrets(ctx.vault, connection), OAUTH2_SECRET_KEYS)
         patch = tokenPatch(ctx.vault, connection.tenant_id, connection.id, o2, tokens, inputs)

@@ -10,7 +10,9 @@ describe('processTokenResponse', () => {
   })
 
   it("takes Slack's nested user token and odd token_type", async () => {
-    const t = await processTokenResponse(json({ ok: true, token_type: 'bot', authed_user: { access_token: 'xoxp', expires_in: '60', scope: ['x', 'y'] } }), { accessTokenPath: 'authed_user.access_token' })
+    const t = await processTokenResponse(json({ ok: true, token_type: 'bot', authed_user: { access_token: 'xoxp', expires_in: '60', scope: ['x', 'y'] } }), {
+      accessTokenPath: 'authed_user.access_token',
+    })
     expect(t).toMatchObject({ accessToken: 'xoxp', expiresIn: 60, scope: 'x y', tokenType: 'bot' })
   })
 

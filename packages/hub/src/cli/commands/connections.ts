@@ -13,9 +13,9 @@ export function registerConnections(program: Command): void {
   const connections = program.command('connections').description('list or delete connections (reads the database; no hub needed)')
   connections
     .command('list')
-    .description('list a tenant\'s connections (never their secrets)')
+    .description("list a tenant's connections (never their secrets)")
     .option('-t, --tenant <tenant>', 'tenant', 'default')
-    .option('--end-user <id>', 'only this end user\'s connections (the endUser.id of their Connect session)')
+    .option('--end-user <id>', "only this end user's connections (the endUser.id of their Connect session)")
     .option('--json', 'print one JSON array')
     .action(async (opts: { tenant: string; endUser?: string; json?: boolean }) => {
       await withExistingStore(async (store) => {
@@ -44,7 +44,8 @@ export function registerConnections(program: Command): void {
     .action(async (id: string, opts: { tenant: string }) => {
       await withExistingStore(async (store) => {
         const tenantId = await tenantIdOf(store, opts.tenant)
-        if (!(await store.connections.deleteConnection(tenantId, id))) throw new Error(`No connection ${id} in tenant "${opts.tenant}"; list them with \`patchbay connections list\``)
+        if (!(await store.connections.deleteConnection(tenantId, id)))
+          throw new Error(`No connection ${id} in tenant "${opts.tenant}"; list them with \`patchbay connections list\``)
         process.stderr.write(`Connection ${id} deleted.\n`)
       })
     })

@@ -112,7 +112,11 @@ export function registerIntegrations(program: Command): void {
       const catalog = await catalogHere()
       const integration = catalog.get(id) ?? catalog.get(id.toLowerCase())
       if (!integration) {
-        const near = catalog.list().filter((i) => matches(i, id)).slice(0, 5).map((i) => i.definition.id)
+        const near = catalog
+          .list()
+          .filter((i) => matches(i, id))
+          .slice(0, 5)
+          .map((i) => i.definition.id)
         throw new Error(`No integration "${id}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (patchbay integrations list --query <text>)`)
       }
       process.stdout.write(opts.json ? `${JSON.stringify(integration.definition, null, 2)}\n` : describeIntegration(integration))

@@ -23,7 +23,7 @@ function guardNewDatabase(databaseUrl: string, init: boolean | undefined): void 
   if (process.env['PATCHBAY_DATA_DIR'] || process.env['PATCHBAY_DATABASE_URL']) return
   throw new Error(
     `No database at ${databaseUrl} (the default under ${resolve('.')}); a key made here would be unknown to a hub started elsewhere. ` +
-      'Run this from the hub\'s folder, pass --data-dir <dir> or --database-url <url>, or pass --init to create a new database here',
+      "Run this from the hub's folder, pass --data-dir <dir> or --database-url <url>, or pass --init to create a new database here",
   )
 }
 
@@ -34,7 +34,7 @@ export function registerKeys(program: Command): void {
     .command('create')
     .description('create an API key; it is printed once and only its hash is stored')
     .requiredOption('-n, --name <name>', 'a label for the key, e.g. the person or app using it')
-    .option('-t, --tenant <tenant>', 'tenant the key belongs to (created if new); tenants never see each other\'s connections', 'default')
+    .option('-t, --tenant <tenant>', "tenant the key belongs to (created if new); tenants never see each other's connections", 'default')
     .option('-s, --scope <scope>', `what the key may do, repeatable: ${KEY_SCOPES.join(', ')} (default admin)`, collectScope, [] as KeyScope[])
     .option('--init', 'create a new database if there is none yet (otherwise refused, see docs/operate.md)')
     .option('--json', 'print {key, keyId, tenantId, tenant, scopes} as JSON')
@@ -63,14 +63,21 @@ export function registerKeys(program: Command): void {
   keys
     .command('list')
     .description('list API keys (id, fingerprint, scopes; never the key)')
-    .option('-t, --tenant <tenant>', 'only this tenant\'s keys')
+    .option('-t, --tenant <tenant>', "only this tenant's keys")
     .option('--json', 'print one JSON array')
     .action(async (opts: { tenant?: string; json?: boolean }) => {
       await withExistingStore(async (store) => {
         const tenants = await store.db.selectFrom('tenants').select(['id', 'name']).execute()
         const names = new Map(tenants.map((t) => [t.id, t.name]))
         const rows = (await store.tenants.listAllApiKeys()).filter((k) => opts.tenant === undefined || names.get(k.tenant_id) === opts.tenant)
-        const items = rows.map((k) => ({ id: k.id, name: k.name, tenant: names.get(k.tenant_id) ?? k.tenant_id, fingerprint: k.prefix, scopes: parseScopes(k.scopes), createdAt: k.created_at }))
+        const items = rows.map((k) => ({
+          id: k.id,
+          name: k.name,
+          tenant: names.get(k.tenant_id) ?? k.tenant_id,
+          fingerprint: k.prefix,
+          scopes: parseScopes(k.scopes),
+          createdAt: k.created_at,
+        }))
         if (opts.json) return void process.stdout.write(`${JSON.stringify(items)}\n`)
         if (items.length === 0) return void process.stderr.write('No API keys; create one with `patchbay keys create --name <name>`\n')
         for (const k of items) process.stdout.write(`${k.id}  ${k.fingerprint}  ${k.tenant.padEnd(12)}  ${k.scopes.join(',').padEnd(14)}  ${k.createdAt}  ${k.name}\n`)

@@ -30,7 +30,10 @@ async function readNewKey(source: string): Promise<MasterKey> {
       `--new-key ${source}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)}); give a key file (made with \`patchbay keys generate-master --out <file>\`) or env:<VARIABLE>`,
     )
   }
-  const lines = text.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean)
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean)
   if (lines.length !== 1) throw new Error(`--new-key ${source}: the file must hold exactly one base64 key; it holds ${lines.length}`)
   try {
     return parseMasterKey(lines[0] as string)
@@ -108,7 +111,16 @@ resume. It exits 0 only once nothing is sealed with any key but the new one. See
         await store.migrate()
         const counts = await countSealedValues(store)
         const summary = counts
-          .map((c) => `${c.table} ${c.total}${c.total ? ` (${Object.entries(c.byKey).map(([k, n]) => `${n} with ${k}`).join(', ')})` : ''}`)
+          .map(
+            (c) =>
+              `${c.table} ${c.total}${
+                c.total
+                  ? ` (${Object.entries(c.byKey)
+                      .map(([k, n]) => `${n} with ${k}`)
+                      .join(', ')})`
+                  : ''
+              }`,
+          )
           .join('; ')
         const todo = counts.reduce((n, c) => n + c.total - (c.byKey[newKey.id] ?? 0), 0)
         process.stdout.write(`Stored secrets: ${summary}.\n`)
@@ -117,9 +129,7 @@ resume. It exits 0 only once nothing is sealed with any key but the new one. See
           return
         }
         const others = ring.slice(1).map((k) => k.id)
-        process.stdout.write(
-          `Re-encrypting ${todo} value(s) with master key ${newKey.id}${others.length ? ` (opening with ${others.join(', ')})` : ''}, ${batchSize} per batch.\n`,
-        )
+        process.stdout.write(`Re-encrypting ${todo} value(s) with master key ${newKey.id}${others.length ? ` (opening with ${others.join(', ')})` : ''}, ${batchSize} per batch.\n`)
 
         const controller = new AbortController()
         let signals = 0
@@ -149,11 +159,11 @@ resume. It exits 0 only once nothing is sealed with any key but the new one. See
           process.off('SIGINT', onSignal)
           process.off('SIGTERM', onSignal)
         }
-        const left = Object.entries(report.remainingByKey).map(([k, n]) => `${n} with ${k}`).join(', ')
+        const left = Object.entries(report.remainingByKey)
+          .map(([k, n]) => `${n} with ${k}`)
+          .join(', ')
         if (report.interrupted) {
-          process.stdout.write(
-            `Interrupted: ${report.reencrypted} re-encrypted, ${report.remaining} left (${left || 'none'}). Run the same command again to resume.\n`,
-          )
+          process.stdout.write(`Interrupted: ${report.reencrypted} re-encrypted, ${report.remaining} left (${left || 'none'}). Run the same command again to resume.\n`)
           process.exitCode = 130
           return
         }

@@ -42,9 +42,7 @@ function withOAuthApps(tenantName: string, fn: (o: OAuthAppCommand) => Promise<v
 
 /** `patchbay oauth-app set|list|remove`: a tenant's OAuth client credentials per integration. */
 export function registerOAuthApp(program: Command): void {
-  const cmd = program
-    .command('oauth-app')
-    .description('set the OAuth app (client id and secret, or OAuth 1.0a consumer key and secret) a tenant connects an integration with')
+  const cmd = program.command('oauth-app').description('set the OAuth app (client id and secret, or OAuth 1.0a consumer key and secret) a tenant connects an integration with')
   cmd
     .command('set')
     .description('create or replace the OAuth app of an integration; the secret is stored encrypted')
@@ -52,36 +50,42 @@ export function registerOAuthApp(program: Command): void {
     .requiredOption('--client-id <id>', 'client id (OAuth 2) or consumer key (OAuth 1.0a) the provider gave your app')
     .option('--client-secret <secret>', 'client or consumer secret; "-" reads it from standard input (keeps it out of shell history)')
     .option('--client-secret-env <variable>', 'read the secret from this environment variable instead')
-    .option('--scopes <scopes>', 'scopes to ask for instead of the definition\'s defaults, separated by spaces or commas')
+    .option('--scopes <scopes>', "scopes to ask for instead of the definition's defaults, separated by spaces or commas")
     .option('-t, --tenant <tenant>', 'tenant the app belongs to', 'default')
     .option('-p, --port <port>', 'the port `patchbay serve` listens on, for the redirect URL (overrides PATCHBAY_PORT)')
     .option('--host <host>', 'the interface `patchbay serve` listens on, for the redirect URL (overrides PATCHBAY_HOST)')
-    .action(async (integrationId: string, opts: { clientId: string; clientSecret?: string; clientSecretEnv?: string; scopes?: string; tenant: string; port?: string; host?: string }) => {
-      let secret = opts.clientSecret
-      if (opts.clientSecretEnv) secret = process.env[opts.clientSecretEnv]
-      else if (secret === '-') secret = await readStdin()
-      if (!secret) throw new Error('The client secret is required: --client-secret <secret>, --client-secret - (stdin) or --client-secret-env <VAR>')
-      const overrides = {
-        ...(opts.port !== undefined ? { PATCHBAY_PORT: opts.port } : {}),
-        ...(opts.host !== undefined ? { PATCHBAY_HOST: opts.host } : {}),
-      }
-      await withOAuthApps(opts.tenant, async ({ config, apps, find, tenantId }) => {
-        const integration = find(integrationId)
-        const saved = await apps.set(tenantId, integration.modelId, { clientId: opts.clientId, clientSecret: secret, ...(opts.scopes ? { scopes: opts.scopes } : {}) })
-        const base = publicBaseUrl(config)
-        const from =
-          base.source === 'PATCHBAY_PUBLIC_URL'
-            ? 'PATCHBAY_PUBLIC_URL'
-            : `PATCHBAY_HOST and PATCHBAY_PORT, as \`patchbay serve\` uses them; set PATCHBAY_PUBLIC_URL to the address browsers reach the hub at${config.port === 0 ? ' (port 0 picks a free port at each start)' : ''}`
-        process.stdout.write(
-          `OAuth app for ${integration.definition.name} set for tenant "${opts.tenant}" (client id ${saved.clientId}${saved.scopes ? `, scopes ${saved.scopes.join(' ')}` : ''}).\n` +
-            `Register this redirect URL at the provider: ${base.url}/oauth/callback (from ${from})\n`,
+    .action(
+      async (integrationId: string, opts: { clientId: string; clientSecret?: string; clientSecretEnv?: string; scopes?: string; tenant: string; port?: string; host?: string }) => {
+        let secret = opts.clientSecret
+        if (opts.clientSecretEnv) secret = process.env[opts.clientSecretEnv]
+        else if (secret === '-') secret = await readStdin()
+        if (!secret) throw new Error('The client secret is required: --client-secret <secret>, --client-secret - (stdin) or --client-secret-env <VAR>')
+        const overrides = {
+          ...(opts.port !== undefined ? { PATCHBAY_PORT: opts.port } : {}),
+          ...(opts.host !== undefined ? { PATCHBAY_HOST: opts.host } : {}),
+        }
+        await withOAuthApps(
+          opts.tenant,
+          async ({ config, apps, find, tenantId }) => {
+            const integration = find(integrationId)
+            const saved = await apps.set(tenantId, integration.modelId, { clientId: opts.clientId, clientSecret: secret, ...(opts.scopes ? { scopes: opts.scopes } : {}) })
+            const base = publicBaseUrl(config)
+            const from =
+              base.source === 'PATCHBAY_PUBLIC_URL'
+                ? 'PATCHBAY_PUBLIC_URL'
+                : `PATCHBAY_HOST and PATCHBAY_PORT, as \`patchbay serve\` uses them; set PATCHBAY_PUBLIC_URL to the address browsers reach the hub at${config.port === 0 ? ' (port 0 picks a free port at each start)' : ''}`
+            process.stdout.write(
+              `OAuth app for ${integration.definition.name} set for tenant "${opts.tenant}" (client id ${saved.clientId}${saved.scopes ? `, scopes ${saved.scopes.join(' ')}` : ''}).\n` +
+                `Register this redirect URL at the provider: ${base.url}/oauth/callback (from ${from})\n`,
+            )
+          },
+          overrides,
         )
-      }, overrides)
-    })
+      },
+    )
   cmd
     .command('list')
-    .description('list a tenant\'s OAuth apps (never their secrets)')
+    .description("list a tenant's OAuth apps (never their secrets)")
     .option('-t, --tenant <tenant>', 'tenant', 'default')
     .action(async (opts: { tenant: string }) => {
       await withOAuthApps(opts.tenant, async ({ apps, tenantId }) => {

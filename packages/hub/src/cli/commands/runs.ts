@@ -14,7 +14,7 @@ export function registerRuns(program: Command): void {
   runs
     .command('tail')
     .description('print the newest runs, oldest first; --follow keeps printing new ones')
-    .option('-t, --tenant <tenant>', 'only this tenant\'s runs (default: every tenant)')
+    .option('-t, --tenant <tenant>', "only this tenant's runs (default: every tenant)")
     .option('-n, --lines <n>', 'how many recent runs to print first', '20')
     .option('--connection <id>', 'only this connection')
     .option('--action <code>', 'only this action')

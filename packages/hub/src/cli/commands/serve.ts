@@ -23,7 +23,9 @@ export function registerServe(program: Command): void {
       out.write(`  database:   ${config.databaseUrl.startsWith('postgres') ? 'PostgreSQL' : config.databaseUrl}\n`)
       const [sealing, ...reading] = hub.masterKeyIds
       const keyIds = reading.length ? ` (sealing with ${sealing}; also opens ${reading.join(', ')})` : ` (id ${sealing})`
-      out.write(`  master key: ${hub.masterKeySource === 'env' ? hub.masterKeyVariable : `${hub.masterKeyFile}${hub.masterKeySource === 'generated' ? ' (generated now: back it up)' : ''}`}${keyIds}\n`)
+      out.write(
+        `  master key: ${hub.masterKeySource === 'env' ? hub.masterKeyVariable : `${hub.masterKeyFile}${hub.masterKeySource === 'generated' ? ' (generated now: back it up)' : ''}`}${keyIds}\n`,
+      )
       out.write(`  catalog:    ${hub.catalog.size} integrations${hub.catalogErrors ? `, ${hub.catalogErrors} definition file(s) skipped (see warnings above)` : ''}\n`)
       if (!hub.hasApiKeys) {
         out.write(`\nNo API key yet. Create one (shown once) in another terminal:\n  npx patchbay keys create --name me\n`)

@@ -21,7 +21,10 @@ export function registerWebhooks(program: Command): void {
     .option('--json', 'print the answer as JSON')
     .action(async (url: string, opts: { events?: string; tenant: string; json?: boolean }) => {
       await withTenant(opts.tenant, async ({ endpoints, tenantId }) => {
-        const events = opts.events?.split(',').map((s) => s.trim()).filter(Boolean)
+        const events = opts.events
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
         const { created, ...e } = await endpoints.set(tenantId, { url, ...(events ? { events } : {}) })
         if (opts.json) return void console.log(JSON.stringify(e, null, 2))
         console.log(`${created ? 'Added' : 'Updated'} webhook endpoint ${e.id} -> ${e.url} (${e.events ? e.events.join(', ') : 'all events'})`)

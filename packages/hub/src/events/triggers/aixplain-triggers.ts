@@ -74,7 +74,8 @@ function checkBody(raw: Record<string, unknown>): TriggerBody {
   const input = raw['input'] ?? null
   if (JSON.stringify(input).length > 100_000) throw bad('input must be at most 100,000 characters of JSON')
   const retry = raw['retryCount']
-  if (retry !== undefined && retry !== null && (typeof retry !== 'number' || !Number.isInteger(retry) || retry < 0 || retry > 10)) throw bad('retryCount must be a whole number from 0 to 10')
+  if (retry !== undefined && retry !== null && (typeof retry !== 'number' || !Number.isInteger(retry) || retry < 0 || retry > 10))
+    throw bad('retryCount must be a whole number from 0 to 10')
   const configuration = raw['configuration']
   if (triggerType === 'time' && (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration))) {
     throw bad('configuration is required for a time trigger: {"type": "once"|"daily"|"weekly"|"monthly"|"recurring", …}')
@@ -155,7 +156,9 @@ export class AixplainTriggers {
   async #checkSource(tenantId: string, triggerId: string): Promise<void> {
     const source = await this.#store.triggers.get(tenantId, triggerId)
     if (!source || source.kind !== 'connection') {
-      throw bad(`triggerId ${JSON.stringify(triggerId.slice(0, 64))} is not a trigger activated on one of your connections; activate one first ({"action": "activate_trigger"} on the connection)`)
+      throw bad(
+        `triggerId ${JSON.stringify(triggerId.slice(0, 64))} is not a trigger activated on one of your connections; activate one first ({"action": "activate_trigger"} on the connection)`,
+      )
     }
   }
 
@@ -173,13 +176,34 @@ export class AixplainTriggers {
     }
     const at = now.toISOString()
     const row: TriggerInstanceRow = {
-      id: newId(), tenant_id: tenantId, kind: 'aixplain', connection_id: null, integration_id: null, slug: null, type: body.triggerType, config: '{}',
-      secret: null, inbound_token_hash: null, enabled: body.enabled ? 1 : 0,
+      id: newId(),
+      tenant_id: tenantId,
+      kind: 'aixplain',
+      connection_id: null,
+      integration_id: null,
+      slug: null,
+      type: body.triggerType,
+      config: '{}',
+      secret: null,
+      inbound_token_hash: null,
+      enabled: body.enabled ? 1 : 0,
       configuration: body.configuration ? JSON.stringify(body.configuration) : null,
       next_run_at: body.configuration ? this.#nextRunAt(body.configuration, now, now, true) : null,
-      last_run_at: null, state: null, failures: 0, last_error: null, created_at: at, updated_at: at, name: body.name, input: JSON.stringify(body.input),
-      asset_type: body.assetType, asset_id: body.assetId, trigger_type: body.triggerType, source_trigger_id: body.triggerId,
-      notifications: body.notifications ? 1 : 0, description: body.description, retry_count: body.retryCount,
+      last_run_at: null,
+      state: null,
+      failures: 0,
+      last_error: null,
+      created_at: at,
+      updated_at: at,
+      name: body.name,
+      input: JSON.stringify(body.input),
+      asset_type: body.assetType,
+      asset_id: body.assetId,
+      trigger_type: body.triggerType,
+      source_trigger_id: body.triggerId,
+      notifications: body.notifications ? 1 : 0,
+      description: body.description,
+      retry_count: body.retryCount,
     }
     await this.#store.triggers.insert(row)
     await this.#tell(row)
@@ -216,10 +240,19 @@ export class AixplainTriggers {
       tenantId,
       id,
       {
-        name: body.name, description: body.description, input: JSON.stringify(body.input), asset_type: body.assetType, asset_id: body.assetId,
-        type: body.triggerType, trigger_type: body.triggerType, source_trigger_id: body.triggerId,
-        configuration: body.configuration ? JSON.stringify(body.configuration) : null, next_run_at: next,
-        enabled: body.enabled ? 1 : 0, notifications: body.notifications ? 1 : 0, retry_count: body.retryCount,
+        name: body.name,
+        description: body.description,
+        input: JSON.stringify(body.input),
+        asset_type: body.assetType,
+        asset_id: body.assetId,
+        type: body.triggerType,
+        trigger_type: body.triggerType,
+        source_trigger_id: body.triggerId,
+        configuration: body.configuration ? JSON.stringify(body.configuration) : null,
+        next_run_at: next,
+        enabled: body.enabled ? 1 : 0,
+        notifications: body.notifications ? 1 : 0,
+        retry_count: body.retryCount,
       },
       { now },
     )

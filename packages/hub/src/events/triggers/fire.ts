@@ -4,11 +4,7 @@ import type { Database } from '../../store/schema.js'
 import type { Store, TriggerInstancePatch, TriggerInstanceRow } from '../../store/store.js'
 
 /** Why a trigger fired: the `cause` of every `trigger.fired` event. */
-export type TriggerCause =
-  | { type: 'webhook'; kind?: string | undefined }
-  | { type: 'poll' }
-  | { type: 'schedule'; scheduledAt: string }
-  | { type: 'manual' }
+export type TriggerCause = { type: 'webhook'; kind?: string | undefined } | { type: 'poll' } | { type: 'schedule'; scheduledAt: string } | { type: 'manual' }
 
 /**
  * A compare-and-set of the instance's `next_run_at`: the change (and its events) happen only while
@@ -50,9 +46,7 @@ export interface FailureOptions {
 }
 
 /** The outcome: recorded (with the ids of the events it emitted), or why nothing was. */
-export type FireResult =
-  | { recorded: true; eventIds: string[]; instance: TriggerInstanceRow }
-  | { recorded: false; reason: 'not_found' | 'disabled' | 'stale' }
+export type FireResult = { recorded: true; eventIds: string[]; instance: TriggerInstanceRow } | { recorded: false; reason: 'not_found' | 'disabled' | 'stale' }
 
 /** The `data` of a connection instance's `trigger.fired`. */
 function instanceEventData(row: TriggerInstanceRow, cause: TriggerCause, payload: unknown): Record<string, unknown> {
@@ -83,10 +77,15 @@ async function change(
   const current = await tx.triggers.getById(id)
   if (!current) return 'not_found'
   if (current.enabled !== 1) return 'disabled'
-  const updated = await tx.triggers.update(current.tenant_id, id, { ...patch, ...(advance ? { next_run_at: advance.to } : {}) }, {
-    now,
-    ...(advance ? { expectedNextRunAt: advance.from } : {}),
-  })
+  const updated = await tx.triggers.update(
+    current.tenant_id,
+    id,
+    { ...patch, ...(advance ? { next_run_at: advance.to } : {}) },
+    {
+      now,
+      ...(advance ? { expectedNextRunAt: advance.from } : {}),
+    },
+  )
   return updated ?? 'stale'
 }
 
@@ -129,7 +128,16 @@ export async function fireTrigger(store: Store, id: string, options: FireOptions
         eventIds.push(await emit(tx.db, l, 'trigger.fired', aixplainEventData(l, cause), now))
       }
     }
-    if (linked.length > 0) await tx.db.updateTable('trigger_instances').set({ last_run_at: now.toISOString() }).where('id', 'in', linked.map((l) => l.id)).execute()
+    if (linked.length > 0)
+      await tx.db
+        .updateTable('trigger_instances')
+        .set({ last_run_at: now.toISOString() })
+        .where(
+          'id',
+          'in',
+          linked.map((l) => l.id),
+        )
+        .execute()
     return { recorded: true, eventIds, instance: row }
   })
 }
@@ -158,7 +166,9 @@ export async function recordTriggerFailure(store: Store, id: string, options: Fa
     if (typeof row === 'string') return { recorded: false, reason: row }
     const eventIds: string[] = []
     if (options.emitFailed) {
-      eventIds.push(await emit(tx.db, row, 'trigger.failed', { triggerId: row.id, slug: row.slug, connectionId: row.connection_id, integration: row.integration_id, error, failures }, now))
+      eventIds.push(
+        await emit(tx.db, row, 'trigger.failed', { triggerId: row.id, slug: row.slug, connectionId: row.connection_id, integration: row.integration_id, error, failures }, now),
+      )
     }
     return { recorded: true, eventIds, instance: row }
   })

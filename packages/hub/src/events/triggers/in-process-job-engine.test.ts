@@ -31,12 +31,18 @@ class ScheduleTable implements DueWork {
   }
 
   fires(id?: string): Array<{ due: string; ran: string }> {
-    const rows = this.db.prepare(`SELECT due_at, ran_at FROM fires ${id ? 'WHERE job_id = ?' : ''} ORDER BY due_at`).all(...(id ? [id] : [])) as Array<{ due_at: number; ran_at: number }>
+    const rows = this.db.prepare(`SELECT due_at, ran_at FROM fires ${id ? 'WHERE job_id = ?' : ''} ORDER BY due_at`).all(...(id ? [id] : [])) as Array<{
+      due_at: number
+      ran_at: number
+    }>
     return rows.map((r) => ({ due: new Date(r.due_at).toISOString(), ran: new Date(r.ran_at).toISOString() }))
   }
 
   async listDue(until: Date, limit: number): Promise<DueRun[]> {
-    const rows = this.db.prepare('SELECT id, next_run_at FROM jobs WHERE next_run_at <= ? ORDER BY next_run_at LIMIT ?').all(until.getTime(), limit) as Array<{ id: string; next_run_at: number }>
+    const rows = this.db.prepare('SELECT id, next_run_at FROM jobs WHERE next_run_at <= ? ORDER BY next_run_at LIMIT ?').all(until.getTime(), limit) as Array<{
+      id: string
+      next_run_at: number
+    }>
     return rows.map((r) => ({ jobId: r.id, dueAt: new Date(r.next_run_at) }))
   }
 
@@ -105,12 +111,7 @@ describe('InProcessJobEngine (SQLite, injected clock)', () => {
     expect(await engine.runDue()).toBe(1)
     expect(await engine.runDue()).toBe(0)
     expect((await table.nextDueAt())?.toISOString()).toBe('2026-03-29T06:30:00.000Z')
-    expect(table.fires('hourly').map((f) => f.due)).toEqual([
-      '2026-03-29T00:30:00.000Z',
-      '2026-03-29T01:30:00.000Z',
-      '2026-03-29T02:30:00.000Z',
-      '2026-03-29T03:30:00.000Z',
-    ])
+    expect(table.fires('hourly').map((f) => f.due)).toEqual(['2026-03-29T00:30:00.000Z', '2026-03-29T01:30:00.000Z', '2026-03-29T02:30:00.000Z', '2026-03-29T03:30:00.000Z'])
   })
 
   it('cron in a time zone across DST: Berlin 02:30 on spring-forward day runs at 03:30 CEST; New York 01:30 on fall-back day runs once', async () => {

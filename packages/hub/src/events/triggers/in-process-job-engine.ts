@@ -117,9 +117,7 @@ export class InProcessJobEngine implements JobEngine {
     const done = new Set<string>()
     for (;;) {
       const now = this.#now()
-      const due = (await this.#work.listDue(now, this.#batchSize)).filter(
-        (r) => (this.#retryAt.get(r.jobId) ?? 0) <= now.getTime() && !done.has(`${r.jobId}@${r.dueAt.getTime()}`),
-      )
+      const due = (await this.#work.listDue(now, this.#batchSize)).filter((r) => (this.#retryAt.get(r.jobId) ?? 0) <= now.getTime() && !done.has(`${r.jobId}@${r.dueAt.getTime()}`))
       if (due.length === 0) return count
       for (const r of due) done.add(`${r.jobId}@${r.dueAt.getTime()}`)
       const queue = [...due]

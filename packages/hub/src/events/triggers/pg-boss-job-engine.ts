@@ -142,11 +142,7 @@ export class PgBossJobEngine implements JobEngine {
     await boss.work(SWEEP_QUEUE, { pollingIntervalSeconds: 2 }, async () => {
       await this.sweep()
     })
-    this.#workerId = await boss.work<RunData>(
-      this.#queue,
-      { batchSize: c.batchSize ?? 20, pollingIntervalSeconds: c.pollingIntervalSeconds ?? 1 },
-      (jobs) => this.#runBatch(jobs),
-    )
+    this.#workerId = await boss.work<RunData>(this.#queue, { batchSize: c.batchSize ?? 20, pollingIntervalSeconds: c.pollingIntervalSeconds ?? 1 }, (jobs) => this.#runBatch(jobs))
     this.#started = true
     // Due work left by a process that stopped (or by a hub that was down) runs now, not at the next minute.
     await this.sweep()

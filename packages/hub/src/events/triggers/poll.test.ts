@@ -33,24 +33,38 @@ describe('poll by dedupe id', () => {
   it('takes the answer itself with an empty items path, and reports a missing array', () => {
     const whole: PollTriggerDefinition = { ...byId, items: '' }
     expect(step(whole, { ...initialPollState(t0), primed: true }, [{ id: 'x' }]).emit).toEqual([{ id: 'x' }])
-    expect(pollSucceeded(byId, initialPollState(t0), { error: 'nope' }, t0, policy)).toBe(
-      `the answer has no array at "messages" (found undefined); check the trigger's items path`,
-    )
+    expect(pollSucceeded(byId, initialPollState(t0), { error: 'nope' }, t0, policy)).toBe(`the answer has no array at "messages" (found undefined); check the trigger's items path`)
   })
 })
 
 describe('poll by cursor', () => {
-  const byCursor: PollTriggerDefinition = { action: 'QUERY', intervalSeconds: 300, items: 'results', cursor: { input: 'since', from: 'last_edited_time' }, input: { database_id: '{database_id}', page_size: 50 } }
+  const byCursor: PollTriggerDefinition = {
+    action: 'QUERY',
+    intervalSeconds: 300,
+    items: 'results',
+    cursor: { input: 'since', from: 'last_edited_time' },
+    input: { database_id: '{database_id}', page_size: 50 },
+  }
 
   it('sends the cursor once known, advances it to the newest item and emits only items past it', () => {
     const s0 = initialPollState(t0)
     expect(pollInput(byCursor, s0, { database_id: 'db1' })).toEqual({ database_id: 'db1', page_size: 50 })
-    const first = step(byCursor, s0, { results: [{ id: 'p1', last_edited_time: '2026-12-01T10:00:00Z' }, { id: 'p2', last_edited_time: '2026-12-01T11:00:00Z' }] })
+    const first = step(byCursor, s0, {
+      results: [
+        { id: 'p1', last_edited_time: '2026-12-01T10:00:00Z' },
+        { id: 'p2', last_edited_time: '2026-12-01T11:00:00Z' },
+      ],
+    })
     expect(first.emit).toEqual([])
     expect(first.state.cursor).toBe('2026-12-01T11:00:00Z')
     expect(pollInput(byCursor, first.state, { database_id: 'db1' })).toEqual({ database_id: 'db1', page_size: 50, since: '2026-12-01T11:00:00Z' })
     // A service that answers "at or after" the cursor: the item at the cursor is not repeated.
-    const second = step(byCursor, first.state, { results: [{ id: 'p2', last_edited_time: '2026-12-01T11:00:00Z' }, { id: 'p1', last_edited_time: '2026-12-01T11:30:00Z' }] })
+    const second = step(byCursor, first.state, {
+      results: [
+        { id: 'p2', last_edited_time: '2026-12-01T11:00:00Z' },
+        { id: 'p1', last_edited_time: '2026-12-01T11:30:00Z' },
+      ],
+    })
     expect(second.emit).toEqual([{ id: 'p1', last_edited_time: '2026-12-01T11:30:00Z' }])
     expect(second.state.cursor).toBe('2026-12-01T11:30:00Z')
     // Nothing new: the cursor stays.
@@ -100,7 +114,10 @@ describe('poll definitions with config', () => {
     }
     const s0 = initialPollState(t0)
     expect(pollInput(def, s0, { database_id: 'db' })).toEqual({ database_id: 'db', filter: { timestamp: 'last_edited_time', last_edited_time: { after: '1970-01-01T00:00:00Z' } } })
-    expect(pollInput(def, { ...s0, cursor: '2026-12-01T11:00:00Z' }, { database_id: 'db' }).filter).toEqual({ timestamp: 'last_edited_time', last_edited_time: { after: '2026-12-01T11:00:00Z' } })
+    expect(pollInput(def, { ...s0, cursor: '2026-12-01T11:00:00Z' }, { database_id: 'db' }).filter).toEqual({
+      timestamp: 'last_edited_time',
+      last_edited_time: { after: '2026-12-01T11:00:00Z' },
+    })
     // The definition's own object is not changed by a run.
     expect(def.input?.['filter']).toEqual({ timestamp: 'last_edited_time', last_edited_time: {} })
   })

@@ -87,7 +87,11 @@ describe("aiXplain's v2 trigger configuration", () => {
   })
 
   it('daily, weekly and monthly become cron in the time zone', () => {
-    expect(fromAixplainConfiguration({ type: 'daily', time: '09:00', timezone: 'Europe/London' }, created)).toEqual({ kind: 'cron', expression: '0 9 * * *', timezone: 'Europe/London' })
+    expect(fromAixplainConfiguration({ type: 'daily', time: '09:00', timezone: 'Europe/London' }, created)).toEqual({
+      kind: 'cron',
+      expression: '0 9 * * *',
+      timezone: 'Europe/London',
+    })
     const weekly = fromAixplainConfiguration({ type: 'weekly', daysOfWeek: ['mon', 'thu'], time: '17:30', timezone: 'Europe/Berlin' }, created)
     expect(weekly).toEqual({ kind: 'cron', expression: '30 17 * * mon,thu', timezone: 'Europe/Berlin' })
     // Thursday 2026-03-26 is CET, Monday 2026-03-30 is CEST.
@@ -99,7 +103,11 @@ describe("aiXplain's v2 trigger configuration", () => {
   })
 
   it('recurring becomes an interval from startAt, or from creation', () => {
-    expect(fromAixplainConfiguration({ type: 'recurring', repeat: { every: 2, unit: 'hour' } }, created)).toEqual({ kind: 'interval', everySeconds: 7200, startAt: '2026-01-01T10:00:00.000Z' })
+    expect(fromAixplainConfiguration({ type: 'recurring', repeat: { every: 2, unit: 'hour' } }, created)).toEqual({
+      kind: 'interval',
+      everySeconds: 7200,
+      startAt: '2026-01-01T10:00:00.000Z',
+    })
     expect(fromAixplainConfiguration({ type: 'recurring', startAt: '2026-02-01T00:00:00Z', repeat: { every: 1, unit: 'week' } }, created)).toEqual({
       kind: 'interval',
       everySeconds: 604_800,

@@ -58,7 +58,10 @@ describe('stripe (Stripe-Signature t=,v1=)', () => {
 
   it('rejects a forged timestamp (the signature covers t) and a header without v1', () => {
     expect(verifySignature(def, secret, { headers: { 'stripe-signature': `t=${nowS},v1=${v1}` }, body }, NOW).ok).toBe(false)
-    expect(verifySignature(def, secret, { headers: { 'stripe-signature': `t=${t}` }, body }, NOW)).toEqual({ ok: false, reason: 'the Stripe-Signature header has no v1= signature' })
+    expect(verifySignature(def, secret, { headers: { 'stripe-signature': `t=${t}` }, body }, NOW)).toEqual({
+      ok: false,
+      reason: 'the Stripe-Signature header has no v1= signature',
+    })
     expect(verifySignature(def, secret, { headers: { 'stripe-signature': `v1=${v1}` }, body }, NOW).ok).toBe(false)
   })
 })

@@ -114,7 +114,8 @@ function configProblem(e: ErrorObject): string {
  */
 export function checkTriggerConfig(trigger: TriggerDefinition, config: unknown): Record<string, unknown> {
   if (config === undefined || config === null) config = {}
-  if (typeof config !== 'object' || Array.isArray(config)) throw new PatchbayError('VALIDATION', 'config must be a JSON object (the fields of the trigger type, see list_trigger_types)')
+  if (typeof config !== 'object' || Array.isArray(config))
+    throw new PatchbayError('VALIDATION', 'config must be a JSON object (the fields of the trigger type, see list_trigger_types)')
   const validate = validatorOf(trigger)
   if (!validate(config)) {
     const first = validate.errors?.[0]
@@ -177,7 +178,10 @@ export class TriggerInstances {
     const trigger = triggers.find((t) => t.slug === slug.toUpperCase())
     if (!trigger && slug.toUpperCase() === SCHEDULE_SLUG) return this.#activateSchedule(tenantId, integration, connection.id, body.config)
     if (!trigger) {
-      throw new PatchbayError('VALIDATION', `${integration.definition.name} has no trigger ${JSON.stringify(slug.slice(0, 64))}; its triggers are ${triggers.map((t) => t.slug).join(', ') || '(none)'}`)
+      throw new PatchbayError(
+        'VALIDATION',
+        `${integration.definition.name} has no trigger ${JSON.stringify(slug.slice(0, 64))}; its triggers are ${triggers.map((t) => t.slug).join(', ') || '(none)'}`,
+      )
     }
     const config = checkTriggerConfig(trigger, body.config)
     await this.#checkLimit(tenantId, connection.id)
@@ -240,7 +244,10 @@ export class TriggerInstances {
   async #checkLimit(tenantId: string, connectionId: string): Promise<void> {
     const existing = await this.#deps.store.triggers.list(tenantId, { connectionId })
     if (existing.length >= MAX_TRIGGERS_PER_CONNECTION) {
-      throw new PatchbayError('LIMIT_REACHED', `A connection may have at most ${MAX_TRIGGERS_PER_CONNECTION} triggers; delete one first (DELETE /api/v2/connections/${connectionId}/triggers/{triggerId})`)
+      throw new PatchbayError(
+        'LIMIT_REACHED',
+        `A connection may have at most ${MAX_TRIGGERS_PER_CONNECTION} triggers; delete one first (DELETE /api/v2/connections/${connectionId}/triggers/{triggerId})`,
+      )
     }
   }
 
@@ -321,7 +328,10 @@ export class TriggerInstances {
   async #own(tenantId: string, connectionId: string | undefined, triggerId: string): Promise<TriggerInstanceRow> {
     const row = await this.#deps.store.triggers.get(tenantId, triggerId)
     if (!row || row.kind !== 'connection' || (connectionId !== undefined && row.connection_id !== connectionId)) {
-      throw new PatchbayError('NOT_FOUND', `No trigger ${triggerId.slice(0, 64)}${connectionId ? ` on connection ${connectionId.slice(0, 64)}` : ''}; list them with GET /api/v2/connections/{id}/triggers`)
+      throw new PatchbayError(
+        'NOT_FOUND',
+        `No trigger ${triggerId.slice(0, 64)}${connectionId ? ` on connection ${connectionId.slice(0, 64)}` : ''}; list them with GET /api/v2/connections/{id}/triggers`,
+      )
     }
     return row
   }

@@ -19,10 +19,34 @@ it("master key rotation re-encrypts trigger instances' sealed secrets, which the
   const id = newId()
   const secrets = { signingSecret: 'gh-generated-secret', inboundToken: 'tok_abcdefghijklmnopqrstuvwxyz' }
   await store.triggers.insert({
-    id, tenant_id: tenantId, kind: 'aixplain', connection_id: null, integration_id: null, slug: null, type: 'time', config: '{}',
-    secret: sealTriggerSecrets(new Vault([oldKey]), tenantId, id, secrets), inbound_token_hash: null, enabled: 1, configuration: null, next_run_at: null,
-    last_run_at: null, state: null, failures: 0, last_error: null, created_at: now, updated_at: now, name: 'n', input: null, asset_type: null, asset_id: null,
-    trigger_type: 'time', source_trigger_id: null, notifications: 0, description: null, retry_count: null,
+    id,
+    tenant_id: tenantId,
+    kind: 'aixplain',
+    connection_id: null,
+    integration_id: null,
+    slug: null,
+    type: 'time',
+    config: '{}',
+    secret: sealTriggerSecrets(new Vault([oldKey]), tenantId, id, secrets),
+    inbound_token_hash: null,
+    enabled: 1,
+    configuration: null,
+    next_run_at: null,
+    last_run_at: null,
+    state: null,
+    failures: 0,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    name: 'n',
+    input: null,
+    asset_type: null,
+    asset_id: null,
+    trigger_type: 'time',
+    source_trigger_id: null,
+    notifications: 0,
+    description: null,
+    retry_count: null,
   })
   const report = await rotateMasterKey(store, new Vault([newKey, oldKey]), {})
   expect(report.failed).toEqual([])

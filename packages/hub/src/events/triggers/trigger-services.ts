@@ -28,7 +28,13 @@ export interface TriggerServices {
  * triggers.useJobs(jobEngine)
  * ```
  */
-export function createTriggerServices(deps: { store: Store; vault: Vault; catalog: Catalog; tenantIntegrations?: TenantIntegrations | undefined; oauthApps: OAuthApps }): TriggerServices {
+export function createTriggerServices(deps: {
+  store: Store
+  vault: Vault
+  catalog: Catalog
+  tenantIntegrations?: TenantIntegrations | undefined
+  oauthApps: OAuthApps
+}): TriggerServices {
   const instances = new TriggerInstances(deps)
   const aixplain = new AixplainTriggers(deps)
   const inbound = new InboundWebhooks({ ...deps, oauthAppSecret: (tenantId, modelId, field) => deps.oauthApps.secretField(tenantId, modelId, field) })

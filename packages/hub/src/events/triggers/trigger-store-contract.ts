@@ -20,21 +20,60 @@ export function triggerStoreContract(name: string, open: () => Promise<Store>): 
       await store.webhooks.insertEndpoint({ id: `we_${newId()}`, tenant_id: tenantId, url: 'https://x.example/h', events: null, secret: 'pb1.x.y', created_at: now })
       const connectionId = newId()
       await store.insertConnection({
-        id: connectionId, tenant_id: tenantId, integration_id: 'github', name: `c-${connectionId}`, description: 'd', auth_scheme: 'BEARER_TOKEN', status: 'ACTIVE',
-        status_reason: null, config: '{}', secrets: null, version: 1, created_at: now, updated_at: now, expires_at: null, token_expires_at: null,
+        id: connectionId,
+        tenant_id: tenantId,
+        integration_id: 'github',
+        name: `c-${connectionId}`,
+        description: 'd',
+        auth_scheme: 'BEARER_TOKEN',
+        status: 'ACTIVE',
+        status_reason: null,
+        config: '{}',
+        secrets: null,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        expires_at: null,
+        token_expires_at: null,
       })
       const row = (over: Partial<TriggerInstanceRow> = {}): TriggerInstanceRow => ({
-        id: newId(), tenant_id: tenantId, kind: 'connection', connection_id: connectionId, integration_id: 'github', slug: 'GITHUB_ISSUE_EVENT', type: 'webhook',
-        config: '{}', secret: null, inbound_token_hash: null, enabled: 1, configuration: null, next_run_at: null, last_run_at: null, state: null, failures: 0,
-        last_error: null, created_at: now, updated_at: now, name: null, input: null, asset_type: null, asset_id: null, trigger_type: null, source_trigger_id: null,
-        notifications: 0, description: null, retry_count: null, ...over,
+        id: newId(),
+        tenant_id: tenantId,
+        kind: 'connection',
+        connection_id: connectionId,
+        integration_id: 'github',
+        slug: 'GITHUB_ISSUE_EVENT',
+        type: 'webhook',
+        config: '{}',
+        secret: null,
+        inbound_token_hash: null,
+        enabled: 1,
+        configuration: null,
+        next_run_at: null,
+        last_run_at: null,
+        state: null,
+        failures: 0,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+        name: null,
+        input: null,
+        asset_type: null,
+        asset_id: null,
+        trigger_type: null,
+        source_trigger_id: null,
+        notifications: 0,
+        description: null,
+        retry_count: null,
+        ...over,
       })
-      const events = async () => (await store.events.listEvents(tenantId, { after: 0, limit: 100 })).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, unknown> }))
+      const events = async () =>
+        (await store.events.listEvents(tenantId, { after: 0, limit: 100 })).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, unknown> }))
       const deliveries = async () => (await store.db.selectFrom('webhook_deliveries').select('id').where('tenant_id', '=', tenantId).execute()).length
       return { store, tenantId, connectionId, row, events, deliveries }
     }
 
-    it('stores, lists, scopes by tenant, and deletes a connection\'s triggers with it', async () => {
+    it("stores, lists, scopes by tenant, and deletes a connection's triggers with it", async () => {
       const { store, tenantId, connectionId, row } = await setup()
       const a = row({ inbound_token_hash: 'h1' })
       const b = row({ kind: 'aixplain', connection_id: null, type: 'time', trigger_type: 'time', asset_id: 'agent1', asset_type: 'agent' })
@@ -83,8 +122,14 @@ export function triggerStoreContract(name: string, open: () => Promise<Store>): 
       const stored = await store.triggers.get(tenantId, poll.id)
       expect([stored?.next_run_at, stored?.failures, stored?.last_error, JSON.parse(stored?.state ?? 'null')]).toEqual([next, 0, null, { seen: ['1', '2'] }])
       expect(await events()).toEqual([
-        { type: 'trigger.fired', data: { triggerId: poll.id, slug: 'HTTP_POLL', connectionId: poll.connection_id, integration: 'github', cause: { type: 'poll' }, payload: { id: 1 } } },
-        { type: 'trigger.fired', data: { triggerId: poll.id, slug: 'HTTP_POLL', connectionId: poll.connection_id, integration: 'github', cause: { type: 'poll' }, payload: { id: 2 } } },
+        {
+          type: 'trigger.fired',
+          data: { triggerId: poll.id, slug: 'HTTP_POLL', connectionId: poll.connection_id, integration: 'github', cause: { type: 'poll' }, payload: { id: 1 } },
+        },
+        {
+          type: 'trigger.fired',
+          data: { triggerId: poll.id, slug: 'HTTP_POLL', connectionId: poll.connection_id, integration: 'github', cause: { type: 'poll' }, payload: { id: 2 } },
+        },
       ])
       expect(await deliveries()).toBe(2)
       expect(await fireTrigger(store, poll.id, { cause: { type: 'poll' }, payloads: [{ id: 3 }], advance: { from: due, to: next } })).toEqual({ recorded: false, reason: 'stale' })
@@ -98,16 +143,44 @@ export function triggerStoreContract(name: string, open: () => Promise<Store>): 
     it('fires linked aiXplain external triggers and time triggers with {triggerId, assetType, assetId, input, cause}; failures count and emit trigger.failed when told', async () => {
       const { store, tenantId, row, events } = await setup()
       const hook = row()
-      const linked = row({ kind: 'aixplain', connection_id: null, type: 'external', trigger_type: 'external', source_trigger_id: hook.id, asset_type: 'agent', asset_id: 'ag1', input: JSON.stringify('Triage this'), name: 'Triage' })
+      const linked = row({
+        kind: 'aixplain',
+        connection_id: null,
+        type: 'external',
+        trigger_type: 'external',
+        source_trigger_id: hook.id,
+        asset_type: 'agent',
+        asset_id: 'ag1',
+        input: JSON.stringify('Triage this'),
+        name: 'Triage',
+      })
       const due = new Date(Date.now() - 1000).toISOString()
-      const time = row({ kind: 'aixplain', connection_id: null, type: 'time', trigger_type: 'time', asset_type: 'agent', asset_id: 'ag2', input: JSON.stringify('Digest'), name: 'Daily', next_run_at: due })
+      const time = row({
+        kind: 'aixplain',
+        connection_id: null,
+        type: 'time',
+        trigger_type: 'time',
+        asset_type: 'agent',
+        asset_id: 'ag2',
+        input: JSON.stringify('Digest'),
+        name: 'Daily',
+        next_run_at: due,
+      })
       for (const r of [hook, linked, time]) await store.triggers.insert(r)
       await fireTrigger(store, hook.id, { cause: { type: 'webhook', kind: 'issues' }, payloads: [{ action: 'opened' }] })
       await fireTrigger(store, time.id, { cause: { type: 'schedule', scheduledAt: due }, advance: { from: due, to: null } })
       const got = await events()
-      expect(got.map((e) => [e.data['triggerId'], e.data['assetId'] ?? null])).toEqual([[hook.id, null], [linked.id, 'ag1'], [time.id, 'ag2']])
+      expect(got.map((e) => [e.data['triggerId'], e.data['assetId'] ?? null])).toEqual([
+        [hook.id, null],
+        [linked.id, 'ag1'],
+        [time.id, 'ag2'],
+      ])
       expect(got[1]?.data).toEqual({
-        triggerId: linked.id, name: 'Triage', assetType: 'agent', assetId: 'ag1', input: 'Triage this',
+        triggerId: linked.id,
+        name: 'Triage',
+        assetType: 'agent',
+        assetId: 'ag1',
+        input: 'Triage this',
         cause: { type: 'webhook', kind: 'issues', triggerInstanceId: hook.id, slug: 'GITHUB_ISSUE_EVENT', connectionId: hook.connection_id, payload: { action: 'opened' } },
       })
       expect(got[2]?.data).toEqual({ triggerId: time.id, name: 'Daily', assetType: 'agent', assetId: 'ag2', input: 'Digest', cause: { type: 'schedule', scheduledAt: due } })
@@ -115,7 +188,10 @@ export function triggerStoreContract(name: string, open: () => Promise<Store>): 
       const f1 = await recordTriggerFailure(store, hook.id, { error: 'upstream 500', emitFailed: false })
       const f2 = await recordTriggerFailure(store, hook.id, { error: 'upstream 502', emitFailed: true })
       expect([f1.recorded && f1.instance.failures, f2.recorded && f2.instance.failures]).toEqual([1, 2])
-      expect((await events()).at(-1)).toEqual({ type: 'trigger.failed', data: { triggerId: hook.id, slug: 'GITHUB_ISSUE_EVENT', connectionId: hook.connection_id, integration: 'github', error: 'upstream 502', failures: 2 } })
+      expect((await events()).at(-1)).toEqual({
+        type: 'trigger.failed',
+        data: { triggerId: hook.id, slug: 'GITHUB_ISSUE_EVENT', connectionId: hook.connection_id, integration: 'github', error: 'upstream 502', failures: 2 },
+      })
       await store.close()
     })
   })

@@ -84,7 +84,9 @@ describe('TriggerWork on SQLite: polls against a local service, aiXplain time tr
 
   // The trigger events of the tenant (connecting also records connection.created).
   const events = async () =>
-    (await store.events.listEvents(tenantId, { after: 0, limit: 1000 })).filter((e) => e.type.startsWith('trigger.')).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, any> }))
+    (await store.events.listEvents(tenantId, { after: 0, limit: 1000 }))
+      .filter((e) => e.type.startsWith('trigger.'))
+      .map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, any> }))
   const row = async (id: string) => (await store.triggers.getById(id)) as TriggerInstanceRow
   const later = (seconds: number) => {
     clock.now = new Date(clock.now.getTime() + seconds * 1000)
@@ -95,7 +97,12 @@ describe('TriggerWork on SQLite: polls against a local service, aiXplain time tr
     let down = false
     upstream.handler = (req) => (req.path === '/orders' ? (down ? { status: 503, body: { error: 'maintenance' } } : { body: items }) : undefined)
     const { id: connectionId } = await connect({ store, vault }, tenantId, catalog.get('http-api') as never, { authScheme: 'NO_AUTH', data: { base_url: upstream.url } })
-    const { triggerId } = await instances.activate(tenantId, connectionId, { slug: 'HTTP_POLL', config: { path: '/orders', items_path: 'body', id_path: 'id' } }, 'http://127.0.0.1')
+    const { triggerId } = await instances.activate(
+      tenantId,
+      connectionId,
+      { slug: 'HTTP_POLL', config: { path: '/orders', items_path: 'body', id_path: 'id' } },
+      'http://127.0.0.1',
+    )
     expect(await engine.runDue()).toBe(1)
     expect(await events()).toEqual([])
     expect(upstream.received.filter((r) => r.path === '/orders')).toHaveLength(1)
@@ -105,7 +112,9 @@ describe('TriggerWork on SQLite: polls against a local service, aiXplain time tr
     items = [{ id: 3 }, { id: 1 }, { id: 2 }]
     later(30)
     expect(await engine.runDue()).toBe(1)
-    expect(await events()).toEqual([{ type: 'trigger.fired', data: expect.objectContaining({ triggerId, slug: 'HTTP_POLL', connectionId, cause: { type: 'poll' }, payload: { id: 3 } }) }])
+    expect(await events()).toEqual([
+      { type: 'trigger.fired', data: expect.objectContaining({ triggerId, slug: 'HTTP_POLL', connectionId, cause: { type: 'poll' }, payload: { id: 3 } }) },
+    ])
     later(60)
     expect(await engine.runDue()).toBe(1)
     expect(await events()).toHaveLength(1)
@@ -168,10 +177,34 @@ describe('TriggerWork on SQLite: polls against a local service, aiXplain time tr
     const first = '2026-03-28T07:00:00.000Z' // 08:00 in Berlin (CET)
     const now = new Date('2026-03-27T12:00:00Z').toISOString()
     await store.triggers.insert({
-      id, tenant_id: tenantId, kind: 'aixplain', connection_id: null, integration_id: null, slug: null, type: 'time', config: '{}', secret: null,
-      inbound_token_hash: null, enabled: 1, configuration: JSON.stringify({ type: 'daily', time: '08:00', timezone: 'Europe/Berlin' }), next_run_at: first,
-      last_run_at: null, state: null, failures: 0, last_error: null, created_at: now, updated_at: now, name: 'Morning', input: JSON.stringify({ q: 'news' }),
-      asset_type: 'agent', asset_id: 'agent-1', trigger_type: 'time', source_trigger_id: null, notifications: 0, description: null, retry_count: null,
+      id,
+      tenant_id: tenantId,
+      kind: 'aixplain',
+      connection_id: null,
+      integration_id: null,
+      slug: null,
+      type: 'time',
+      config: '{}',
+      secret: null,
+      inbound_token_hash: null,
+      enabled: 1,
+      configuration: JSON.stringify({ type: 'daily', time: '08:00', timezone: 'Europe/Berlin' }),
+      next_run_at: first,
+      last_run_at: null,
+      state: null,
+      failures: 0,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+      name: 'Morning',
+      input: JSON.stringify({ q: 'news' }),
+      asset_type: 'agent',
+      asset_id: 'agent-1',
+      trigger_type: 'time',
+      source_trigger_id: null,
+      notifications: 0,
+      description: null,
+      retry_count: null,
     })
     clock.now = new Date(first)
     expect(await engine.runDue()).toBe(1)
@@ -181,7 +214,10 @@ describe('TriggerWork on SQLite: polls against a local service, aiXplain time tr
     clock.now = new Date('2026-03-29T06:00:00.000Z')
     expect(await engine.runDue()).toBe(1)
     expect(await events()).toEqual([
-      { type: 'trigger.fired', data: expect.objectContaining({ triggerId: id, assetType: 'agent', assetId: 'agent-1', input: { q: 'news' }, cause: { type: 'schedule', scheduledAt: first } }) },
+      {
+        type: 'trigger.fired',
+        data: expect.objectContaining({ triggerId: id, assetType: 'agent', assetId: 'agent-1', input: { q: 'news' }, cause: { type: 'schedule', scheduledAt: first } }),
+      },
       { type: 'trigger.fired', data: expect.objectContaining({ cause: { type: 'schedule', scheduledAt: '2026-03-29T06:00:00.000Z' } }) },
     ])
     expect((await row(id)).next_run_at).toBe('2026-03-30T06:00:00.000Z')

@@ -121,7 +121,9 @@ export class TriggerWork implements DueWork {
     const answer =
       row.connection_id === null
         ? ({ ok: false, error: 'the schedule has no connection' } as const)
-        : await this.#c.runAction(row.tenant_id, row.connection_id, action, input).catch((err: unknown): TriggerActionResult => ({ ok: false, error: (err as Error).message ?? String(err) }))
+        : await this.#c
+            .runAction(row.tenant_id, row.connection_id, action, input)
+            .catch((err: unknown): TriggerActionResult => ({ ok: false, error: (err as Error).message ?? String(err) }))
     const now = this.#now()
     // The run may have outlasted the next due time: move past now, as a catch-up does.
     if (next && next.getTime() <= now.getTime()) next = nextDueAfterRun(parseSchedule(parsed(row.configuration, null)), next, now)
@@ -147,14 +149,21 @@ export class TriggerWork implements DueWork {
     const fail = async (error: string): Promise<Date | null> => {
       const now = this.#now()
       const f = pollFailed(state, error, now, policy)
-      const r = await recordTriggerFailure(this.#c.store, row.id, { error, emitFailed: f.emitFailed, failures: f.state.failures, state: f.state, advance: { from: due, to: f.state.nextRunAt }, now })
+      const r = await recordTriggerFailure(this.#c.store, row.id, {
+        error,
+        emitFailed: f.emitFailed,
+        failures: f.state.failures,
+        state: f.state,
+        advance: { from: due, to: f.state.nextRunAt },
+        now,
+      })
       return r.recorded ? new Date(f.state.nextRunAt) : this.#stored(row.id)
     }
     if (!found || row.connection_id === null) return fail(`the trigger type ${row.slug ?? '?'} is no longer in the integration's definition`)
     const def = resolvePollDefinition(found, config)
-    const answer = await this.#c.runAction(row.tenant_id, row.connection_id, def.action, pollInput(def, state, config)).catch(
-      (err: unknown): TriggerActionResult => ({ ok: false, error: (err as Error).message ?? String(err) }),
-    )
+    const answer = await this.#c
+      .runAction(row.tenant_id, row.connection_id, def.action, pollInput(def, state, config))
+      .catch((err: unknown): TriggerActionResult => ({ ok: false, error: (err as Error).message ?? String(err) }))
     if (!answer.ok) return fail(answer.error)
     const now = this.#now()
     const step = pollSucceeded(def, state, answer.data, now, policy)

@@ -61,7 +61,8 @@ function greeting(s: ConnectSession): string {
 export function integrationListPage(ctx: PageContext, integrations: readonly Integration[]): string {
   const items = integrations
     .map(
-      (i) => `<li data-search="${esc(`${i.definition.name} ${i.definition.id} ${i.definition.description}`.toLowerCase())}"><a class="card" href="${query(ctx, { integration: i.definition.id })}">${logoOf(i)}<span class="card-text"><span class="card-name">${esc(i.definition.name)}</span><span class="card-desc">${esc(i.definition.description)}</span></span></a></li>`,
+      (i) =>
+        `<li data-search="${esc(`${i.definition.name} ${i.definition.id} ${i.definition.description}`.toLowerCase())}"><a class="card" href="${query(ctx, { integration: i.definition.id })}">${logoOf(i)}<span class="card-text"><span class="card-name">${esc(i.definition.name)}</span><span class="card-desc">${esc(i.definition.description)}</span></span></a></li>`,
     )
     .join('')
   const body = `<h1>Connect an account</h1>${greeting(ctx.session)}
@@ -73,7 +74,12 @@ export function integrationListPage(ctx: PageContext, integrations: readonly Int
 
 /** The choice of a scheme, for an integration that offers several. */
 export function schemeChoicePage(ctx: PageContext, integration: Integration, schemes: readonly AuthenticationSchema[]): string {
-  const items = schemes.map((s) => `<li><a class="card" href="${query(ctx, { integration: integration.definition.id, scheme: s })}"><span class="card-name">${esc(SCHEME_LABELS[s] ?? s)}</span></a></li>`).join('')
+  const items = schemes
+    .map(
+      (s) =>
+        `<li><a class="card" href="${query(ctx, { integration: integration.definition.id, scheme: s })}"><span class="card-name">${esc(SCHEME_LABELS[s] ?? s)}</span></a></li>`,
+    )
+    .join('')
   const body = `${backLink(ctx)}<h1>Connect ${esc(integration.definition.name)}</h1><p>Choose how to connect:</p><ul class="cards" aria-label="Ways to connect">${items}</ul>`
   return layout(`Connect ${integration.definition.name}`, ctx, body, { view: 'schemes' })
 }
@@ -84,7 +90,9 @@ export function credentialFormPage(ctx: PageContext, integration: Integration, s
   const inputs: InputDefinition[] = def.auth[scheme]?.inputs ?? []
   const oauth = scheme === 'OAUTH2' || scheme === 'OAUTH1'
   const fields = inputs.map((input) => field(input)).join('')
-  const help = def.docsUrl ? `<p><a href="${esc(def.docsUrl)}" target="_blank" rel="noopener noreferrer">Where to find your ${esc(def.name)} credentials<span class="visually-hidden"> (opens in a new tab)</span></a></p>` : ''
+  const help = def.docsUrl
+    ? `<p><a href="${esc(def.docsUrl)}" target="_blank" rel="noopener noreferrer">Where to find your ${esc(def.name)} credentials<span class="visually-hidden"> (opens in a new tab)</span></a></p>`
+    : ''
   const reconnect = ctx.session.reconnectConnectionId ? `<p class="muted">This re-authorises your existing ${esc(def.name)} connection.</p>` : ''
   const back = severalSchemes ? query(ctx, { integration: def.id }) : ctx.session.reconnectConnectionId ? undefined : query(ctx)
   const verify = def.verify ? '<p class="muted">Your credentials are checked with the service before they are saved.</p>' : ''
