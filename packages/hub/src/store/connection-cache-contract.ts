@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { newId } from '../ids.js'
 import { ConnectionCache } from './connection-cache.js'
 import type { ConnectionRow, Store } from './store.js'
+import { testConnectionRow } from './test-connection-row.js'
 
 /**
  * What the connection-row cache must guarantee on every dialect: a row read twice is answered
@@ -21,25 +22,7 @@ export function connectionCacheContract(name: string, place: () => Promise<strin
       const b = open(where)
       const tenantId = newId()
       await a.createTenant({ id: tenantId, name: `t-${tenantId}`, created_at: new Date().toISOString() })
-      const now = new Date().toISOString()
-      const row = (over: Partial<ConnectionRow> = {}): ConnectionRow => ({
-        id: newId(),
-        tenant_id: tenantId,
-        integration_id: 'i1',
-        name: `conn-${newId()}`,
-        description: 'd',
-        auth_scheme: 'API_KEY',
-        status: 'ACTIVE',
-        status_reason: null,
-        config: '{}',
-        secrets: 'pb1.x.y',
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        expires_at: null,
-        token_expires_at: null,
-        ...over,
-      })
+      const row = (over: Partial<ConnectionRow> = {}): ConnectionRow => testConnectionRow(tenantId, over)
       return { a, b, tenantId, row, close: async () => Promise.all([a.close(), b.close()]) }
     }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { newId } from '../ids.js'
 import type { ConnectionRow, Store } from './store.js'
+import { testConnectionRow } from './test-connection-row.js'
 
 /**
  * The outbox on every dialect: a connection change and the event reporting it (with its
@@ -30,27 +31,7 @@ export function outboxContract(name: string, open: () => Promise<Store>): void {
         secret: 'pb1.x.y',
         created_at: new Date().toISOString(),
       })
-      const row = (over: Partial<ConnectionRow> = {}): ConnectionRow => {
-        const now = new Date().toISOString()
-        return {
-          id: newId(),
-          tenant_id: tenantId,
-          integration_id: 'i1',
-          name: `c-${newId()}`,
-          description: 'd',
-          auth_scheme: 'API_KEY',
-          status: 'ACTIVE',
-          status_reason: null,
-          config: '{}',
-          secrets: 'pb1.x.y',
-          version: 1,
-          created_at: now,
-          updated_at: now,
-          expires_at: null,
-          token_expires_at: null,
-          ...over,
-        }
-      }
+      const row = (over: Partial<ConnectionRow> = {}): ConnectionRow => testConnectionRow(tenantId, over)
       const events = async () =>
         (await store.events.listEvents(tenantId, { after: 0, limit: 100 })).map((e) => [
           e.type,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { PatchbayError } from '@patchbay/core'
 import { newId } from '../ids.js'
 import type { ConnectionRow, Store } from './store.js'
+import { testConnectionRow } from './test-connection-row.js'
 
 /**
  * The behaviour every {@link Store} dialect must have. Run by store.test.ts on SQLite and by
@@ -20,27 +21,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.createTenant(t)
       return t.id
     }
-    const row = (tenantId: string, over: Partial<ConnectionRow> = {}): ConnectionRow => {
-      const now = new Date().toISOString()
-      return {
-        id: newId(),
-        tenant_id: tenantId,
-        integration_id: 'i1',
-        name: `conn-${newId()}`,
-        description: 'd',
-        auth_scheme: 'API_KEY',
-        status: 'ACTIVE',
-        status_reason: null,
-        config: '{}',
-        secrets: 'pb1.x.y',
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        expires_at: null,
-        token_expires_at: null,
-        ...over,
-      }
-    }
+    const row = (tenantId: string, over: Partial<ConnectionRow> = {}): ConnectionRow => testConnectionRow(tenantId, over)
 
     it('stores and scopes connections by tenant', async () => {
       const store = await fresh()
