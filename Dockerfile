@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/core/package.json packages/core/
 COPY packages/sdk/package.json packages/sdk/
+COPY packages/connect/package.json packages/connect/
 COPY packages/hub/package.json packages/hub/
 COPY packages/hub/bin packages/hub/bin
 RUN npm ci --no-audit --no-fund
@@ -25,6 +26,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/core/package.json packages/core/
 COPY packages/sdk/package.json packages/sdk/
+COPY packages/connect/package.json packages/connect/
 COPY packages/hub/package.json packages/hub/
 COPY packages/hub/bin packages/hub/bin
 # better-sqlite3 falls back to compiling when no prebuilt binary matches: the toolchain is

@@ -69,6 +69,7 @@ export const SCENARIOS = [
   { id: '8', key: 'catalog-start', title: 'Full-catalog start' },
   { id: '9', key: 'triggers', title: 'Triggers' },
   { id: '10', key: 'inbound-webhooks', title: 'Inbound webhooks' },
+  { id: '11', key: 'run-log', title: 'Run log cost (scenario 1, log on vs off)' },
 ] as const
 
 /** Builds a measured metric from per-round samples, with its ratio to a paired baseline and its target. */

@@ -8,6 +8,7 @@ import * as dataScale from './data-scale.js'
 import * as inboundWebhooks from './inbound-webhooks.js'
 import * as memory from './memory.js'
 import * as refreshStorm from './refresh-storm.js'
+import * as runLog from './run-log.js'
 import * as scaleOut from './scale-out.js'
 import * as triggers from './triggers.js'
 
@@ -35,4 +36,5 @@ export const SCENARIO_MODULES: Record<string, ScenarioModule> = {
   'catalog-start': { measures: catalogStart.MEASURES, run: catalogStart.runCatalogStart },
   triggers: { measures: triggers.MEASURES, run: triggers.runTriggers },
   'inbound-webhooks': { measures: inboundWebhooks.MEASURES, run: inboundWebhooks.runInboundWebhooks },
+  'run-log': { measures: runLog.MEASURES, run: runLog.runRunLog },
 }
