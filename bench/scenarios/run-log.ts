@@ -77,8 +77,18 @@ export async function runRunLog(ctx: BenchContext): Promise<{ metrics: Metric[];
     ]
     if (rounds.every((x) => Number.isFinite(x.on1.hubCpuUs))) {
       metrics.push(
-        measured({ name: 'hub CPU per run, c=1, log on vs off', unit: 'µs', samples: pick((x) => x.on1.hubCpuUs), baseline: { label: 'log off', samples: pick((x) => x.off1.hubCpuUs) } }),
-        measured({ name: 'hub CPU per run, c=10, log on vs off', unit: 'µs', samples: pick((x) => x.on10.hubCpuUs), baseline: { label: 'log off', samples: pick((x) => x.off10.hubCpuUs) } }),
+        measured({
+          name: 'hub CPU per run, c=1, log on vs off',
+          unit: 'µs',
+          samples: pick((x) => x.on1.hubCpuUs),
+          baseline: { label: 'log off', samples: pick((x) => x.off1.hubCpuUs) },
+        }),
+        measured({
+          name: 'hub CPU per run, c=10, log on vs off',
+          unit: 'µs',
+          samples: pick((x) => x.on10.hubCpuUs),
+          baseline: { label: 'log off', samples: pick((x) => x.off10.hubCpuUs) },
+        }),
       )
     } else {
       metrics.push(notAvailable('hub CPU per run, log on vs off', 'µs', 'needs /proc (Linux)'))

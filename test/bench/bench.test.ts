@@ -76,6 +76,7 @@ describe('npm run bench -- --quick', () => {
       'Full-catalog start',
       'Triggers',
       'Inbound webhooks',
+      'Run log cost',
     ]) {
       expect(run.stdout).toContain(title)
     }
@@ -85,7 +86,7 @@ describe('npm run bench -- --quick', () => {
     expect(results.schema).toBe('patchbay-bench/1')
     expect(results.mode).toBe('quick')
     expect(results.machine.cpus).toBeGreaterThan(0)
-    expect(results.scenarios.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'])
+    expect(results.scenarios.map((s) => s.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11'])
     const files = await readdir(out)
     const stamped = files.filter((f) => /^\d{4}-.*-quick\.json$/.test(f))
     expect(stamped).toHaveLength(1)
