@@ -6,7 +6,9 @@
 // swing with other work (docs/performance.md).
 //
 // Usage: npx tsx bench/compare.ts --hub <a/packages/hub/dist/cli/main.js> [--hub <b/…>]…
-//        [--bursts 40] [--runs 250] [--warmup 3000]
+//        [--bursts 40] [--runs 250] [--warmup 3000] [--profile <dir>]
+// --profile writes a CPU profile of every process (node --cpu-prof) into <dir>; read one with
+// bench/profile-summary.mjs.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,12 +25,14 @@ const { values } = parseArgs({
     bursts: { type: 'string', default: '40' },
     runs: { type: 'string', default: '250' },
     warmup: { type: 'string', default: '3000' },
+    profile: { type: 'string' },
   },
 })
 const clis = values.hub?.length ? values.hub : [HUB_CLI]
 const bursts = Number(values.bursts)
 const runsPerBurst = Number(values.runs)
 const warmup = Number(values.warmup)
+const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
 
 interface Target {
   label: string
@@ -66,11 +70,11 @@ try {
   const masterKey = generateMasterKey()
   const apiKey = `pb_bench_${Date.now()}`
   const fwdId = '0'.repeat(24)
-  const fwd = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY } })
+  const fwd = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs })
   targets.push({ label: 'minimal forwarder', child: fwd, pool: new Pool(fwd.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
   for (const [i, cli] of clis.entries()) {
     const dataDir = await mkdtemp(join(dir, 'hub-'))
-    const child = await startHubProcess({ name: `hub ${i + 1}`, dataDir, masterKey, apiKey, catalogDirs: [catalogDir], cli, timeoutMs: 180_000 })
+    const child = await startHubProcess({ name: `hub ${i + 1}`, dataDir, masterKey, apiKey, catalogDirs: [catalogDir], cli, timeoutMs: 180_000, nodeArgs })
     const connectionId = await connectEcho(child.url, apiKey, 'bench-compare')
     targets.push({ label: `hub ${i + 1} (${cli})`, child, pool: new Pool(child.url, { connections: 10 }), connectionId, cpuMs: 0, runs: 0 })
   }
