@@ -174,9 +174,14 @@ export async function startOAuth2Server(): Promise<OAuth2TestServer> {
 /**
  * Follows redirects from `url` like a browser would (cookies kept per origin), until it reaches
  * `stopAt` (the hub's callback, which is fetched too) — or a page that does not redirect.
- * Returns the final response's status, URL and body.
+ * Returns the final response's status, URL and body. `rewriteCallback` changes the callback URL
+ * before it is fetched (a tampered or stripped provider redirect).
  */
-export async function followAuthorization(url: string, stopAt: string): Promise<{ status: number; url: string; body: string; callbackUrl?: string }> {
+export async function followAuthorization(
+  url: string,
+  stopAt: string,
+  rewriteCallback?: (callback: URL) => void,
+): Promise<{ status: number; url: string; body: string; callbackUrl?: string }> {
   const jar = new Map<string, Map<string, string>>()
   let current = url
   let callbackUrl: string | undefined
@@ -184,6 +189,11 @@ export async function followAuthorization(url: string, stopAt: string): Promise<
     const origin = new URL(current).origin
     const cookies = jar.get(origin) ?? new Map<string, string>()
     jar.set(origin, cookies)
+    if (rewriteCallback && current.startsWith(stopAt)) {
+      const u = new URL(current)
+      rewriteCallback(u)
+      current = u.toString()
+    }
     const res = await fetch(current, {
       redirect: 'manual',
       headers: cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {},

@@ -85,8 +85,9 @@ export interface OAuth2Definition {
   /** Dotted path of the access token in a non-standard token response, e.g. `authed_user.access_token`. */
   accessTokenPath?: string
   /**
-   * The authorization server's issuer identifier. When set, an `iss` parameter on the callback
-   * must equal it (RFC 9207 mix-up defence); when unset, `iss` is ignored.
+   * The authorization server's issuer identifier. When set, the callback must carry an `iss`
+   * parameter equal to it (RFC 9207 mix-up defence: set it only for a provider that sends `iss`,
+   * i.e. `authorization_response_iss_parameter_supported`); when unset, `iss` is ignored.
    */
   issuer?: string
   /** Lifetime assumed when the token response has no `expires_in` (seconds); default: no expiry (refresh only after a 401). */

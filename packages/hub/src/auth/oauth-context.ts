@@ -4,6 +4,7 @@ import { ConnectionStatus, PatchbayError } from '@patchbay/core'
 import type { Integration } from '../catalog/catalog.js'
 import type { IntegrationLookup } from '../catalog/find-integration.js'
 import type { ConnectionPatch, ConnectionRow, Store } from '../store/store.js'
+import { oauthStateBinding } from '../vault/sealed-columns.js'
 import type { Vault } from '../vault/vault.js'
 import type { OAuthApp, OAuthApps } from './oauth-apps.js'
 import type { CallbackOutcome, ConnectContext } from './scheme.js'
@@ -75,11 +76,12 @@ export async function startAuthorization(ctx: OAuthContext, connect: ConnectCont
       ? { status: ConnectionStatus.PENDING, statusReason: 'waiting for the user to grant access at the provider', expiresAt }
       : { status: ConnectionStatus.PENDING, keepState: true },
   )
+  const stateHash = sha256(handle)
   await ctx.store.insertOAuthState({
-    state_hash: sha256(handle),
+    state_hash: stateHash,
     tenant_id: connect.tenantId,
     connection_id: id,
-    secret: ctx.vault.seal(flow, { tenantId: connect.tenantId, connectionId: id }),
+    secret: ctx.vault.seal(flow, oauthStateBinding(connect.tenantId, id, stateHash)),
     expires_at: expiresAt,
     used_at: null,
     created_at: new Date().toISOString(),
@@ -126,7 +128,16 @@ export async function openAuthorization(ctx: OAuthContext, handle: string): Prom
     await markError(ctx, connection, 'its integration is no longer in the catalog')
     return fail(400, 'Integration unavailable', 'The integration of this connection is no longer in the hub catalog.', connection.id)
   }
-  const flow = ctx.vault.open<Record<string, string | null>>(state.secret, { tenantId, connectionId: connection.id })
+  let flow: Record<string, string | null>
+  try {
+    flow = ctx.vault.open<Record<string, string | null>>(state.secret, oauthStateBinding(tenantId, connection.id, state.state_hash))
+  } catch (err) {
+    // Tampered with, swapped for another sealed value, or sealed before the state had its own
+    // binding (an authorization in flight across the upgrade): a page, never a 500.
+    ctx.log.warn({ connectionId: connection.id, err: (err as Error).message }, 'an OAuth authorization in flight does not open; the user must start again')
+    await markError(ctx, connection, 'the stored authorization does not open (tampered with, or started before an upgrade); connect again')
+    return fail(400, 'Authorization unreadable', 'The hub cannot read the authorization this link belongs to. Start the connection again.', connection.id)
+  }
   return { connection, integration, flow }
 }
 

@@ -1,5 +1,6 @@
+import { PatchbayError } from '@patchbay/core'
 import type { ConnectionRow } from '../store/store.js'
-import type { Vault } from './vault.js'
+import { SealedValueRejected, type Vault } from './vault.js'
 
 /*
  * The one place a connection's secrets are sealed and opened. It sits in vault/, not
@@ -23,8 +24,20 @@ export function sealConnectionSecrets(vault: Vault, tenantId: string, connection
 /**
  * Opens the secrets of a connection row (an empty object when it has none).
  *
- * @throws {Error} when the sealed value does not open under this row's binding (tampered or moved).
+ * @throws {PatchbayError} CONNECTION_NOT_ACTIVE (409, a FAILED run) saying to reconnect when the
+ *   sealed value does not open under this row's binding (tampered with, or another row's or
+ *   purpose's ciphertext, such as an OAuth state's); INTERNAL when the master key is missing.
  */
 export function openConnectionSecrets<T extends object = Record<string, unknown>>(vault: Vault, row: Pick<ConnectionRow, 'secrets' | 'tenant_id' | 'id'>): Partial<T> {
-  return row.secrets ? vault.open<T>(row.secrets, { tenantId: row.tenant_id, connectionId: row.id }) : {}
+  if (!row.secrets) return {}
+  try {
+    return vault.open<T>(row.secrets, { tenantId: row.tenant_id, connectionId: row.id })
+  } catch (err) {
+    if (!(err instanceof SealedValueRejected)) throw err
+    throw new PatchbayError(
+      'CONNECTION_NOT_ACTIVE',
+      `The stored credentials of connection ${row.id} do not open (tampered with, or sealed for another row or purpose); reconnect it with its credentials`,
+      { cause: err },
+    )
+  }
 }

@@ -71,11 +71,12 @@ export function rotationContract(name: string, open: () => Promise<Store>): void
         })
       }
       const pending = [...secrets.keys()][0] as string
+      const stateHash = newId()
       await store.insertOAuthState({
-        state_hash: newId(),
+        state_hash: stateHash,
         tenant_id: tenantId,
         connection_id: pending,
-        secret: oldVault.seal({ code_verifier: 'v' }, oauthStateBinding(tenantId, pending)),
+        secret: oldVault.seal({ code_verifier: 'v' }, oauthStateBinding(tenantId, pending, stateHash)),
         expires_at: new Date(Date.now() + 600_000).toISOString(),
         used_at: null,
         created_at: now,
@@ -93,7 +94,7 @@ export function rotationContract(name: string, open: () => Promise<Store>): void
         expect(vault.open(app.secret, oauthAppBinding(tenantId, app.integration_id))).toEqual({ client_secret: `cs-${app.integration_id}` })
       }
       const states = await store.db.selectFrom('oauth_states').selectAll().where('tenant_id', '=', tenantId).execute()
-      for (const st of states) expect(vault.open(st.secret, oauthStateBinding(tenantId, st.connection_id))).toEqual({ code_verifier: 'v' })
+      for (const st of states) expect(vault.open(st.secret, oauthStateBinding(tenantId, st.connection_id, st.state_hash))).toEqual({ code_verifier: 'v' })
     }
 
     it('re-encrypts every sealed value with the new key, keeping contents, versions and timestamps', async () => {

@@ -10,10 +10,17 @@ export function oauthAppBinding(tenantId: string, integrationId: string): Secret
 
 /**
  * The binding of an authorization in flight's sealed flow secrets (`oauth_states.secret`): the
- * tenant and the pending connection it completes.
+ * tenant, and `oauth-state:<connection id>:<state hash>` in place of a connection id. Its own
+ * purpose prefix keeps it apart from the connection's secrets (issue 11 item 12: with the bare
+ * connection id, one ciphertext could be swapped for the other by someone who can write the
+ * database), and the state hash (the row's key) from another authorization of the same connection.
+ *
+ * States sealed before this binding (bare connection id) no longer open: they live 10 minutes,
+ * so an authorization in flight across the upgrade ends on a "start again" page, and no fallback
+ * to the old binding is kept (a fallback would keep the swap open).
  */
-export function oauthStateBinding(tenantId: string, connectionId: string): SecretBinding {
-  return { tenantId, connectionId }
+export function oauthStateBinding(tenantId: string, connectionId: string, stateHash: string): SecretBinding {
+  return { tenantId, connectionId: `oauth-state:${connectionId}:${stateHash}` }
 }
 
 /** The binding of a webhook endpoint's sealed signing secret: the tenant, and `webhook:<endpoint id>`. */
@@ -62,7 +69,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     column: 'secret',
     keyColumns: ['state_hash'],
     bindingColumns: ['tenant_id', 'connection_id'],
-    binding: (r) => oauthStateBinding(r['tenant_id'] as string, r['connection_id'] as string),
+    binding: (r) => oauthStateBinding(r['tenant_id'] as string, r['connection_id'] as string, r['state_hash'] as string),
   },
   {
     table: 'webhook_endpoints',

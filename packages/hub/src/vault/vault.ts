@@ -14,6 +14,16 @@ export interface MasterKey {
   readonly key: Buffer
 }
 
+/**
+ * A sealed value that does not open under the binding asked for: tampered with, or moved from
+ * another row or purpose (e.g. an OAuth state's ciphertext put in a connection's secrets).
+ */
+export class SealedValueRejected extends PatchbayError {
+  constructor(options?: { cause?: unknown }) {
+    super('INTERNAL', 'Stored credentials failed authentication (tampered with, or bound to another connection)', options)
+  }
+}
+
 const FORMAT = 'pb1'
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
@@ -96,8 +106,8 @@ export class Vault {
   /**
    * Decrypts what {@link seal} wrote under the same binding.
    *
-   * @throws {PatchbayError} INTERNAL when the key is unknown or the ciphertext was tampered with
-   *   or moved; the message never includes the ciphertext or the key.
+   * @throws {PatchbayError} INTERNAL when the key is unknown; {@link SealedValueRejected} when the
+   *   ciphertext was tampered with or moved. The message never includes the ciphertext or the key.
    */
   open<T = unknown>(sealed: string, binding: SecretBinding): T {
     const [format, keyId, payload] = sealed.split('.')
@@ -117,7 +127,7 @@ export class Vault {
       const plain = Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES)), decipher.final()])
       return JSON.parse(plain.toString('utf8')) as T
     } catch (cause) {
-      throw new PatchbayError('INTERNAL', 'Stored credentials failed authentication (tampered with, or bound to another connection)', { cause })
+      throw new SealedValueRejected({ cause })
     }
   }
 }

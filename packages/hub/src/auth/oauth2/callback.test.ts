@@ -16,6 +16,14 @@ describe('processAuthorizationResponse', () => {
   it('refuses a redirect without a code', () => {
     expect(processAuthorizationResponse({ state: 's' }, {})).toMatchObject({ ok: false, kind: 'invalid', reason: 'the provider redirected without a code' })
   })
+  it('requires iss when the definition names an issuer (RFC 9207)', () => {
+    expect(processAuthorizationResponse({ code: 'c', state: 's' }, { issuer: 'https://good' })).toMatchObject({
+      ok: false,
+      kind: 'invalid',
+      reason: expect.stringContaining('carries no iss parameter'),
+    })
+    expect(processAuthorizationResponse({ code: 'c', state: 's', iss: '' }, { issuer: 'https://good' })).toMatchObject({ ok: false, kind: 'invalid' })
+  })
   it('refuses another issuer when the definition names one (RFC 9207), ignores iss otherwise', () => {
     expect(processAuthorizationResponse({ code: 'c', state: 's', iss: 'https://evil' }, { issuer: 'https://good' })).toMatchObject({ ok: false, kind: 'invalid' })
     expect(processAuthorizationResponse({ code: 'c', state: 's', iss: 'https://good' }, { issuer: 'https://good' })).toMatchObject({ ok: true })

@@ -132,7 +132,7 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
           integration,
           o2,
           'authorization_code',
-          () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier']),
+          () => codeExchangeRequest(endpoint, response.code, response.state, flow['redirectUri'] as string, flow['verifier'], response.iss),
           ctx.timeoutMs,
         )
         const tokens = await processTokenResponse(res, o2)
