@@ -1,4 +1,5 @@
 import { ConnectionStatus, PatchbayError, isAuthenticationSchema, type AuthenticationSchema, type ConnectResult, type InputDefinition } from '@patchbay/core'
+import { checkInputDepth } from '../actions/json-depth.js'
 import { integrationLabel, metrics } from '../metrics/metrics.js'
 import { createAuthSchemes } from '../auth/registry.js'
 import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
@@ -91,6 +92,8 @@ export async function connect(deps: ConnectDeps, tenantId: string, integration: 
 }
 
 async function connectOnce(deps: ConnectDeps, tenantId: string, integration: Integration, body: ConnectBody, options: ConnectOptions): Promise<ConnectResult> {
+  // The limit of action inputs (issue 11 item 5): before anything walks, copies or stores `data`.
+  checkInputDepth(body.data, 'data')
   const prepared = isMcpIntegration(integration) ? await prepareMcp(deps, body) : prepareHttp(deps, integration, body)
   const schemes = deps.oauth?.schemes ?? STATIC_SCHEMES
   const connectionId = prepared.assetId ?? newId()
