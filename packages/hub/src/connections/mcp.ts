@@ -265,10 +265,16 @@ export async function executeMcp(
   try {
     return await runOnMcpConnection(deps, target.integration, connection, action, body['data'], started)
   } catch (err) {
-    // The server refused the token, failed or did not answer: a FAILED body with the reason, which
-    // aiXplain's SDKs show as it is (a 504 became "Gateway timeout: Please try again later").
-    if (err instanceof PatchbayError && (err.code === 'UPSTREAM_ERROR' || err.code === 'UPSTREAM_UNREACHABLE')) return failure(err)
-    throw err
+    if (!(err instanceof PatchbayError) || (err.code !== 'UPSTREAM_ERROR' && err.code !== 'UPSTREAM_UNREACHABLE')) throw err
+    // LIST_INPUTS: aiXplain's v2 SDK reads its `data` and, finding none in a FAILED body, raised
+    // "Action 'x' not found or has no input parameters defined" instead of the reason; an HTTP
+    // error it raises with the message (a refused token: 400, the caller must reconnect).
+    if (action === ExecuteAction.LIST_INPUTS) {
+      throw err.details?.['tokenRefused'] === true ? new PatchbayError('VALIDATION', err.message, { details: { ...err.details } }) : err
+    }
+    // Any other action: a FAILED body with the reason, which aiXplain's SDKs show as it is (a 504
+    // became "Gateway timeout: Please try again later"; v1 reads LIST_ACTIONS and LIST_TOOLS so).
+    return failure(err)
   }
 }
 
