@@ -12,16 +12,19 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMcpPeer, type McpPeer } from '../support/mcp-peer.js'
 import { acmeDefinition, startOAuth2Server, type OAuth2TestServer } from '../support/oauth2-server.js'
+import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
 import { call, startTestHub, type TestHub } from '../support/test-hub.js'
 import { runSdk, sdkProblem, type SdkRun } from './sdk.js'
 
 const problem = await sdkProblem()
+const postgres = problem === undefined && (await postgresAvailable())
+const databases = [{ db: 'sqlite' }, ...(postgres ? [{ db: 'postgres' }] : [])]
 const MCP = '686eb9cd26480723d0634d3e'
 const TOKEN = 'mcp-token-4e1f9a2b'
 const UNKNOWN_RUN = '00000000-0000-4000-8000-0000000000aa'
 const MISLEADING = [/Unspecified Client Error/i, /Gateway timeout/i, /^'?completed'?$/]
 
-describe.skipIf(problem !== undefined)('messages aiXplain Python SDK (real) shows for a failed run or poll', () => {
+describe.skipIf(problem !== undefined).each(databases)('messages aiXplain Python SDK (real) shows for a failed run or poll, on $db', ({ db }) => {
   let as: OAuth2TestServer
   let peer: McpPeer
   let hub: TestHub
@@ -32,7 +35,7 @@ describe.skipIf(problem !== undefined)('messages aiXplain Python SDK (real) show
     ;[as, peer] = await Promise.all([startOAuth2Server(), startMcpPeer({ token: TOKEN })])
     const dir = await mkdtemp(join(tmpdir(), 'patchbay-sdkmsg-'))
     await writeFile(join(dir, 'acme.json'), JSON.stringify(acmeDefinition(as.url)))
-    hub = await startTestHub({ catalogDirs: [dir] })
+    hub = await startTestHub({ catalogDirs: [dir], ...(db === 'postgres' ? { databaseUrl: await createTestDatabase() } : {}) })
     as.configure(`${hub.url}/oauth/callback`)
     await call(hub, 'PUT', '/admin/oauth-apps/acme', { clientId: as.clientId, clientSecret: as.clientSecret })
     const pending = await call(hub, 'POST', '/api/v2/execute/acme', { name: 'never granted', authScheme: 'OAUTH2' })
@@ -51,6 +54,7 @@ describe.skipIf(problem !== undefined)('messages aiXplain Python SDK (real) show
   afterAll(async () => {
     await hub?.close()
     await Promise.all([as?.close(), peer?.close()])
+    if (db === 'postgres') await dropTestDatabases()
   })
 
   /**
