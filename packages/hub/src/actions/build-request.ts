@@ -11,6 +11,36 @@ export type BuiltRequest = OutgoingRequest
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 
+const PATH_PLACEHOLDER = /\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}/g
+const CACHE_MAX = 1_000
+const placeholderCache = new Map<string, { name: string; raw: boolean }[]>()
+const baseCache = new Map<string, URL>()
+
+/** Remembers up to CACHE_MAX entries, then starts again (a bound, not an LRU: the sets are small). */
+function remember<V>(cache: Map<string, V>, key: string, make: (k: string) => V): V {
+  let v = cache.get(key)
+  if (v === undefined) {
+    if (cache.size >= CACHE_MAX) cache.clear()
+    v = make(key)
+    cache.set(key, v)
+  }
+  return v
+}
+
+/** The `{name}` and `{+name}` placeholders of a path template, parsed once per template. */
+function pathPlaceholders(path: string): { name: string; raw: boolean }[] {
+  return remember(placeholderCache, path, (t) => [...t.matchAll(PATH_PLACEHOLDER)].map((m) => ({ name: m[2] as string, raw: m[1] === '+' })))
+}
+
+/**
+ * A base URL, parsed once per distinct text (a catalog's base URL, or a connection's rendered
+ * one): parsing URLs was a tenth of an action run's own code (docs/performance.md). Callers
+ * only read it.
+ */
+function baseUrlOf(base: string): URL {
+  return remember(baseCache, base, (b) => new URL(b))
+}
+
 /** Stringifies a query/header value: arrays comma-joined, objects as JSON. */
 function flat(v: unknown): string {
   if (Array.isArray(v)) return v.map(flat).join(',')
@@ -65,18 +95,19 @@ export function buildRequest(
   if (!METHODS.has(method)) {
     throw new PatchbayError('INVALID_ACTION_INPUT', `method must be one of ${[...METHODS].join(', ')}; got "${method}"`)
   }
-  const base = (renderTemplate(def.baseUrl, (n) => config[n], String) ?? '').replace(/\/+$/, '')
+  const rendered = renderTemplate(def.baseUrl, (n) => config[n], String) ?? ''
+  const base = rendered.endsWith('/') ? rendered.replace(/\/+$/, '') : rendered
   const path = renderTemplate(req.path, lookup, encodeURIComponent)
   if (path === undefined) {
     const absent = placeholderNames(req.path).filter((n) => lookup(n) === undefined || lookup(n) === null)
     throw new PatchbayError('INVALID_ACTION_INPUT', `Invalid input for ${action.code}: ${absent.map((n) => `'${n}' is required`).join('; ')}`)
   }
-  for (const m of req.path.matchAll(/\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}/g)) refuseDotSegments(action.code, m[2] as string, lookup(m[2] as string), m[1] === '+')
+  for (const p of pathPlaceholders(req.path)) refuseDotSegments(action.code, p.name, lookup(p.name), p.raw)
   const url = new URL(base + (path.startsWith('/') || path === '' ? path : `/${path}`))
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new PatchbayError('INVALID_ACTION_INPUT', `The request URL must be http or https; got ${url.protocol}`)
   }
-  assertUnderBase(action.code, new URL(base || url.origin), url)
+  assertUnderBase(action.code, base ? baseUrlOf(base) : new URL(url.origin), url)
   for (const [k, t] of Object.entries(req.query ?? {})) {
     const single = /^\{\+?([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(t)
     const v = single ? lookup(single[1] as string) : renderTemplate(t, lookup, String)

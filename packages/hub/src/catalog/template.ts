@@ -24,6 +24,8 @@ function stringify(v: unknown): string {
  * ```
  */
 export function renderTemplate(template: string, lookup: Lookup, encode: (s: string) => string): string | undefined {
+  // Most templates (methods, base URLs, fixed headers) hold no placeholder: skip the regex.
+  if (!template.includes('{')) return template
   let missing = false
   const out = template.replace(PLACEHOLDER, (_, raw: string, name: string) => {
     const v = lookup(name)

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../logger.js'
-import { accessLog, lazyChildLoggerFactory, LazyRequestLogger } from './lazy-request-logger.js'
+import { AccessLogger, createLogger } from '../logger.js'
+import { lazyChildLoggerFactory, LazyRequestLogger } from './lazy-request-logger.js'
 
 function capture() {
   const lines: Record<string, unknown>[] = []
@@ -41,9 +41,10 @@ describe('LazyRequestLogger', () => {
       req.log.warn({ creds: { token: 'sekret-value' } }, 'something')
       return { ok: true }
     })
+    const accessLogger = new AccessLogger(logger)
     app.addHook('onResponse', (req, reply, done) => {
       expect(req.log).toBeInstanceOf(LazyRequestLogger)
-      accessLog(req.log, { method: req.method, route: req.routeOptions.url, status: reply.statusCode }, 'request')
+      accessLogger.write({ reqId: req.id, method: req.method, route: req.routeOptions.url ?? '', status: reply.statusCode, ms: reply.elapsedTime })
       done()
     })
     await app.inject({ method: 'GET', url: '/quiet' })
@@ -59,5 +60,17 @@ describe('LazyRequestLogger', () => {
     // Through the child: bound to the request, and redacted as every line is.
     expect(warn).toMatchObject({ level: 40, reqId: access[1]?.['reqId'], creds: { token: '[REDACTED]' } })
     expect(JSON.stringify(lines)).not.toContain('sekret-value')
+  })
+
+  it('the access logger writes to the same destination, with the base bindings, following the level', () => {
+    const { lines, logger } = capture()
+    const access = new AccessLogger(logger)
+    access.write({ reqId: 'r1', method: 'GET', route: '/health', status: 200, ms: 0.5 })
+    logger.level = 'warn'
+    access.write({ reqId: 'r2', method: 'GET', route: '/health', status: 200, ms: 0.5 })
+    logger.level = 'info'
+    access.write({ reqId: 'r3', method: 'POST', route: '/api/v2/execute/:id', status: 401, ms: 1, tenant: 't1', keyId: 'k1' })
+    expect(lines.map((l) => l['reqId'])).toEqual(['r1', 'r3'])
+    expect(lines[1]).toMatchObject({ level: 30, service: 'patchbay', msg: 'request', route: '/api/v2/execute/:id', status: 401, tenant: 't1', keyId: 'k1' })
   })
 })

@@ -84,16 +84,6 @@ export class LazyRequestLogger {
 
   /** Logs nothing. */
   silent(): void {}
-
-  /**
-   * Writes one line at info with the request's bindings: through the child when it exists or
-   * the route sets its own level or serializers, else through the server's logger with the
-   * bindings first (the same JSON line, without building a child).
-   */
-  infoWithBindings(fields: Bindings, msg: string): void {
-    if (this.#child || this.#options.level !== undefined || this.#options.serializers !== undefined) this.#logger.info(fields, msg)
-    else this.#parent.info({ ...this.#bindings, ...fields }, msg)
-  }
 }
 
 /**
@@ -106,18 +96,4 @@ export class LazyRequestLogger {
  */
 export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildOptions): FastifyBaseLogger {
   return new LazyRequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger
-}
-
-/**
- * Writes the access line of a request through its logger without building a pino child when
- * the logger is lazy (or through any other logger as usual).
- *
- * @example
- * ```ts
- * accessLog(req.log, { method: 'GET', route: '/health', status: 200 }, 'request')
- * ```
- */
-export function accessLog(log: FastifyBaseLogger, fields: Bindings, msg: string): void {
-  if (log instanceof LazyRequestLogger) log.infoWithBindings(fields, msg)
-  else log.info(fields, msg)
 }

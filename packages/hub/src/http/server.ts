@@ -23,7 +23,8 @@ import { registerKeyRoutes } from './key-routes.js'
 import { registerRunLogRoutes } from './run-log-routes.js'
 import { isInboundTriggerPath, registerTriggerRoutes } from './trigger-routes.js'
 import { requireScopes } from './require-scope.js'
-import { accessLog, lazyChildLoggerFactory } from './lazy-request-logger.js'
+import { lazyChildLoggerFactory } from './lazy-request-logger.js'
+import { AccessLogger } from '../logger.js'
 import type { KeyScope } from '../tenants/key-scopes.js'
 import { registerDashboard } from './pages/dashboard/dashboard.js'
 import { isDashboardPath } from './pages/dashboard/paths.js'
@@ -122,20 +123,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   // The access log: the route pattern, never the raw URL (its query string may carry a secret).
+  const access = new AccessLogger(deps.logger)
   app.addHook('onResponse', (req, reply, done) => {
-    const keyId = (req as { keyId?: string }).keyId
-    accessLog(
-      req.log,
-      {
-        method: req.method,
-        route: req.routeOptions.url ?? '(no route)',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-        tenant: req.tenantId || undefined,
-        keyId,
-      },
-      'request',
-    )
+    access.write({
+      reqId: req.id,
+      method: req.method,
+      route: req.routeOptions.url ?? '(no route)',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+      tenant: req.tenantId || undefined,
+      keyId: (req as { keyId?: string }).keyId || undefined,
+    })
     done()
   })
 
