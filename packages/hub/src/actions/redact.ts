@@ -75,7 +75,22 @@ export function secretVariants(secret: string): string[] {
   return list
 }
 
+/**
+ * Variants by the list of secrets: a connection's list is one array for as long as its
+ * credentials are cached, and only grows (auth/static.ts adds the header values it builds), so
+ * an entry is good while the length is the same.
+ */
+const listCache = new WeakMap<readonly string[], { length: number; variants: string[] }>()
+
 function variantsOf(sensitive: readonly string[]): string[] {
+  const hit = listCache.get(sensitive)
+  if (hit && hit.length === sensitive.length) return hit.variants
+  const variants = collectVariants(sensitive)
+  listCache.set(sensitive, { length: sensitive.length, variants })
+  return variants
+}
+
+function collectVariants(sensitive: readonly string[]): string[] {
   const all = new Set<string>()
   for (const s of sensitive) if (s.length >= MIN_SECRET_LENGTH) for (const v of secretVariants(s)) all.add(v)
   return [...all].sort((a, b) => b.length - a.length)
