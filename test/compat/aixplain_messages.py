@@ -8,24 +8,20 @@ run. Each step records what the SDK returned (status, error_message) or the exce
 (class and text); the script prints one JSON object `{"steps": {name: result}}` on stdout.
 """
 
-import json
+import os
 import sys
-import warnings
 
-scenario = json.load(open(sys.argv[1]))
-steps = {}
+# ax-python runs drivers with runpy, which does not put their folder on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compat_steps import load_scenario, report, steps  # noqa: E402
+from compat_steps import step as record  # noqa: E402
+
+scenario = load_scenario()
 
 
 def step(name, fn):
-    """Runs fn, storing its JSON-able result, or the exception's class and text, and the warnings it showed."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            steps[name] = {"ok": True, "value": fn()}
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            steps[name] = {"ok": False, "error": type(e).__name__, "message": str(e)[:600],
-                           "status": getattr(e, "status_code", None)}
-        steps[name]["warnings"] = [str(w.message)[:600] for w in caught if not issubclass(w.category, DeprecationWarning)]
+    """Runs fn through compat_steps.step, keeping this driver's warnings."""
+    return record(name, fn, keep=lambda w: not issubclass(w.category, DeprecationWarning), chars=600)
 
 
 def view(r):
@@ -50,4 +46,4 @@ else:
     step("refused_run", lambda: view(aix.Tool.get(scenario["refused_id"]).run(action=scenario["refused_action"], data={"a": 1, "b": 2})))
     step("unknown_poll", lambda: view(pending.poll(scenario["unknown_poll_url"])))
 
-print(json.dumps({"steps": steps}, default=str))
+report()

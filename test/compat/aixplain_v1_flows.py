@@ -6,26 +6,20 @@ TEAM_API_KEY (or AIXPLAIN_API_KEY). Every step records its result or the excepti
 the script prints one JSON object `{"steps": {name: result}}` on stdout.
 """
 
-import json
+import os
 import sys
-import warnings
 
-scenario = json.load(open(sys.argv[1]))
-steps = {}
+# ax-python runs drivers with runpy, which does not put their folder on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compat_steps import load_scenario, report, steps  # noqa: E402
+from compat_steps import step as record  # noqa: E402
+
+scenario = load_scenario()
 
 
 def step(name, fn):
-    """Runs fn, storing its JSON-able result, or the exception's class and text."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            steps[name] = {"ok": True, "value": fn()}
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            steps[name] = {"ok": False, "error": type(e).__name__, "message": str(e)[:600]}
-        texts = [str(w.message) for w in caught if "visit the following URL" in str(w.message)]
-        if texts:
-            steps[name]["warnings"] = texts
-    return steps[name].get("value")
+    """Runs fn through compat_steps.step, keeping this driver's warnings."""
+    return record(name, fn, keep=lambda w: "visit the following URL" in str(w.message), chars=600)
 
 
 from aixplain.factories import IntegrationFactory, ModelFactory  # noqa: E402
@@ -138,4 +132,4 @@ elif mode == "mcp":
                 step("mcp_delete", lambda: tool.delete() or conn_id)
                 step("mcp_deleted_get", lambda: repr(ModelFactory.get(conn_id)))
 
-print(json.dumps({"steps": steps}, default=str))
+report()

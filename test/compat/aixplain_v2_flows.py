@@ -8,27 +8,21 @@ hide the others; the script prints one JSON object `{"steps": {name: result}}` o
 """
 
 import json
-import sys
-import warnings
 
-scenario = json.load(open(sys.argv[1]))
-steps = {}
+import os
+import sys
+
+# ax-python runs drivers with runpy, which does not put their folder on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compat_steps import load_scenario, report, steps  # noqa: E402
+from compat_steps import step as record  # noqa: E402
+
+scenario = load_scenario()
 
 
 def step(name, fn):
-    """Runs fn, storing its JSON-able result, or the exception's class and text."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            value = fn()
-            steps[name] = {"ok": True, "value": value}
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            steps[name] = {"ok": False, "error": type(e).__name__, "message": str(e)[:600],
-                           "status": getattr(e, "status_code", None)}
-        texts = [str(w.message) for w in caught if "redirect" in str(w.message) or "visit" in str(w.message)]
-        if texts:
-            steps[name]["warnings"] = texts
-    return steps[name].get("value")
+    """Runs fn through compat_steps.step, keeping this driver's warnings."""
+    return record(name, fn, keep=lambda w: "redirect" in str(w.message) or "visit" in str(w.message), chars=600)
 
 
 from aixplain import Aixplain  # noqa: E402
@@ -181,4 +175,4 @@ elif mode == "orphan":
         step("delete", lambda: aix.Tool.get(tid).delete().status)
         step("tool_search_after", lambda: aix.Tool.search(query=scenario["name"]).total)
 
-print(json.dumps({"steps": steps}, default=str))
+report()

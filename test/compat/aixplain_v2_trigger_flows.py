@@ -8,26 +8,20 @@ its triggerId), and its delete (delete_trigger, then DELETE). Prints one JSON ob
 `{"steps": {name: result}}`; each step records its result or the exception it raised.
 """
 
-import json
+import os
 import sys
-import warnings
 
-scenario = json.load(open(sys.argv[1]))
-steps = {}
+# ax-python runs drivers with runpy, which does not put their folder on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compat_steps import load_scenario, report, steps  # noqa: E402
+from compat_steps import step as record  # noqa: E402
+
+scenario = load_scenario()
 
 
 def step(name, fn):
-    """Runs fn, storing its JSON-able result, or the exception's class and text."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            steps[name] = {"ok": True, "value": fn()}
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            steps[name] = {"ok": False, "error": type(e).__name__, "message": str(e)[:600],
-                           "status": getattr(e, "status_code", None)}
-        if caught:
-            steps[name]["warnings"] = [str(w.message)[:200] for w in caught]
-    return steps[name].get("value")
+    """Runs fn through compat_steps.step, keeping this driver's warnings."""
+    return record(name, fn, keep=lambda w: True, chars=200)
 
 
 from aixplain import Aixplain  # noqa: E402
@@ -101,4 +95,4 @@ if tool is not None:
 step("delete[once]", lambda: created["once"].delete().status)
 step("get[once_deleted]", lambda: aix.Trigger.get(created["once"].id).id)
 
-print(json.dumps({"steps": steps}, default=str))
+report()
