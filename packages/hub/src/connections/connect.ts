@@ -3,7 +3,8 @@ import { integrationLabel, metrics } from '../metrics/metrics.js'
 import { createAuthSchemes } from '../auth/registry.js'
 import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
-import { renderTemplate } from '../catalog/template.js'
+import { baseUrlTemplate, tokenResponseNames } from '../catalog/scheme-base-url.js'
+import { placeholderNames, renderTemplate } from '../catalog/template.js'
 import { newId } from '../ids.js'
 import type { ConnectionPatch, ConnectionRow, Store } from '../store/store.js'
 import { sealConnectionSecrets } from '../vault/connection-secrets.js'
@@ -159,7 +160,7 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
       name: p.name ?? existing.name,
       description: connectionDescription(p.givenDescription ?? stripSuffix(existing.description), p.schema),
       auth_scheme: p.schema,
-      config: JSON.stringify(p.config),
+      config: JSON.stringify(draft.config ?? p.config),
     }
     if (!draft.keepState) {
       patch.status = draft.status
@@ -184,7 +185,7 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
     name: p.name ?? p.defaultName(id),
     description: connectionDescription(p.description, p.schema),
     schema: p.schema,
-    config: p.config,
+    config: draft.config ?? p.config,
     ...(draft.sealed !== undefined ? { sealed: draft.sealed } : { secrets: draft.secrets ?? {} }),
     status,
     statusReason: draft.statusReason ?? null,
@@ -286,12 +287,15 @@ function checkInputs(integration: Integration, schema: AuthenticationSchema, dat
     }
     ;(input.secret ? secrets : config)[input.name] = value
   }
-  // The base URL must come out as an http(s) URL from these inputs, or every action would fail.
-  const baseUrl = renderTemplate(def.baseUrl, (n) => config[n], String)
-  if (baseUrl === undefined || !/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl)) {
+  // The base URL must come out as an http(s) URL from these inputs, or every action would fail
+  // (one built from token response values is checked when the token arrives: token-values.ts).
+  const template = baseUrlTemplate(def, schema)
+  const later = tokenResponseNames(def, schema)
+  const baseUrl = renderTemplate(template, (n) => config[n], String)
+  if (!placeholderNames(template).some((n) => later.includes(n)) && (baseUrl === undefined || !/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl))) {
     throw new PatchbayError(
       'VALIDATION',
-      `The inputs given do not make a valid base URL for ${def.name} (template ${def.baseUrl}); check ${JSON.stringify(inputs.filter((i) => !i.secret).map((i) => i.name))}`,
+      `The inputs given do not make a valid base URL for ${def.name} (template ${template}); check ${JSON.stringify(inputs.filter((i) => !i.secret).map((i) => i.name))}`,
     )
   }
   return { config, secrets }
