@@ -102,6 +102,19 @@ describe('Salesforce OAUTH2 (web server flow), base URL from the token response'
     expect(JSON.parse((await row(id)).config)).toEqual({ instance_url: `${org.url}/acme-moved` })
   })
 
+  it('a re-authorization keeps the instance until its own token response names another', async () => {
+    const res = await call(hub, 'POST', '/api/v2/execute/salesforce', { authScheme: 'OAUTH2', data: { assetId: id } })
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    // Not completed yet: the connection still works where it did.
+    expect((await run(id, 'SALESFORCE_GET_USER_INFO', {})).body.status).toBe('SUCCESS')
+    expect(org.received.at(-1)?.path).toBe('/acme-moved/services/oauth2/userinfo')
+    as.tokenResponseExtras = { instance_url: `${org.url}/acme-again` }
+    const page = await followAuthorization(res.body.data.redirectURL, `${hub.url}/oauth/callback`)
+    expect(page.status, page.body).toBe(200)
+    expect((await run(id, 'SALESFORCE_GET_USER_INFO', {})).body.status).toBe('SUCCESS')
+    expect(org.received.at(-1)?.path).toBe('/acme-again/services/oauth2/userinfo')
+  })
+
   it('fails the connection, naming the field, when the token response has no instance_url', async () => {
     as.tokenResponseExtras = {}
     const c = await connect('Salesforce without instance')

@@ -1,5 +1,6 @@
 import { ConnectionStatus, PatchbayError, isAuthenticationSchema, type AuthenticationSchema, type ConnectResult, type InputDefinition } from '@patchbay/core'
 import { integrationLabel, metrics } from '../metrics/metrics.js'
+import { configOf } from '../auth/oauth-endpoints.js'
 import { createAuthSchemes } from '../auth/registry.js'
 import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
@@ -156,11 +157,14 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
     if (existing.integration_id !== integration.modelId) {
       throw new PatchbayError('VALIDATION', `Connection ${p.assetId} belongs to another integration; reconnect it through its own integration`)
     }
+    // A re-authorization keeps what the last token response gave (the base URL) until the next one replaces it.
+    const before = configOf(existing)
+    const learnt = draft.keepState ? Object.fromEntries(tokenResponseNames(integration.definition, p.schema).flatMap((k) => (k in before ? [[k, before[k]]] : []))) : {}
     const patch: ConnectionPatch = {
       name: p.name ?? existing.name,
       description: connectionDescription(p.givenDescription ?? stripSuffix(existing.description), p.schema),
       auth_scheme: p.schema,
-      config: JSON.stringify(draft.config ?? p.config),
+      config: JSON.stringify(draft.config ?? { ...learnt, ...p.config }),
     }
     if (!draft.keepState) {
       patch.status = draft.status
