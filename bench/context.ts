@@ -52,7 +52,7 @@ export async function startBenchHub(ctx: BenchContext, label: string, config: Pa
 }
 
 /** A JSON call to a hub with an API key; throws on a non-2xx answer. */
-export async function callHub(hubUrl: string, apiKey: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+export async function callHub(hubUrl: string, apiKey: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${hubUrl}${path}`, {
     method,
     headers: { 'x-api-key': apiKey, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -81,6 +81,8 @@ describe('patchbay integrations', () => {
     expect(r.stdout).toContain('REQUEST  {method} {+path}')
     const json = JSON.parse((await cli(['integrations', 'show', 'acme-orders', '--json'])).stdout) as { actions: Array<{ code: string }> }
     expect(json.actions.map((a) => a.code)).toEqual(['ACME_GET_ORDER', 'REQUEST'])
+    const sf = await cli(['integrations', 'show', 'salesforce'])
+    expect(sf.stdout).toContain('base URL {instance_url} (from the token response: instance_url)')
     const missing = await cli(['integrations', 'show', 'gitl'])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('No integration "gitl"; did you mean gitlab')

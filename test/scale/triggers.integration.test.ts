@@ -4,6 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { generateMasterKey } from '@patchbay/hub'
 import { startHubProcess, startHubProcesses, stopAllProcesses, waitFor, type HubProcess } from '../support/hub-processes.js'
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
+import { timeTriggerRow } from '../support/trigger-fixtures.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js'
 
 /**
@@ -33,36 +34,19 @@ async function insertTimeTriggers(db: Kysely<any>, n: number, due: Date): Promis
   const now = new Date().toISOString()
   const hhmm = due.toISOString().slice(11, 16)
   const ids = Array.from({ length: n }, (_, i) => `sched${String(i).padStart(19, '0')}`)
-  const rows = ids.map((id, i) => ({
-    id,
-    tenant_id: tenant,
-    kind: 'aixplain',
-    connection_id: null,
-    integration_id: null,
-    slug: null,
-    type: 'time',
-    config: '{}',
-    secret: null,
-    inbound_token_hash: null,
-    enabled: 1,
-    configuration: JSON.stringify({ type: 'daily', time: hhmm, timezone: 'UTC' }),
-    next_run_at: due.toISOString(),
-    last_run_at: null,
-    state: null,
-    failures: 0,
-    last_error: null,
-    created_at: now,
-    updated_at: now,
-    name: `schedule ${i}`,
-    input: JSON.stringify({ i }),
-    asset_type: 'agent',
-    asset_id: 'agent-1',
-    trigger_type: 'time',
-    source_trigger_id: null,
-    notifications: 0,
-    description: null,
-    retry_count: null,
-  }))
+  const rows = ids.map((id, i) =>
+    timeTriggerRow({
+      id,
+      tenant_id: tenant,
+      configuration: JSON.stringify({ type: 'daily', time: hhmm, timezone: 'UTC' }),
+      next_run_at: due.toISOString(),
+      created_at: now,
+      name: `schedule ${i}`,
+      input: JSON.stringify({ i }),
+      asset_type: 'agent',
+      asset_id: 'agent-1',
+    }),
+  )
   await db.insertInto('trigger_instances').values(rows).execute()
   return ids
 }

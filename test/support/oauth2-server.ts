@@ -28,6 +28,10 @@ export interface OAuth2TestServer {
   apiTokens: string[]
   /** Tokens the protected API answers 401 for, even while active (to simulate a revoked token). */
   rejected: Set<string>
+  /** Fields added to every successful token response (e.g. Salesforce's `instance_url`); none by default. */
+  tokenResponseExtras: Record<string, unknown>
+  /** Every access token the token endpoint issued, in order. */
+  issuedAccessTokens: string[]
   /** Destroys every grant issued so far: their refresh tokens then fail with invalid_grant. */
   destroyGrants(): Promise<void>
   /** Registers the client with the hub's callback; call once the hub's URL is known. */
@@ -35,8 +39,11 @@ export interface OAuth2TestServer {
   close(): Promise<void>
 }
 
-/** Starts the server; {@link OAuth2TestServer.configure} it with the hub's callback before use. */
-export async function startOAuth2Server(): Promise<OAuth2TestServer> {
+/**
+ * Starts the server; {@link OAuth2TestServer.configure} it with the hub's callback before use.
+ * `tokenEndpointAuthMethod` is how the client must authenticate at the token endpoint.
+ */
+export async function startOAuth2Server(options: { tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' } = {}): Promise<OAuth2TestServer> {
   const server: Server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -52,6 +59,8 @@ export async function startOAuth2Server(): Promise<OAuth2TestServer> {
     revocations: 0,
     apiTokens: [],
     rejected: new Set(),
+    tokenResponseExtras: {},
+    issuedAccessTokens: [],
     async destroyGrants() {
       for (const id of grants) {
         const grant = await provider.Grant.find(id)
@@ -80,13 +89,13 @@ export async function startOAuth2Server(): Promise<OAuth2TestServer> {
           redirect_uris: [redirectUri],
           response_types: ['code'],
           grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-          token_endpoint_auth_method: 'client_secret_basic',
-          scope: 'openid offline_access api:read api:write',
+          token_endpoint_auth_method: options.tokenEndpointAuthMethod ?? 'client_secret_basic',
+          scope: 'openid offline_access api:read api:write api refresh_token',
         },
       ],
       jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' } as never] },
       cookies: { keys: ['patchbay-test-cookie-key'] },
-      scopes: ['openid', 'offline_access', 'api:read', 'api:write'],
+      scopes: ['openid', 'offline_access', 'api:read', 'api:write', 'api', 'refresh_token'],
       pkce: { methods: ['S256'], required: () => true },
       features: {
         devInteractions: { enabled: false },
@@ -108,6 +117,14 @@ export async function startOAuth2Server(): Promise<OAuth2TestServer> {
       },
       findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id }) }),
       interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    })
+    // oidc-provider has no setting for extra token response fields: a Koa middleware adds them after the token endpoint answered.
+    p.use(async (ctx: { path: string; status: number; body: unknown }, next: () => Promise<void>) => {
+      await next()
+      if (ctx.path !== '/token' || ctx.status !== 200 || typeof ctx.body !== 'object' || ctx.body === null) return
+      const body = ctx.body as Record<string, unknown>
+      if (typeof body['access_token'] === 'string') state.issuedAccessTokens.push(body['access_token'])
+      Object.assign(body, state.tokenResponseExtras)
     })
     p.on('grant.success', (ctx: { oidc: { params: { grant_type?: string } } }) => {
       state.tokenRequests.push(String(ctx.oidc.params.grant_type))

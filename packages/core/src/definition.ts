@@ -92,6 +92,13 @@ export interface OAuth2Definition {
   issuer?: string
   /** Lifetime assumed when the token response has no `expires_in` (seconds); default: no expiry (refresh only after a 401). */
   defaultExpiresIn?: number
+  /**
+   * Token response fields kept as non-secret connection values, by name → dotted path in the
+   * response, e.g. `{ instance_url: instance_url }` (Salesforce names the org's API host only
+   * there). Templates (the scheme's `baseUrl`, actions) see them as connection inputs; a refresh
+   * that answers one again replaces it.
+   */
+  fromTokenResponse?: Record<string, string>
 }
 
 /** OAuth 1.0a provider facts (used from the OAuth issue on). */
@@ -109,6 +116,8 @@ export interface SchemeDefinition {
   inputs?: InputDefinition[]
   /** How credentials reach the request. Defaults: OAUTH2 sends `Authorization: Bearer {access_token}`. */
   apply?: ApplyDefinition
+  /** Base URL template of this scheme's connections, in place of the definition's, e.g. `{instance_url}`. */
+  baseUrl?: string
   /** OAUTH2 only. */
   oauth2?: OAuth2Definition
   /** OAUTH1 only. */
@@ -228,6 +237,7 @@ const schemeSchema = {
   additionalProperties: false,
   properties: {
     inputs: { type: 'array', items: inputSchema },
+    baseUrl: { type: 'string', minLength: 1 },
     apply: {
       type: 'object',
       additionalProperties: false,
@@ -273,6 +283,7 @@ const schemeSchema = {
         accessTokenPath: { type: 'string' },
         issuer: { type: 'string', minLength: 1 },
         defaultExpiresIn: { type: 'integer', minimum: 1 },
+        fromTokenResponse: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }, additionalProperties: { type: 'string', minLength: 1 } },
       },
     },
     oauth1: {

@@ -7,6 +7,7 @@ import { OAuthApps } from './auth/oauth-apps.js'
 import { OAuthService } from './auth/oauth.js'
 import type { Integration } from './catalog/catalog.js'
 import { TenantIntegrations, TENANT_SOURCE } from './catalog/tenant-integrations.js'
+import { baseUrlTemplated } from './catalog/scheme-base-url.js'
 import { createGuardedDispatcher, createGuardedFetch } from './net/ssrf-guard.js'
 import { oauthUrlsTemplated } from './auth/oauth-endpoints.js'
 import type { Catalog } from './catalog/catalog.js'
@@ -101,7 +102,7 @@ export function createHub(deps: HubDeps): Hub {
   const tenantIntegrations = new TenantIntegrations(deps.store, deps.catalog)
   // URLs a tenant controls (templated base URLs, definitions a tenant registered) may not reach
   // this hub's own network unless the operator allows it (PATCHBAY_ALLOW_PRIVATE_NETWORK).
-  const tenantControlled = (i: Integration) => i.source === TENANT_SOURCE || i.definition.baseUrl.includes('{')
+  const tenantControlled = (i: Integration) => i.source === TENANT_SOURCE || baseUrlTemplated(i.definition)
   const guardDispatcher = deps.allowPrivateNetwork
     ? undefined
     : createGuardedDispatcher({

@@ -97,6 +97,8 @@ export type { ActivatedTrigger, TriggerInstanceRecord, TriggerJobs } from './eve
 export type { AixplainTriggerRecord } from './events/triggers/aixplain-triggers.js'
 export { TRIGGER_EVENT_TYPES } from './store/trigger-store.js'
 export type { TriggerInstanceRow } from './store/trigger-store.js'
+export { newTriggerInstanceRow } from './store/trigger-store.js'
+export type { NewTriggerInstance } from './store/trigger-store.js'
 export { ConnectSessions, CONNECT_SESSION_TTL, CONNECT_TOKEN_PREFIX, hashConnectToken, sessionOf } from './connections/connect-sessions.js'
 export type { ConnectEndUser, ConnectSession, ConnectSessionsConfig, CreatedConnectSession } from './connections/connect-sessions.js'
 export { DEFAULT_CONNECT_SETTINGS, originOf, readConnectSettings, writeConnectSettings } from './connections/connect-settings.js'

@@ -2,6 +2,7 @@ import { PatchbayError, type ActionDefinition } from '@patchbay/core'
 import type { OutgoingRequest } from '../auth/scheme.js'
 import { setHeader } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
+import { baseUrlTemplate } from '../catalog/scheme-base-url.js'
 import { placeholderNames, renderTemplate, renderValue, type Lookup } from '../catalog/template.js'
 import { formEncode } from './form-encode.js'
 import { assertUnderBase, refuseDotSegments } from './path-guard.js'
@@ -69,7 +70,8 @@ export function consumedInputs(action: ActionDefinition): Set<string> {
 /**
  * Builds the outbound request of an action from its definition, the validated inputs and the
  * connection's non-secret inputs (`config`), without credentials: the connection's auth scheme
- * decorates the result (auth/scheme.ts). Pure: no I/O, so it is tested on its own.
+ * decorates the result (auth/scheme.ts); `scheme` picks that scheme's own base URL when it has
+ * one. Pure: no I/O, so it is tested on its own.
  *
  * @example
  * ```ts
@@ -85,6 +87,7 @@ export function buildRequest(
   input: Record<string, unknown>,
   config: Record<string, unknown>,
   consumed: ReadonlySet<string> = consumedInputs(action),
+  scheme?: string,
 ): BuiltRequest {
   const def = integration.definition
   const req = action.request
@@ -95,7 +98,7 @@ export function buildRequest(
   if (!METHODS.has(method)) {
     throw new PatchbayError('INVALID_ACTION_INPUT', `method must be one of ${[...METHODS].join(', ')}; got "${method}"`)
   }
-  const rendered = renderTemplate(def.baseUrl, (n) => config[n], String) ?? ''
+  const rendered = renderTemplate(baseUrlTemplate(def, scheme), (n) => config[n], String) ?? ''
   const base = rendered.endsWith('/') ? rendered.replace(/\/+$/, '') : rendered
   const path = renderTemplate(req.path, lookup, encodeURIComponent)
   if (path === undefined) {

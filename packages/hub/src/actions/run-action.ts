@@ -232,7 +232,11 @@ export class ActionRunner {
     const scheme = schemeOf(this.#schemes, row.auth_scheme)
     const apply = integration.definition.auth[row.auth_scheme as AuthenticationSchema]?.apply
     // Credentials go on last, so an input can never replace them.
-    const decorated = scheme.decorate(buildRequest(integration, action, input, creds.config, this.#plan(action).consumed), creds, { integration, connection: row, apply })
+    const decorated = scheme.decorate(buildRequest(integration, action, input, creds.config, this.#plan(action).consumed, row.auth_scheme), creds, {
+      integration,
+      connection: row,
+      apply,
+    })
     const built = decorated instanceof Promise ? await decorated : decorated
     let dispatcher = this.#dispatcher
     if (this.#guard) {

@@ -65,6 +65,8 @@ export interface ConnectionDraft {
   tokenExpiresAt?: string | null
   /** Re-authorizing an existing connection: leave its status and secrets alone until it completes. */
   keepState?: boolean
+  /** Non-secret values learnt while connecting (`fromTokenResponse`), in place of the checked inputs. */
+  config?: Record<string, unknown>
 }
 
 /** What connect hands a scheme, after the common checks (scheme chosen, inputs checked). */

@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import type { IntegrationDefinition } from '@patchbay/core'
 import { placeholderNames } from './template.js'
+import { baseUrlTemplate, tokenResponseNames } from './scheme-base-url.js'
 import { deriveModelId, type Integration } from './catalog.js'
 import { BUILT_IN_CATALOG_DIR, loadCatalog, loadCatalogDir, type CatalogFileError } from './load-catalog.js'
 import { validateDefinition } from './validate-definition.js'
@@ -105,7 +106,7 @@ describe('built-in catalog', () => {
 
   it('lists, in every scheme, the non-secret connection inputs its templates need', () => {
     for (const d of defs()) {
-      const needed = new Set(placeholderNames(d.baseUrl))
+      const needed = new Set<string>()
       for (const t of Object.values(d.headers ?? {})) for (const n of placeholderNames(t)) needed.add(n)
       for (const a of d.actions) {
         const own = Object.keys((a.input['properties'] ?? {}) as object)
@@ -113,8 +114,11 @@ describe('built-in catalog', () => {
         for (const n of templates.flatMap(placeholderNames)) if (!own.includes(n)) needed.add(n)
       }
       for (const [schema, scheme] of Object.entries(d.auth)) {
-        const plain = (scheme?.inputs ?? []).filter((i) => !i.secret).map((i) => i.name)
-        for (const n of needed) expect(plain, `${d.id} ${schema} must list non-secret input ${n}`).toContain(n)
+        // A scheme's own base URL (Salesforce OAUTH2) may use what its token response gives.
+        const plain = [...(scheme?.inputs ?? []).filter((i) => !i.secret).map((i) => i.name), ...tokenResponseNames(d, schema)]
+        for (const n of new Set([...needed, ...placeholderNames(baseUrlTemplate(d, schema))])) {
+          expect(plain, `${d.id} ${schema} must list non-secret input ${n}`).toContain(n)
+        }
       }
     }
   })
@@ -221,6 +225,7 @@ describe('bad definition files', () => {
     ['uncompilable-input.yaml', '/actions/0/input', /is not a valid JSON Schema/],
     ['oauth2-without-block.yaml', '/auth/OAUTH2/oauth2', /is required for OAUTH2/],
     ['base-url-secret-placeholder.yaml', '/baseUrl', /uses \{api_key\}, which is not a non-secret input/],
+    ['scheme-base-url-unknown-placeholder.yaml', '/auth/OAUTH2/baseUrl', /uses \{instance_url\}, which is not a non-secret input of OAUTH2 nor a token response value/],
   ]
   const invalidDir = join(FIXTURES, 'invalid')
 

@@ -93,6 +93,13 @@ export function validateDefinition(value: unknown, options: ValidateDefinitionOp
       names.add(input.name)
       if (!input.secret) connectionInputs.add(input.name)
     }
+    // Values an OAUTH2 token response gives (Salesforce's instance_url) are connection values too.
+    const learnt = Object.keys(scheme.oauth2?.fromTokenResponse ?? {})
+    for (const name of learnt) connectionInputs.add(name)
+    const own = new Set([...(scheme.inputs ?? []).filter((i) => !i.secret).map((i) => i.name), ...learnt])
+    for (const name of placeholdersOf(scheme.baseUrl ?? '')) {
+      if (!own.has(name)) problems.push({ field: `/auth/${schema}/baseUrl`, message: `uses {${name}}, which is not a non-secret input of ${schema} nor a token response value` })
+    }
     checkScheme(schema, def, names, problems)
   }
   for (const name of placeholdersOf(def.baseUrl)) {

@@ -1,10 +1,12 @@
 import { ConnectionStatus, PatchbayError, isAuthenticationSchema, type AuthenticationSchema, type ConnectResult, type InputDefinition } from '@patchbay/core'
 import { checkInputDepth } from '../actions/json-depth.js'
 import { integrationLabel, metrics } from '../metrics/metrics.js'
+import { configOf } from '../auth/oauth-endpoints.js'
 import { createAuthSchemes } from '../auth/registry.js'
 import type { AuthSchemes, ConnectionDraft } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
-import { renderTemplate } from '../catalog/template.js'
+import { baseUrlTemplate, tokenResponseNames } from '../catalog/scheme-base-url.js'
+import { placeholderNames, renderTemplate } from '../catalog/template.js'
 import { newId } from '../ids.js'
 import type { ConnectionPatch, ConnectionRow, Store } from '../store/store.js'
 import { sealConnectionSecrets } from '../vault/connection-secrets.js'
@@ -158,11 +160,14 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
     if (existing.integration_id !== integration.modelId) {
       throw new PatchbayError('VALIDATION', `Connection ${p.assetId} belongs to another integration; reconnect it through its own integration`)
     }
+    // A re-authorization keeps what the last token response gave (the base URL) until the next one replaces it.
+    const before = configOf(existing)
+    const learnt = draft.keepState ? Object.fromEntries(tokenResponseNames(integration.definition, p.schema).flatMap((k) => (k in before ? [[k, before[k]]] : []))) : {}
     const patch: ConnectionPatch = {
       name: p.name ?? existing.name,
       description: connectionDescription(p.givenDescription ?? stripSuffix(existing.description), p.schema),
       auth_scheme: p.schema,
-      config: JSON.stringify(p.config),
+      config: JSON.stringify(draft.config ?? { ...learnt, ...p.config }),
     }
     if (!draft.keepState) {
       patch.status = draft.status
@@ -187,7 +192,7 @@ async function save(deps: ConnectDeps, tenantId: string, integration: Integratio
     name: p.name ?? p.defaultName(id),
     description: connectionDescription(p.description, p.schema),
     schema: p.schema,
-    config: p.config,
+    config: draft.config ?? p.config,
     ...(draft.sealed !== undefined ? { sealed: draft.sealed } : { secrets: draft.secrets ?? {} }),
     status,
     statusReason: draft.statusReason ?? null,
@@ -289,12 +294,15 @@ function checkInputs(integration: Integration, schema: AuthenticationSchema, dat
     }
     ;(input.secret ? secrets : config)[input.name] = value
   }
-  // The base URL must come out as an http(s) URL from these inputs, or every action would fail.
-  const baseUrl = renderTemplate(def.baseUrl, (n) => config[n], String)
-  if (baseUrl === undefined || !/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl)) {
+  // The base URL must come out as an http(s) URL from these inputs, or every action would fail
+  // (one built from token response values is checked when the token arrives: token-values.ts).
+  const template = baseUrlTemplate(def, schema)
+  const later = tokenResponseNames(def, schema)
+  const baseUrl = renderTemplate(template, (n) => config[n], String)
+  if (!placeholderNames(template).some((n) => later.includes(n)) && (baseUrl === undefined || !/^https?:\/\/[^/]/.test(baseUrl) || !URL.canParse(baseUrl))) {
     throw new PatchbayError(
       'VALIDATION',
-      `The inputs given do not make a valid base URL for ${def.name} (template ${def.baseUrl}); check ${JSON.stringify(inputs.filter((i) => !i.secret).map((i) => i.name))}`,
+      `The inputs given do not make a valid base URL for ${def.name} (template ${template}); check ${JSON.stringify(inputs.filter((i) => !i.secret).map((i) => i.name))}`,
     )
   }
   return { config, secrets }

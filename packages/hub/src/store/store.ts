@@ -27,6 +27,7 @@ export type { ApiKeyRow, NewApiKeyRow, TenantRow } from './tenant-store.js'
 export type { ConnectSessionRow, ConnectSettingsRow } from './connect-session-store.js'
 export type { RunLogEntry, RunLogFilter, RunLogRow } from './run-log-store.js'
 export type { TriggerInstancePatch, TriggerInstanceRow, TriggerListFilter } from './trigger-store.js'
+export { newTriggerInstanceRow, type NewTriggerInstance } from './trigger-store.js'
 
 /**
  * Persistence for tenants, API keys, connections and asynchronous runs, on SQLite (default) or

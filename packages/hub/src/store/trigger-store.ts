@@ -8,6 +8,49 @@ export type TriggerInstanceRow = Selectable<TriggerInstanceTable>
 /** Columns a change may set (never `id` or `tenant_id`). */
 export type TriggerInstancePatch = Omit<Updateable<TriggerInstanceTable>, 'id' | 'tenant_id'>
 
+/** What a new instance must say; every other column starts at {@link newTriggerInstanceRow}'s default. */
+export type NewTriggerInstance = Pick<TriggerInstanceRow, 'id' | 'tenant_id' | 'type' | 'created_at'> & Partial<TriggerInstanceRow>
+
+/**
+ * A new trigger instance row: a `connection` row, enabled, never run, no secret, no aiXplain
+ * fields, `updated_at` equal to `created_at`, unless `fields` says otherwise. The one place rows
+ * are built, so a column added to the table gets its default here.
+ *
+ * @example
+ * ```ts
+ * await store.triggers.insert(newTriggerInstanceRow({ id, tenant_id, type: 'webhook', created_at: now, slug: 'GITHUB_ISSUE_EVENT' }))
+ * ```
+ */
+export function newTriggerInstanceRow(fields: NewTriggerInstance): TriggerInstanceRow {
+  return {
+    kind: 'connection',
+    connection_id: null,
+    integration_id: null,
+    slug: null,
+    config: '{}',
+    secret: null,
+    inbound_token_hash: null,
+    enabled: 1,
+    configuration: null,
+    next_run_at: null,
+    last_run_at: null,
+    state: null,
+    failures: 0,
+    last_error: null,
+    updated_at: fields.created_at,
+    name: null,
+    input: null,
+    asset_type: null,
+    asset_id: null,
+    trigger_type: null,
+    source_trigger_id: null,
+    notifications: 0,
+    description: null,
+    retry_count: null,
+    ...fields,
+  }
+}
+
 /** The event types triggers report (docs/triggers.md). */
 export const TRIGGER_EVENT_TYPES = ['trigger.fired', 'trigger.failed'] as const
 

@@ -11,6 +11,7 @@ import { configOf, resolveOAuth2 } from '../oauth-endpoints.js'
 import { clientCredentialsRequest } from './client-credentials.js'
 import { scopeParam, sendTokenRequest, tokenEndpoint, type TokenEndpoint } from './endpoint.js'
 import { processTokenResponse, TokenEndpointError, type TokenSet } from './token-response.js'
+import { tokenResponseConfig } from './token-values.js'
 
 export { processTokenResponse as processRefreshResponse } from './token-response.js'
 
@@ -139,12 +140,14 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
       }
     }
     let tokens: TokenSet
+    let config: Record<string, unknown> | undefined
     try {
       const endpoint = tokenEndpoint(integration, o2, app, { fetch: ctx.fetchFor(integration), timeoutMs: ctx.timeoutMs })
       const res = clientCredentials
         ? await sendTokenRequest(integration, o2, 'client_credentials', () => clientCredentialsRequest(endpoint, scopeParam(o2, app)), ctx.timeoutMs)
         : await sendTokenRequest(integration, o2, 'refresh_token', () => refreshTokenRequest(endpoint, secrets.refresh_token as string), ctx.timeoutMs)
       tokens = await processTokenResponse(res, o2)
+      config = tokenResponseConfig(integration, o2, tokens, configOf(cur), ctx)
     } catch (err) {
       const label = integrationLabel(integration)
       metrics.tokenEndpointErrors.inc({ integration: label, grant: clientCredentials ? 'client_credentials' : 'refresh_token' })
@@ -167,6 +170,7 @@ export async function refreshConnection(ctx: OAuthContext, integration: Integrat
       throw err
     }
     const patch = tokenPatch(ctx.vault, cur.tenant_id, cur.id, o2, tokens, inputsOf(secrets, OAUTH2_SECRET_KEYS), secrets.refresh_token)
+    if (config) patch.config = JSON.stringify(config)
     const next = await update(patch, cur.version)
     metrics.oauthRefreshes.inc({ integration: integrationLabel(integration), result: 'ok' })
     ctx.log.debug({ connectionId: cur.id, reason }, 'OAuth token refreshed')

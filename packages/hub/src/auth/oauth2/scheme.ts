@@ -14,6 +14,7 @@ import { scopeParam, sendTokenRequest, tokenEndpoint } from './endpoint.js'
 import { expiring, OAUTH2_SECRET_KEYS, refreshConnection, tokenPatch, type OAuth2Secrets, type RefreshReason } from './refresh.js'
 import { processRevocationResponse, revocationRequest, tokenToRevoke } from './revoke.js'
 import { processTokenResponse, TokenEndpointError } from './token-response.js'
+import { tokenResponseConfig } from './token-values.js'
 
 /**
  * The answer to a client-credentials connect the token endpoint refused: 400 when the provider
@@ -85,9 +86,22 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
         const tokens = await processTokenResponse(res, o2).catch((err: unknown) => {
           throw err instanceof TokenEndpointError ? clientCredentialsRefused(integration.definition.name, err) : err
         })
+        let config: Record<string, unknown> | undefined
+        try {
+          config = tokenResponseConfig(integration, o2, tokens, c.config, ctx)
+        } catch (err) {
+          throw clientCredentialsRefused(integration.definition.name, err as TokenEndpointError)
+        }
         const patch = tokenPatch(ctx.vault, tenantId, c.connectionId, o2, tokens, c.secrets)
         return {
-          id: await c.save({ status: ConnectionStatus.ACTIVE, statusReason: null, expiresAt: null, sealed: patch.secrets ?? null, tokenExpiresAt: patch.token_expires_at ?? null }),
+          id: await c.save({
+            status: ConnectionStatus.ACTIVE,
+            statusReason: null,
+            expiresAt: null,
+            sealed: patch.secrets ?? null,
+            tokenExpiresAt: patch.token_expires_at ?? null,
+            ...(config ? { config } : {}),
+          }),
         }
       }
       checkEndpoint(o2.authorizationUrl ?? '', 'authorizationUrl', integration)
@@ -137,7 +151,8 @@ export function oauth2Scheme(ctx: OAuthContext): AuthScheme {
         )
         const tokens = await processTokenResponse(res, o2)
         const inputs = inputsOf(openConnectionSecrets(ctx.vault, connection), OAUTH2_SECRET_KEYS)
-        patch = tokenPatch(ctx.vault, connection.tenant_id, connection.id, o2, tokens, inputs)
+        const config = tokenResponseConfig(integration, o2, tokens, configOf(connection), ctx)
+        patch = { ...tokenPatch(ctx.vault, connection.tenant_id, connection.id, o2, tokens, inputs), ...(config ? { config: JSON.stringify(config) } : {}) }
       } catch (err) {
         const why = err instanceof TokenEndpointError ? err.message : (err as Error).message
         return failed(ctx, connection, name, `the code exchange failed (${why})`)

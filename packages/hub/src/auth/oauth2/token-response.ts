@@ -21,7 +21,8 @@ export class TokenEndpointError extends Error {
   }
 }
 
-function dig(obj: unknown, path: string): unknown {
+/** The value at a dotted path (`authed_user.access_token`) of a parsed JSON body; undefined when absent. */
+export function dig(obj: unknown, path: string): unknown {
   let cur = obj
   for (const part of path.split('.')) {
     if (typeof cur !== 'object' || cur === null) return undefined

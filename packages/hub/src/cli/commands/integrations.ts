@@ -67,6 +67,10 @@ function describeIntegration(integration: Integration): string {
       lines.push(`      ${i.name}${i.secret ? ' (secret)' : ''}${i.required === false ? ' (optional)' : ''}  ${i.description}`)
     }
     if (scheme?.oauth2) lines.push(`      authorize ${scheme.oauth2.authorizationUrl ?? '-'}  token ${scheme.oauth2.tokenUrl}`)
+    if (scheme?.baseUrl)
+      lines.push(
+        `      base URL ${scheme.baseUrl}${scheme.oauth2?.fromTokenResponse ? ` (from the token response: ${Object.keys(scheme.oauth2.fromTokenResponse).join(', ')})` : ''}`,
+      )
     if (scheme?.oauth1) lines.push(`      request ${scheme.oauth1.requestTokenUrl}  authorize ${scheme.oauth1.authorizationUrl}  access ${scheme.oauth1.accessTokenUrl}`)
   }
   lines.push('', `Actions (${d.actions.length}):`)

@@ -1,6 +1,6 @@
 import { PatchbayError } from '@patchbay/core'
 import { newId } from '../../ids.js'
-import type { Store, TriggerInstanceRow } from '../../store/store.js'
+import { newTriggerInstanceRow, type Store, type TriggerInstanceRow } from '../../store/store.js'
 import { fromAixplainConfiguration } from './aixplain-schedule.js'
 import { nextRun } from './schedule.js'
 import type { TriggerJobs } from './trigger-instances.js'
@@ -175,26 +175,15 @@ export class AixplainTriggers {
       throw new PatchbayError('LIMIT_REACHED', `A tenant may have at most ${MAX_AIXPLAIN_TRIGGERS} triggers; delete one first (DELETE /v1/triggers/{id})`)
     }
     const at = now.toISOString()
-    const row: TriggerInstanceRow = {
+    const row = newTriggerInstanceRow({
       id: newId(),
       tenant_id: tenantId,
       kind: 'aixplain',
-      connection_id: null,
-      integration_id: null,
-      slug: null,
       type: body.triggerType,
-      config: '{}',
-      secret: null,
-      inbound_token_hash: null,
       enabled: body.enabled ? 1 : 0,
       configuration: body.configuration ? JSON.stringify(body.configuration) : null,
       next_run_at: body.configuration ? this.#nextRunAt(body.configuration, now, now, true) : null,
-      last_run_at: null,
-      state: null,
-      failures: 0,
-      last_error: null,
       created_at: at,
-      updated_at: at,
       name: body.name,
       input: JSON.stringify(body.input),
       asset_type: body.assetType,
@@ -204,7 +193,7 @@ export class AixplainTriggers {
       notifications: body.notifications ? 1 : 0,
       description: body.description,
       retry_count: body.retryCount,
-    }
+    })
     await this.#store.triggers.insert(row)
     await this.#tell(row)
     return aixplainRecord(row)

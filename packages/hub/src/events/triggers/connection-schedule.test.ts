@@ -1,21 +1,8 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { PatchbayError, type IntegrationDefinition } from '@patchbay/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startUpstream, type Upstream } from '../../../../../test/support/upstream.js'
-import { ActionRunner } from '../../actions/run-action.js'
-import { Catalog, toIntegration } from '../../catalog/catalog.js'
+import { startTriggerHarness, type TriggerHarness } from '../../../../../test/support/trigger-fixtures.js'
+import { toIntegration } from '../../catalog/catalog.js'
 import { connect } from '../../connections/connect.js'
-import { newId } from '../../ids.js'
-import { openStore, type Store, type TriggerInstanceRow } from '../../store/store.js'
-import { generateMasterKey, parseMasterKey, Vault } from '../../vault/vault.js'
-import { InProcessJobEngine } from './in-process-job-engine.js'
-import { pollDefinitionLookup, triggerActionRunner } from './trigger-scheduler.js'
-import { TriggerInstances } from './trigger-instances.js'
-import { TriggerWork } from './trigger-work.js'
-
-const vault = new Vault([parseMasterKey(generateMasterKey())])
 
 /** A service with one action: GET /report?day=&token= answers `{ day, count }` (503 while down). */
 function reportsIntegration(baseUrl: string): IntegrationDefinition {
@@ -38,45 +25,27 @@ function reportsIntegration(baseUrl: string): IntegrationDefinition {
 }
 
 describe('schedules on a connection (SQLite, in-process engine, a local service)', () => {
-  let store: Store
-  let tenantId: string
-  let upstream: Upstream
-  let runner: ActionRunner
   const clock = { now: new Date() }
-  let engine: InProcessJobEngine
-  let instances: TriggerInstances
+  let h: TriggerHarness
+  let store: TriggerHarness['store']
+  let tenantId: string
+  let upstream: TriggerHarness['upstream']
+  let engine: TriggerHarness['engine']
+  let instances: TriggerHarness['instances']
   let connectionId: string
   let down = false
 
   beforeEach(async () => {
-    store = openStore(join(await mkdtemp(join(tmpdir(), 'pb-conn-schedule-')), 'db.sqlite'))
-    await store.migrate()
-    tenantId = newId()
-    await store.createTenant({ id: tenantId, name: `t-${tenantId}`, created_at: new Date().toISOString() })
-    upstream = await startUpstream()
+    h = await startTriggerHarness({ prefix: 'pb-conn-schedule-', clock, integrations: (url) => [toIntegration(reportsIntegration(url), 'test')] })
+    ;({ store, tenantId, upstream, engine, instances } = h)
     down = false
     upstream.handler = (req) => (req.path === '/report' ? (down ? { status: 503, body: { error: 'maintenance' } } : { body: { day: req.query.get('day'), count: 7 } }) : undefined)
-    const catalog = new Catalog([toIntegration(reportsIntegration(upstream.url), 'test')])
-    runner = new ActionRunner({ vault, connectTimeoutMs: 5_000, timeoutMs: 10_000 })
-    const deps = { store, vault, catalog, runner }
-    clock.now = new Date(Date.now() + 1_000)
-    const work = new TriggerWork({ store, vault, runAction: triggerActionRunner(deps), pollDefinition: pollDefinitionLookup(deps), policy: { failAfter: 3 }, now: () => clock.now })
-    engine = new InProcessJobEngine({ work, now: () => clock.now })
-    instances = new TriggerInstances({ store, vault, catalog, jobs: engine })
-    connectionId = (await connect({ store, vault }, tenantId, catalog.get('reports') as never, { authScheme: 'NO_AUTH', data: {} })).id
+    connectionId = (await connect({ store, vault: h.vault }, tenantId, h.catalog.get('reports') as never, { authScheme: 'NO_AUTH', data: {} })).id
   })
-  afterEach(async () => {
-    await engine.stop()
-    await runner.close()
-    await upstream.close()
-    await store.close()
-  })
+  afterEach(() => h.close())
 
-  const events = async () =>
-    (await store.events.listEvents(tenantId, { after: 0, limit: 1000 }))
-      .filter((e) => e.type.startsWith('trigger.'))
-      .map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, any> }))
-  const row = async (id: string) => (await store.triggers.getById(id)) as TriggerInstanceRow
+  const events = () => h.events()
+  const row = (id: string) => h.row(id)
   const schedule = (config: unknown) => instances.activate(tenantId, connectionId, { slug: 'SCHEDULE', config }, 'http://127.0.0.1')
   const at = (iso: string | null) => {
     clock.now = new Date(iso as string)

@@ -6,7 +6,7 @@ import type { TenantIntegrations } from '../../catalog/tenant-integrations.js'
 import { resolveTarget, type ExecuteTarget } from '../../connections/execute.js'
 import { notActive } from '../../connections/execute-results.js'
 import { newId } from '../../ids.js'
-import type { Store, TriggerInstanceRow } from '../../store/store.js'
+import { newTriggerInstanceRow, type Store, type TriggerInstanceRow } from '../../store/store.js'
 import type { Vault } from '../../vault/vault.js'
 import { checkConnectionSchedule, SCHEDULE_SLUG, SCHEDULE_TYPE } from './connection-schedule.js'
 import { initialPollState } from './poll.js'
@@ -65,25 +65,6 @@ export interface TriggerInstancesConfig {
   /** The job engine, told about polls to run; set later with {@link TriggerInstances.useJobs}. */
   jobs?: TriggerJobs | undefined
 }
-
-/** The columns of a connection instance that a schedule leaves at their defaults. */
-const emptyRow = {
-  kind: 'connection',
-  inbound_token_hash: null,
-  enabled: 1,
-  last_run_at: null,
-  state: null,
-  failures: 0,
-  last_error: null,
-  input: null,
-  asset_type: null,
-  asset_id: null,
-  trigger_type: null,
-  source_trigger_id: null,
-  notifications: 0,
-  description: null,
-  retry_count: null,
-} as const
 
 /** Most trigger instances one connection may have. */
 export const MAX_TRIGGERS_PER_CONNECTION = 50
@@ -206,10 +187,9 @@ export class TriggerInstances {
       answer.webhookUrl = inboundUrl(baseUrl, token)
     }
     const poll = trigger.type === 'poll'
-    const row: TriggerInstanceRow = {
+    const row = newTriggerInstanceRow({
       id,
       tenant_id: tenantId,
-      kind: 'connection',
       connection_id: connection.id,
       integration_id: integration.definition.id,
       slug: trigger.slug,
@@ -217,25 +197,11 @@ export class TriggerInstances {
       config: JSON.stringify(stored),
       secret: sealTriggerSecrets(this.#deps.vault, tenantId, id, secrets),
       inbound_token_hash: tokenHash,
-      enabled: 1,
-      configuration: null,
       next_run_at: poll ? now : null,
-      last_run_at: null,
       state: poll ? JSON.stringify(initialPollState(new Date(now))) : null,
-      failures: 0,
-      last_error: null,
       created_at: now,
-      updated_at: now,
       name: trigger.name,
-      input: null,
-      asset_type: null,
-      asset_id: null,
-      trigger_type: null,
-      source_trigger_id: null,
-      notifications: 0,
-      description: null,
-      retry_count: null,
-    }
+    })
     await this.#deps.store.triggers.insert(row)
     if (poll) await this.#jobs?.schedule(id, new Date(now))
     return answer
@@ -260,22 +226,22 @@ export class TriggerInstances {
     const at = now.toISOString()
     const nextRunAt = s.firstRunAt?.toISOString() ?? null
     const secrets: TriggerSecrets = Object.keys(s.secretInput).length > 0 ? { configSecrets: s.secretInput } : {}
-    await this.#deps.store.triggers.insert({
-      ...emptyRow,
-      id,
-      tenant_id: tenantId,
-      connection_id: connectionId,
-      integration_id: integration.definition.id,
-      slug: SCHEDULE_SLUG,
-      type: SCHEDULE_TYPE,
-      name: `Schedule ${s.action}`,
-      config: JSON.stringify({ action: s.action, input: s.input, schedule: s.given }),
-      secret: sealTriggerSecrets(this.#deps.vault, tenantId, id, secrets),
-      configuration: JSON.stringify(s.schedule),
-      next_run_at: nextRunAt,
-      created_at: at,
-      updated_at: at,
-    })
+    await this.#deps.store.triggers.insert(
+      newTriggerInstanceRow({
+        id,
+        tenant_id: tenantId,
+        connection_id: connectionId,
+        integration_id: integration.definition.id,
+        slug: SCHEDULE_SLUG,
+        type: SCHEDULE_TYPE,
+        name: `Schedule ${s.action}`,
+        config: JSON.stringify({ action: s.action, input: s.input, schedule: s.given }),
+        secret: sealTriggerSecrets(this.#deps.vault, tenantId, id, secrets),
+        configuration: JSON.stringify(s.schedule),
+        next_run_at: nextRunAt,
+        created_at: at,
+      }),
+    )
     if (nextRunAt) await this.#jobs?.schedule(id, new Date(nextRunAt))
     return { triggerId: id, nextRunAt }
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { newId } from '../../ids.js'
-import type { Store, TriggerInstanceRow } from '../../store/store.js'
+import { insertTestConnection, newTenant } from '../../../../../test/support/trigger-fixtures.js'
+import { newTriggerInstanceRow, type Store, type TriggerInstanceRow } from '../../store/store.js'
 import { fireTrigger, recordTriggerFailure } from './fire.js'
 
 /**
@@ -14,59 +15,21 @@ export function triggerStoreContract(name: string, open: () => Promise<Store>): 
     const setup = async () => {
       const store = await open()
       await store.migrate()
-      const tenantId = newId()
       const now = new Date().toISOString()
-      await store.createTenant({ id: tenantId, name: `t-${tenantId}`, created_at: now })
+      const tenantId = await newTenant(store, now)
       await store.webhooks.insertEndpoint({ id: `we_${newId()}`, tenant_id: tenantId, url: 'https://x.example/h', events: null, secret: 'pb1.x.y', created_at: now })
-      const connectionId = newId()
-      await store.insertConnection({
-        id: connectionId,
-        tenant_id: tenantId,
-        integration_id: 'github',
-        name: `c-${connectionId}`,
-        description: 'd',
-        auth_scheme: 'BEARER_TOKEN',
-        status: 'ACTIVE',
-        status_reason: null,
-        config: '{}',
-        secrets: null,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        expires_at: null,
-        token_expires_at: null,
-      })
-      const row = (over: Partial<TriggerInstanceRow> = {}): TriggerInstanceRow => ({
-        id: newId(),
-        tenant_id: tenantId,
-        kind: 'connection',
-        connection_id: connectionId,
-        integration_id: 'github',
-        slug: 'GITHUB_ISSUE_EVENT',
-        type: 'webhook',
-        config: '{}',
-        secret: null,
-        inbound_token_hash: null,
-        enabled: 1,
-        configuration: null,
-        next_run_at: null,
-        last_run_at: null,
-        state: null,
-        failures: 0,
-        last_error: null,
-        created_at: now,
-        updated_at: now,
-        name: null,
-        input: null,
-        asset_type: null,
-        asset_id: null,
-        trigger_type: null,
-        source_trigger_id: null,
-        notifications: 0,
-        description: null,
-        retry_count: null,
-        ...over,
-      })
+      const connectionId = await insertTestConnection(store, tenantId, 'github')
+      const row = (over: Partial<TriggerInstanceRow> = {}): TriggerInstanceRow =>
+        newTriggerInstanceRow({
+          id: newId(),
+          tenant_id: tenantId,
+          connection_id: connectionId,
+          integration_id: 'github',
+          slug: 'GITHUB_ISSUE_EVENT',
+          type: 'webhook',
+          created_at: now,
+          ...over,
+        })
       const events = async () =>
         (await store.events.listEvents(tenantId, { after: 0, limit: 100 })).map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, unknown> }))
       const deliveries = async () => (await store.db.selectFrom('webhook_deliveries').select('id').where('tenant_id', '=', tenantId).execute()).length

@@ -1,22 +1,11 @@
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { IntegrationDefinition } from '@patchbay/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startUpstream, type Upstream } from '../../../../../test/support/upstream.js'
-import { ActionRunner } from '../../actions/run-action.js'
-import { Catalog, toIntegration } from '../../catalog/catalog.js'
+import { startTriggerHarness, timeTriggerRow, type TriggerHarness } from '../../../../../test/support/trigger-fixtures.js'
+import { toIntegration } from '../../catalog/catalog.js'
 import { loadDefinitionFile, BUILT_IN_CATALOG_DIR } from '../../catalog/load-catalog.js'
 import { connect } from '../../connections/connect.js'
 import { newId } from '../../ids.js'
-import { openStore, type Store, type TriggerInstanceRow } from '../../store/store.js'
-import { generateMasterKey, parseMasterKey, Vault } from '../../vault/vault.js'
-import { InProcessJobEngine } from './in-process-job-engine.js'
-import { pollDefinitionLookup, triggerActionRunner } from './trigger-scheduler.js'
-import { TriggerInstances } from './trigger-instances.js'
-import { TriggerWork } from './trigger-work.js'
-
-const vault = new Vault([parseMasterKey(generateMasterKey())])
 
 /** An integration with a cursor poll: GET /changes?since=<cursor> answers `{ changes: [{ id, at }] }`. */
 function cursorIntegration(baseUrl: string): IntegrationDefinition {
@@ -50,44 +39,32 @@ function cursorIntegration(baseUrl: string): IntegrationDefinition {
 }
 
 describe('TriggerWork on SQLite: polls against a local service, aiXplain time triggers', () => {
-  let store: Store
-  let tenantId: string
-  let upstream: Upstream
-  let catalog: Catalog
-  let runner: ActionRunner
   const clock = { now: new Date() }
-  let engine: InProcessJobEngine
-  let instances: TriggerInstances
+  let h: TriggerHarness
+  let store: TriggerHarness['store']
+  let vault: TriggerHarness['vault']
+  let tenantId: string
+  let upstream: TriggerHarness['upstream']
+  let catalog: TriggerHarness['catalog']
+  let engine: TriggerHarness['engine']
+  let instances: TriggerHarness['instances']
 
   beforeEach(async () => {
-    store = openStore(join(await mkdtemp(join(tmpdir(), 'pb-trigger-work-')), 'db.sqlite'))
-    await store.migrate()
-    tenantId = newId()
-    await store.createTenant({ id: tenantId, name: `t-${tenantId}`, created_at: new Date().toISOString() })
-    upstream = await startUpstream()
-    const httpApi = await loadDefinitionFile(join(BUILT_IN_CATALOG_DIR, 'http-api.yaml'))
-    if ('problems' in httpApi) throw new Error(JSON.stringify(httpApi.problems))
-    catalog = new Catalog([httpApi, toIntegration(cursorIntegration(upstream.url), 'test')])
-    runner = new ActionRunner({ vault, connectTimeoutMs: 5_000, timeoutMs: 10_000 })
-    const deps = { store, vault, catalog, runner }
-    clock.now = new Date(Date.now() + 1_000)
-    const work = new TriggerWork({ store, vault, runAction: triggerActionRunner(deps), pollDefinition: pollDefinitionLookup(deps), policy: { failAfter: 3 }, now: () => clock.now })
-    engine = new InProcessJobEngine({ work, now: () => clock.now })
-    instances = new TriggerInstances({ store, vault, catalog, jobs: engine })
+    h = await startTriggerHarness({
+      prefix: 'pb-trigger-work-',
+      clock,
+      integrations: async (url) => {
+        const httpApi = await loadDefinitionFile(join(BUILT_IN_CATALOG_DIR, 'http-api.yaml'))
+        if ('problems' in httpApi) throw new Error(JSON.stringify(httpApi.problems))
+        return [httpApi, toIntegration(cursorIntegration(url), 'test')]
+      },
+    })
+    ;({ store, vault, tenantId, upstream, catalog, engine, instances } = h)
   })
-  afterEach(async () => {
-    await engine.stop()
-    await runner.close()
-    await upstream.close()
-    await store.close()
-  })
+  afterEach(() => h.close())
 
-  // The trigger events of the tenant (connecting also records connection.created).
-  const events = async () =>
-    (await store.events.listEvents(tenantId, { after: 0, limit: 1000 }))
-      .filter((e) => e.type.startsWith('trigger.'))
-      .map((e) => ({ type: e.type, data: JSON.parse(e.data) as Record<string, any> }))
-  const row = async (id: string) => (await store.triggers.getById(id)) as TriggerInstanceRow
+  const events = () => h.events()
+  const row = (id: string) => h.row(id)
   const later = (seconds: number) => {
     clock.now = new Date(clock.now.getTime() + seconds * 1000)
   }
@@ -176,36 +153,19 @@ describe('TriggerWork on SQLite: polls against a local service, aiXplain time tr
     const id = newId()
     const first = '2026-03-28T07:00:00.000Z' // 08:00 in Berlin (CET)
     const now = new Date('2026-03-27T12:00:00Z').toISOString()
-    await store.triggers.insert({
-      id,
-      tenant_id: tenantId,
-      kind: 'aixplain',
-      connection_id: null,
-      integration_id: null,
-      slug: null,
-      type: 'time',
-      config: '{}',
-      secret: null,
-      inbound_token_hash: null,
-      enabled: 1,
-      configuration: JSON.stringify({ type: 'daily', time: '08:00', timezone: 'Europe/Berlin' }),
-      next_run_at: first,
-      last_run_at: null,
-      state: null,
-      failures: 0,
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-      name: 'Morning',
-      input: JSON.stringify({ q: 'news' }),
-      asset_type: 'agent',
-      asset_id: 'agent-1',
-      trigger_type: 'time',
-      source_trigger_id: null,
-      notifications: 0,
-      description: null,
-      retry_count: null,
-    })
+    await store.triggers.insert(
+      timeTriggerRow({
+        id,
+        tenant_id: tenantId,
+        configuration: JSON.stringify({ type: 'daily', time: '08:00', timezone: 'Europe/Berlin' }),
+        next_run_at: first,
+        created_at: now,
+        name: 'Morning',
+        input: JSON.stringify({ q: 'news' }),
+        asset_type: 'agent',
+        asset_id: 'agent-1',
+      }),
+    )
     clock.now = new Date(first)
     expect(await engine.runDue()).toBe(1)
     expect(await engine.runDue()).toBe(0)
