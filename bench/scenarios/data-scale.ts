@@ -88,7 +88,10 @@ async function measureStore(ctx: BenchContext, setup: StoreSetup, catalogDir: st
     tenants: options.tenants,
     connections: options.connections,
   })
-  ctx.progress(`${setup.label}: seeded ${seed.rows.toLocaleString('en-US')} rows in ${seed.seconds.toFixed(1)} s`)
+  const phases = Object.entries(seed.phases)
+    .map(([phase, s]) => `${phase} ${s.toFixed(1)} s`)
+    .join(', ')
+  ctx.progress(`${setup.label}: seeded ${seed.rows.toLocaleString('en-US')} rows in ${seed.seconds.toFixed(1)} s (${phases})`)
 
   const empty = await startBenchHub(ctx, `data-empty-${setup.label}`, setup.emptyUrl ? { databaseUrl: setup.emptyUrl } : {})
   let scaled: ChildHandle | undefined
@@ -160,7 +163,7 @@ async function measureStore(ctx: BenchContext, setup: StoreSetup, catalogDir: st
         baseline: { label: 'built-in catalog', samples: [empty.readyAt - empty.spawnedAt] },
       }),
     )
-    return { metrics, details: { rounds, durationS, seedSeconds: seed.seconds, rows: seed.rows, listPage: probes.scaled.listPage } }
+    return { metrics, details: { rounds, durationS, seedSeconds: seed.seconds, seedPhases: seed.phases, rows: seed.rows, listPage: probes.scaled.listPage } }
   } finally {
     await scaled?.stop()
     await empty.stop()

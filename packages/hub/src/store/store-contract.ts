@@ -119,6 +119,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await ids(3, 2)).toEqual(['c-3', 'c-0'])
         expect(await ids(5, 2)).toEqual([])
         expect(await ids(0, 10, 'u1')).toEqual(['c-4', 'c-2'])
+        // Keyset: after a row, the rows that follow it in that order, whatever the ties.
+        const after = async (id: string, limit: number, offset = 0) => {
+          const from = rows.find((r) => r.id === id) as ConnectionRow
+          const page = await store.listConnections(a, { offset, limit, after: { created_at: from.created_at, id } })
+          expect(page.total).toBe(5)
+          return page.rows.map((r) => r.id)
+        }
+        expect(await after('c-4', 2)).toEqual(['c-1', 'c-2'])
+        expect(await after('c-2', 10)).toEqual(['c-3', 'c-0'])
+        expect(await after('c-1', 1, 1)).toEqual(['c-3'])
+        expect(await after('c-0', 10)).toEqual([])
         const page = await store.listConnections(a, { offset: 1, limit: 1 })
         expect(page.total).toBe(5)
         // Whole rows, not just the ids the page was found by.
