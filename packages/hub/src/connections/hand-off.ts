@@ -67,8 +67,12 @@ export async function findEndUserConnection(
   endUserId: string,
 ): Promise<{ active: ConnectionRow | undefined; stale: ConnectionRow | undefined }> {
   let stale: ConnectionRow | undefined
-  for (let offset = 0; offset < 10_000; offset += PAGE) {
-    const page = await store.listConnections(tenantId, { offset, limit: PAGE, endUserId })
+  let after: { created_at: string; id: string } | undefined
+  for (let read = 0; read < 10_000; read += PAGE) {
+    // Keyset paging: each page starts after the last row of the one before, never re-reading it.
+    const page = await store.listConnections(tenantId, { offset: 0, limit: PAGE, endUserId, ...(after ? { after } : {}) })
+    const last = page.rows.at(-1)
+    if (last) after = { created_at: last.created_at, id: last.id }
     for (const row of page.rows) {
       // The store filtered already; checked again so a store without the filter can never leak another user's row.
       if (row.end_user_id !== endUserId || row.integration_id !== integration.modelId) continue

@@ -16,6 +16,22 @@ export type ConnectionPatch = Partial<
   Pick<ConnectionRow, 'name' | 'description' | 'auth_scheme' | 'status' | 'status_reason' | 'config' | 'secrets' | 'expires_at' | 'token_expires_at'>
 >
 
+/** What {@link ConnectionStore.listConnections} pages by and filters on. */
+export interface ListConnectionsOptions {
+  /** Rows to skip (after `after`, when given). */
+  offset: number
+  limit: number
+  /** Lower-cased substring of the connection's name. */
+  query?: string
+  /** Only this end user's connections. */
+  endUserId?: string
+  /**
+   * Keyset cursor: only the rows after this one in listing order (the last row of the previous
+   * page), so walking every page reads each row once instead of skipping all the earlier ones.
+   */
+  after?: { created_at: string; id: string }
+}
+
 /** One page of a tenant's connections. */
 export interface ConnectionPage {
   rows: ConnectionRow[]
@@ -164,16 +180,38 @@ export class ConnectionStore {
     }
   }
 
-  /** A page of a tenant's connections, newest first, optionally filtered by a name substring and by end user. */
-  async listConnections(tenantId: string, options: { offset: number; limit: number; query?: string; endUserId?: string }): Promise<ConnectionPage> {
+  /**
+   * A page of a tenant's connections, newest first (ties by id), optionally filtered by a name
+   * substring and by end user.
+   *
+   * The page is found first as ids alone, from the `(tenant_id, created_at desc, id)` index of
+   * migration 0009 read in order (an index-only scan: the `offset` rows skipped are index entries,
+   * never table rows, and nothing is sorted), then only its rows are read, by primary key. Reading
+   * whole rows while skipping cost a page in the middle of 1,000 connections 4 ms on PostgreSQL (a
+   * heap fetch per skipped row) and a sort of all 1,000 on SQLite.
+   */
+  async listConnections(tenantId: string, options: ListConnectionsOptions): Promise<ConnectionPage> {
     let base = this.#db.selectFrom('connections').where('tenant_id', '=', tenantId)
     if (options.endUserId !== undefined) base = base.where('end_user_id', '=', options.endUserId)
     if (options.query) {
       const pattern = `%${options.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
       base = base.where(sql<boolean>`lower(name) like ${pattern} escape '\\'`)
     }
+    let paged = base
+    const after = options.after
+    if (after) {
+      // Newest first, ties by id ascending: after (c, i) is created_at < c, or = c with a greater id.
+      // The `<=` bound is the index range; the rest filters inside it.
+      paged = paged.where('created_at', '<=', after.created_at).where((eb) => eb.or([eb('created_at', '<', after.created_at), eb('id', '>', after.id)]))
+    }
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('created_at', 'desc').orderBy('id').offset(options.offset).limit(options.limit).execute(),
+      this.#db
+        .selectFrom(paged.select(['id', 'created_at']).orderBy('created_at', 'desc').orderBy('id').offset(options.offset).limit(options.limit).as('page'))
+        .innerJoin('connections', 'connections.id', 'page.id')
+        .selectAll('connections')
+        .orderBy('page.created_at', 'desc')
+        .orderBy('page.id')
+        .execute(),
       base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
     ])
     return { rows, total: Number(count.n) }

@@ -298,6 +298,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('trigger_instances_source').on('trigger_instances').columns(['tenant_id', 'source_trigger_id']).execute()
     },
   },
+  '0009_connections_listing': {
+    async up(db: Kysely<any>) {
+      // A tenant's connections in listing order (newest first, ties by id; connection-store.ts
+      // listConnections), with the id: a page is read from the index alone, skipped rows included.
+      // connections_tenant_created (0001) is a prefix of it and stays: nothing the hub shipped is dropped.
+      await db.schema.createIndex('connections_tenant_listing').on('connections').columns(['tenant_id', 'created_at desc', 'id']).execute()
+    },
+  },
 }
 
 /** Whether a migration runs on PostgreSQL (autoincrement columns are spelled differently). */

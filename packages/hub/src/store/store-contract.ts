@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { PatchbayError } from '@patchbay/core'
 import { newId } from '../ids.js'
@@ -90,6 +91,54 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         // LIKE wildcards in the query are literal.
         expect((await store.listConnections(a, { offset: 0, limit: 10, query: '_%' })).total).toBe(0)
         expect((await store.listConnections(a, { offset: 0, limit: 10, query: '1%' })).total).toBe(1)
+      } finally {
+        await store.close()
+      }
+    })
+
+    it('pages in listing order (newest first, ties by id) from the listing index of migration 0009', async () => {
+      const store = await fresh()
+      try {
+        const a = await tenant(store)
+        const b = await tenant(store)
+        const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m)).toISOString()
+        // Three connections share a timestamp: ids decide their order. Inserted out of order on purpose.
+        const rows = [
+          row(a, { id: 'c-3', name: 'n3', created_at: at(2) }),
+          row(a, { id: 'c-1', name: 'n1', created_at: at(2) }),
+          row(a, { id: 'c-0', name: 'n0', created_at: at(1) }),
+          row(a, { id: 'c-4', name: 'n4', created_at: at(3), end_user_id: 'u1' }),
+          row(a, { id: 'c-2', name: 'n2', created_at: at(2), end_user_id: 'u1' }),
+          row(b, { id: 'c-9', name: 'n9', created_at: at(2) }),
+        ]
+        for (const r of rows) await store.insertConnection(r)
+        const ids = async (offset: number, limit: number, endUserId?: string) =>
+          (await store.listConnections(a, { offset, limit, ...(endUserId ? { endUserId } : {}) })).rows.map((r) => r.id)
+        expect(await ids(0, 10)).toEqual(['c-4', 'c-1', 'c-2', 'c-3', 'c-0'])
+        expect(await ids(1, 2)).toEqual(['c-1', 'c-2'])
+        expect(await ids(3, 2)).toEqual(['c-3', 'c-0'])
+        expect(await ids(5, 2)).toEqual([])
+        expect(await ids(0, 10, 'u1')).toEqual(['c-4', 'c-2'])
+        // Keyset: after a row, the rows that follow it in that order, whatever the ties.
+        const after = async (id: string, limit: number, offset = 0) => {
+          const from = rows.find((r) => r.id === id) as ConnectionRow
+          const page = await store.listConnections(a, { offset, limit, after: { created_at: from.created_at, id } })
+          expect(page.total).toBe(5)
+          return page.rows.map((r) => r.id)
+        }
+        expect(await after('c-4', 2)).toEqual(['c-1', 'c-2'])
+        expect(await after('c-2', 10)).toEqual(['c-3', 'c-0'])
+        expect(await after('c-1', 1, 1)).toEqual(['c-3'])
+        expect(await after('c-0', 10)).toEqual([])
+        const page = await store.listConnections(a, { offset: 1, limit: 1 })
+        expect(page.total).toBe(5)
+        // Whole rows, not just the ids the page was found by.
+        expect(page.rows[0]).toMatchObject({ id: 'c-1', tenant_id: a, name: 'n1', status: rows[1]?.status, secrets: rows[1]?.secrets })
+        const indexed =
+          store.dialect === 'postgres'
+            ? (await sql<{ def: string }>`select indexdef as def from pg_indexes where indexname = 'connections_tenant_listing'`.execute(store.db)).rows[0]?.def
+            : (await sql<{ def: string }>`select sql as def from sqlite_master where name = 'connections_tenant_listing'`.execute(store.db)).rows[0]?.def
+        expect(indexed?.replace(/["`]/g, '')).toMatch(/\(tenant_id, created_at desc, id\)/i)
       } finally {
         await store.close()
       }

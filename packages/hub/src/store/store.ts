@@ -1,6 +1,6 @@
 import { type Kysely, Migrator } from 'kysely'
 import { ConnectionCache } from './connection-cache.js'
-import { ConnectionStore, type ConnectionPage, type ConnectionPatch, type ConnectionRow } from './connection-store.js'
+import { ConnectionStore, type ConnectionPage, type ConnectionPatch, type ConnectionRow, type ListConnectionsOptions } from './connection-store.js'
 import type { DialectAdapter, StoreDialect } from './dialect.js'
 import { EventStore, type ConnectionEventNote } from './event-store.js'
 import { migrationProvider } from './migrations.js'
@@ -16,7 +16,7 @@ import { WebhookStore } from './webhook-store.js'
 import { TriggerStore } from './trigger-store.js'
 import { ConnectSessionStore } from './connect-session-store.js'
 
-export type { ConnectionPage, ConnectionPatch, ConnectionRow } from './connection-store.js'
+export type { ConnectionPage, ConnectionPatch, ConnectionRow, ListConnectionsOptions } from './connection-store.js'
 export type { DialectAdapter, StoreDialect } from './dialect.js'
 export type { ConnectionEventNote, ConnectionEventType, EventRow, NewEvent } from './event-store.js'
 export type { ClaimedDelivery, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from './webhook-store.js'
@@ -189,7 +189,7 @@ export class Store {
   }
 
   /** A page of a tenant's connections, newest first, optionally filtered by a name substring and by end user. */
-  listConnections(tenantId: string, options: { offset: number; limit: number; query?: string; endUserId?: string }): Promise<ConnectionPage> {
+  listConnections(tenantId: string, options: ListConnectionsOptions): Promise<ConnectionPage> {
     return this.connections.listConnections(tenantId, options)
   }
 
