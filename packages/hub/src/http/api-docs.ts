@@ -57,11 +57,7 @@ export function registerOpenApi(app: FastifyInstance): void {
 
 /** Builds the instance that serves the document and Swagger UI, from the recorded routes. */
 async function buildDocs(routes: readonly RouteOptions[]): Promise<FastifyInstance> {
-  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([
-    import('fastify'),
-    import('@fastify/swagger'),
-    import('@fastify/swagger-ui'),
-  ])
+  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')])
   const docs = Fastify({
     exposeHeadRoutes: false,
     routerOptions: { maxParamLength: 500 },

@@ -2,7 +2,7 @@
  * Fastify's own schema compilers (`@fastify/ajv-compiler` for request validation,
  * `@fastify/fast-json-stringify-compiler` for response serialisation), each route's schema
  * compiled on the route's first request instead of when the route is added. A start compiles
- * nothing (about a sixth of a cold start's CPU went to compiling the schemas of ~100 routes, most
+ * nothing (about a sixth of a cold start's CPU went to compiling the ~30 route schemas, most
  * of which a given hub never serves; docs/performance.md, cold start), and neither compiler nor
  * Ajv is loaded until the first request that needs one. What a request gets is unchanged: the
  * same compilers with the same options build the same functions, only later.
