@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadCatalog } from '@patchbay/hub'
-import { firstSuccess, freePort, sleep, startBenchHub, type BenchContext } from '../context.js'
-import { REPO_ROOT, childEnv, startUpstream, type ChildHandle } from '../processes.js'
+import { startBenchHub, type BenchContext } from '../context.js'
+import { REPO_ROOT, childEnv, startUpstream } from '../processes.js'
 import { measured, type Metric } from '../report.js'
+import { timedStart } from '../timed-start.js'
 
 /** What scenario 8 measures. */
 export const MEASURES =
@@ -13,26 +14,6 @@ export const MEASURES =
   'every 2 ms from the moment of spawn), then the RSS of that idle process after a pause, nothing connected. ' +
   'Baseline: a bare Node HTTP server (the stand-in service) measured the same way. Also the time a fresh ' +
   'Node process takes to load the full catalog once the hub package is imported (what the catalog adds).'
-
-// Generous: on a machine shared with other work, a start can take many times its quiet duration.
-const TIMEOUT_MS = 120_000
-
-/** Spawns a process on a known port and polls `path` from the moment of spawn; returns ms to 2xx and the live handle. */
-async function startAndTime(start: (port: number) => Promise<ChildHandle>, path: string): Promise<{ ms: number; child: ChildHandle }> {
-  const port = await freePort()
-  const stopPolling = new AbortController()
-  const pending = start(port)
-  const died = pending.then(
-    () => new Promise<never>(() => {}),
-    (err: unknown) => {
-      stopPolling.abort()
-      throw err
-    },
-  )
-  const ok = await Promise.race([firstSuccess(`http://127.0.0.1:${port}${path}`, {}, TIMEOUT_MS, stopPolling.signal), died])
-  const child = await pending
-  return { ms: ok - child.spawnedAt, child }
-}
 
 /** In a fresh `node`, imports the hub package, then times `loadCatalog()` (built-in + generated). */
 function catalogLoadInFreshProcess(): Promise<{ ms: number; integrations: number; generated: number }> {
@@ -74,37 +55,22 @@ export async function runCatalogStart(ctx: BenchContext): Promise<{ metrics: Met
   await fetch(ctx.upstream.url).then((r) => r.arrayBuffer())
 
   for (let r = 0; r < rounds; r++) {
-    const bare = await startAndTime((port) => startUpstream(port), '/')
-    try {
-      await sleep(idleMs)
-      bareRss.push((await bare.child.memory())?.rssMB ?? Number.NaN)
-    } finally {
-      await bare.child.stop()
-    }
+    const bare = await timedStart((port) => startUpstream(port), '/', { idleMs })
     bareStart.push(bare.ms)
+    bareRss.push(bare.rssMB as number)
 
     const dataDir = await mkdtemp(join(ctx.tmpDir, 'hub-catalog-start-'))
     // No extra folders: the shipped catalog alone, generated integrations included (the default).
-    const hub = await startAndTime((port) => startBenchHub(ctx, 'catalog-start', { port, catalogDirs: [], dataDir }), '/ready')
-    try {
-      await sleep(idleMs)
-      const m = await hub.child.memory()
-      if (!m) throw new Error('cannot read the resident memory of the hub process on this platform')
-      hubRss.push(m.rssMB)
-    } finally {
-      await hub.child.stop()
-    }
+    const hub = await timedStart((port) => startBenchHub(ctx, 'catalog-start', { port, catalogDirs: [], dataDir }), '/ready', { idleMs })
+    if (Number.isNaN(hub.rssMB)) throw new Error('cannot read the resident memory of the hub process on this platform')
     hubStart.push(hub.ms)
+    hubRss.push(hub.rssMB as number)
 
-    // The same start with V8's young generation capped (docs/performance.md, scenario 4): most of
-    // the idle RSS above Node's own is the 2 × 16 MB of semi-space grown while the process starts.
-    const capped = await startAndTime((port) => startBenchHub(ctx, 'catalog-start-semi4', { port, catalogDirs: [], dataDir, nodeArgs: ['--max-semi-space-size=4'] }), '/ready')
-    try {
-      await sleep(idleMs)
-      smallYoungRss.push((await capped.child.memory())?.rssMB ?? Number.NaN)
-    } finally {
-      await capped.child.stop()
-    }
+    // The same start with V8's young generation capped (docs/performance.md, scenario 4): the
+    // semi-spaces grown while the process starts are most of the idle RSS above Node's own.
+    const semi4 = { catalogDirs: [], dataDir, nodeArgs: ['--max-semi-space-size=4'] }
+    const capped = await timedStart((port) => startBenchHub(ctx, 'catalog-start-semi4', { port, ...semi4 }), '/ready', { idleMs })
+    smallYoungRss.push(capped.rssMB as number)
 
     const load = await catalogLoadInFreshProcess()
     catalogMs.push(load.ms)

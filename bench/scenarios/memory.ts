@@ -2,6 +2,7 @@ import { checkRun, connectEcho, sleep, startBenchHub, type BenchContext } from '
 import { assertClean, runLoad } from '../load.js'
 import { startUpstream } from '../processes.js'
 import { measured, type Metric } from '../report.js'
+import { timedStart } from '../timed-start.js'
 import { actionTargets } from './action-overhead.js'
 
 /** What scenario 4 measures. */
@@ -23,13 +24,7 @@ export async function runMemory(ctx: BenchContext): Promise<{ metrics: Metric[];
   const peak: number[] = []
   const afterLoad: number[] = []
   for (let r = 0; r < processes; r++) {
-    const node = await startUpstream()
-    try {
-      await sleep(idleS * 1000)
-      bare.push((await node.memory())?.rssMB ?? Number.NaN)
-    } finally {
-      await node.stop()
-    }
+    bare.push((await timedStart((port) => startUpstream(port), '/', { idleMs: idleS * 1000 })).rssMB as number)
 
     const hub = await startBenchHub(ctx, 'memory')
     try {

@@ -8,7 +8,7 @@ import { OAuthService } from './auth/oauth.js'
 import type { Integration } from './catalog/catalog.js'
 import { TenantIntegrations, TENANT_SOURCE } from './catalog/tenant-integrations.js'
 import { baseUrlTemplated } from './catalog/scheme-base-url.js'
-import { createGuardedDispatcher, createGuardedFetch } from './net/ssrf-guard.js'
+import { LazyGuardedOutbound } from './net/ssrf-guard.js'
 import { oauthUrlsTemplated } from './auth/oauth-endpoints.js'
 import type { Catalog } from './catalog/catalog.js'
 import { loadCatalog } from './catalog/load-catalog.js'
@@ -103,9 +103,10 @@ export function createHub(deps: HubDeps): Hub {
   // URLs a tenant controls (templated base URLs, definitions a tenant registered) may not reach
   // this hub's own network unless the operator allows it (PATCHBAY_ALLOW_PRIVATE_NETWORK).
   const tenantControlled = (i: Integration) => i.source === TENANT_SOURCE || baseUrlTemplated(i.definition)
-  const guardDispatcher = deps.allowPrivateNetwork
+  // Made on the first guarded call: a start loads no undici (net/undici.ts).
+  const guarded = deps.allowPrivateNetwork
     ? undefined
-    : createGuardedDispatcher({
+    : new LazyGuardedOutbound({
         allowPrivateNetwork: false,
         connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
         timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
@@ -118,10 +119,10 @@ export function createHub(deps: HubDeps): Hub {
     apps: oauthApps,
     logger: deps.logger,
     publicUrl,
-    ...(guardDispatcher
+    ...(guarded
       ? {
           guard: {
-            fetch: createGuardedFetch(guardDispatcher, { allowPrivateNetwork: false }),
+            fetch: guarded.fetch,
             appliesTo: (i: Integration) => i.source === TENANT_SOURCE || oauthUrlsTemplated(i.definition),
           },
         }
@@ -135,7 +136,16 @@ export function createHub(deps: HubDeps): Hub {
     connectTimeoutMs: deps.upstreamConnectTimeoutMs ?? 10_000,
     timeoutMs: deps.upstreamTimeoutMs ?? 60_000,
     schemes: oauth.schemes,
-    ...(guardDispatcher ? { guard: { dispatcher: guardDispatcher, appliesTo: tenantControlled } } : {}),
+    ...(guarded
+      ? {
+          guard: {
+            get dispatcher() {
+              return guarded.dispatcher
+            },
+            appliesTo: tenantControlled,
+          },
+        }
+      : {}),
   })
   const sweepMs = deps.sweepIntervalMs ?? 60_000
   const sweeper =
@@ -227,7 +237,7 @@ export function createHub(deps: HubDeps): Hub {
       await runLog?.close()
       await events.close()
       await runner.close()
-      await guardDispatcher?.close()
+      await guarded?.close()
       await deps.store.close()
     },
   }

@@ -1,12 +1,13 @@
-import { Ajv, type ValidateFunction } from 'ajv'
-import addFormats from 'ajv-formats'
-import { Agent, type Dispatcher } from 'undici'
+import type { Ajv, ValidateFunction } from 'ajv'
+import type { Dispatcher } from 'undici'
 import { PatchbayError, type ActionDefinition, type AuthenticationSchema } from '@patchbay/core'
 import { createAuthSchemes } from '../auth/registry.js'
 import { schemeOf, type AuthSchemes, type SchemeCredentials } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
 import { integrationLabel, metrics } from '../metrics/metrics.js'
+import { createAjv } from '../catalog/ajv.js'
 import { checkUrl } from '../net/ssrf-guard.js'
+import { undici } from '../net/undici.js'
 import { networkReason, unreachable } from '../net/upstream-error.js'
 import type { ConnectionRow } from '../store/store.js'
 import { openConnectionSecrets } from '../vault/connection-secrets.js'
@@ -91,9 +92,11 @@ export class ActionRunner {
   readonly #connectTimeoutMs: number
   readonly #timeoutMs: number
   readonly #maxResponseBytes: number
-  readonly #dispatcher: Dispatcher
+  /** The dispatcher given, or the runner's own Agent once the first call made it (undici loads then). */
+  #dispatcher: Dispatcher | undefined
   readonly #ownsDispatcher: boolean
-  readonly #ajv = addFormats.default(new Ajv({ allErrors: true, useDefaults: true, strict: false }))
+  /** Made on the first action run (catalog/ajv.ts). */
+  #ajvInstance: Ajv | undefined
   readonly #plans = new WeakMap<ActionDefinition, ActionPlan>()
   readonly #credentials = new Map<string, Credentials>()
   readonly #schemes: AuthSchemes
@@ -110,19 +113,23 @@ export class ActionRunner {
     this.#deadlines = new Deadlines(config.timeoutMs)
     this.#maxResponseBytes = config.maxResponseBytes ?? 10 * 1024 * 1024
     this.#ownsDispatcher = config.dispatcher === undefined
-    this.#dispatcher =
-      config.dispatcher ??
-      new Agent({
-        connect: { timeout: this.#connectTimeoutMs },
-        headersTimeout: this.#timeoutMs,
-        bodyTimeout: this.#timeoutMs,
-        keepAliveTimeout: 10_000,
-      })
+    this.#dispatcher = config.dispatcher
+  }
+
+  /** The outbound pool: the one given, else a keep-alive Agent made on the first call. */
+  #pool(): Dispatcher {
+    this.#dispatcher ??= new (undici().Agent)({
+      connect: { timeout: this.#connectTimeoutMs },
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+      keepAliveTimeout: 10_000,
+    })
+    return this.#dispatcher
   }
 
   /** Closes the outbound connection pool (when the runner created it). */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close()
+    if (this.#ownsDispatcher) await this.#dispatcher?.close()
   }
 
   /** Drops cached credentials of a connection (after a change or a delete). */
@@ -238,7 +245,7 @@ export class ActionRunner {
       apply,
     })
     const built = decorated instanceof Promise ? await decorated : decorated
-    let dispatcher = this.#dispatcher
+    let dispatcher = this.#dispatcher ?? this.#pool()
     if (this.#guard) {
       let guarded = this.#guarded.get(integration)
       if (guarded === undefined) this.#guarded.set(integration, (guarded = this.#guard.appliesTo(integration)))
@@ -279,7 +286,8 @@ export class ActionRunner {
   #plan(action: ActionDefinition): ActionPlan {
     let plan = this.#plans.get(action)
     if (!plan) {
-      plan = { validate: this.#ajv.compile(action.input), consumed: consumedInputs(action) }
+      this.#ajvInstance ??= createAjv({ allErrors: true, useDefaults: true, strict: false })
+      plan = { validate: this.#ajvInstance.compile(action.input), consumed: consumedInputs(action) }
       this.#plans.set(action, plan)
     }
     return plan

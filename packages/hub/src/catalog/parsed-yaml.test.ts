@@ -60,4 +60,27 @@ describe('YAML parsed at build time', () => {
     const text = await readFile(join(BUILT_IN_CATALOG_DIR, 'github.yaml'), 'utf8')
     expect(await read(text)).toEqual(parse(text))
   })
+
+  it('marks what the build validated, and only the exact text it validated', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-parsed-yaml-'))
+    await writeFile(join(dir, 'good.yaml'), 'id: good\n')
+    await writeFile(join(dir, 'bad.yaml'), 'id: bad\n')
+    const out = join(dir, 'parsed.json')
+    expect(await writeParsedYaml(dir, out, (v) => (v as { id: string }).id === 'good')).toBe(2)
+    const read = parsedYamlReader(out)
+    expect(await read.read('id: good\n')).toEqual({ value: { id: 'good' }, validated: true })
+    expect(await read.read('id: bad\n')).toEqual({ value: { id: 'bad' }, validated: false })
+    expect(await read.read('id: good # edited\n')).toEqual({ value: { id: 'good' }, validated: false })
+    // Without a check, nothing is marked.
+    await writeParsedYaml(dir, out)
+    expect((await parsedYamlReader(out).read('id: good\n')).validated).toBe(false)
+  })
+
+  it('npm run build marks every built-in definition validated', async () => {
+    // The build's file (tests run on the sources, whose folder has none).
+    const built = new URL('../../dist/catalog/built-in-parsed.json', import.meta.url)
+    const file = JSON.parse(await readFile(built, 'utf8')) as { entries: Record<string, unknown>; validated: string[] }
+    expect(file.validated.length).toBeGreaterThan(40)
+    expect(file.validated.sort()).toEqual(Object.keys(file.entries).sort())
+  })
 })

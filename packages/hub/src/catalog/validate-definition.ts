@@ -1,5 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv'
-import addFormats from 'ajv-formats'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 import {
   AUTHENTICATION_SCHEMAS,
   integrationDefinitionSchema,
@@ -9,6 +8,7 @@ import {
   type AuthenticationSchema,
   type IntegrationDefinition,
 } from '@patchbay/core'
+import { createAjv } from './ajv.js'
 import { placeholderNames as placeholdersOf } from './template.js'
 import { checkTriggers } from './validate-triggers.js'
 
@@ -24,12 +24,23 @@ export type DefinitionValidation = { ok: true; definition: IntegrationDefinition
 
 // Compiled once per definition (and per action input, only to prove it compiles: the runner
 // compiles its own copy with defaults), so compile time matters more than validation speed:
-// without ajv's code optimisation, compiling takes about half as long, a large part of a cold
-// start (docs/performance.md).
-const ajv = new Ajv({ allErrors: true, strict: false, code: { optimize: false } })
-// Action input schemas may use `format` (email, uri, date-time…), as the runner validates them too.
-addFormats.default(ajv)
-const validateShape = ajv.compile<IntegrationDefinition>(integrationDefinitionSchema)
+// without ajv's code optimisation, compiling takes about half as long. Made on the first
+// validation: a start validates no file, as the built-in ones were validated at build time
+// (parsed-yaml.ts), and compiling the definition schema was a large part of a cold start
+// (docs/performance.md).
+let ajvInstance: Ajv | undefined
+let shapeValidator: ValidateFunction<IntegrationDefinition> | undefined
+
+function ajv(): Ajv {
+  // Action input schemas may use `format` (email, uri, date-time…), as the runner validates them too.
+  ajvInstance ??= createAjv({ allErrors: true, strict: false, code: { optimize: false } })
+  return ajvInstance
+}
+
+function validateShape(value: unknown): value is IntegrationDefinition {
+  shapeValidator ??= ajv().compile<IntegrationDefinition>(integrationDefinitionSchema)
+  return shapeValidator(value)
+}
 
 function describeAjvError(e: ErrorObject): DefinitionProblem {
   const field = e.instancePath || '/'
@@ -75,7 +86,7 @@ export interface ValidateDefinitionOptions {
  */
 export function validateDefinition(value: unknown, options: ValidateDefinitionOptions = {}): DefinitionValidation {
   if (!validateShape(value)) {
-    return { ok: false, problems: (validateShape.errors ?? []).map(describeAjvError) }
+    return { ok: false, problems: (shapeValidator?.errors ?? []).map(describeAjvError) }
   }
   const def = value
   const problems: DefinitionProblem[] = []
@@ -124,7 +135,7 @@ export function validateDefinition(value: unknown, options: ValidateDefinitionOp
       problems.push({ field: '/verify', message: `names "${def.verify}", which has required inputs; verify must run with none` })
     }
   }
-  problems.push(...checkTriggers(def, options.compileInputs !== false ? ajv : undefined))
+  problems.push(...checkTriggers(def, options.compileInputs !== false ? ajv() : undefined))
   return problems.length ? { ok: false, problems } : { ok: true, definition: def }
 }
 
@@ -232,13 +243,13 @@ function awsSigV4Templates(
 function checkAction(action: ActionDefinition, at: string, connectionInputs: Set<string>, problems: DefinitionProblem[], compile: boolean): void {
   if (compile) {
     try {
-      ajv.compile(action.input)
+      ajv().compile(action.input)
     } catch (err) {
       problems.push({ field: `${at}/input`, message: `is not a valid JSON Schema: ${(err as Error).message}` })
       return
     } finally {
       // Not used again: do not keep one compiled validator per action of the catalog in memory.
-      ajv.removeSchema(action.input)
+      ajv().removeSchema(action.input)
     }
   }
   const properties = (action.input['properties'] ?? {}) as Record<string, unknown>

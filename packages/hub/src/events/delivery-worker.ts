@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { Webhook } from 'standardwebhooks'
-import { createGuardedDispatcher, createGuardedFetch, findPatchbayError, type GuardedFetch } from '../net/ssrf-guard.js'
+import { LazyGuardedOutbound, findPatchbayError } from '../net/ssrf-guard.js'
 import { onEventRecorded } from '../store/event-store.js'
 import type { ClaimedDelivery, Store } from '../store/store.js'
 import type { WebhookEndpoints } from './webhook-endpoints.js'
@@ -77,8 +77,8 @@ export class DeliveryWorker {
   readonly #store: Store
   readonly #endpoints: WebhookEndpoints
   readonly #log: Logger
-  readonly #fetch: GuardedFetch
-  readonly #dispatcher: ReturnType<typeof createGuardedDispatcher>
+  /** Outbound calls; undici loads on the first delivery (net/undici.ts). */
+  readonly #outbound: LazyGuardedOutbound
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
   #again = false
@@ -92,8 +92,7 @@ export class DeliveryWorker {
     this.#endpoints = deps.endpoints
     this.#log = deps.logger
     const policy = { allowPrivateNetwork: deps.allowPrivateNetwork, timeoutMs: this.settings.timeoutMs, connectTimeoutMs: Math.min(10_000, this.settings.timeoutMs) }
-    this.#dispatcher = createGuardedDispatcher(policy)
-    this.#fetch = createGuardedFetch(this.#dispatcher, policy)
+    this.#outbound = new LazyGuardedOutbound(policy)
   }
 
   /** Starts polling the outbox (and reacting to events this process records). */
@@ -148,7 +147,7 @@ export class DeliveryWorker {
       const body = eventBody(c.event)
       const at = new Date()
       const signature = new Webhook(this.#endpoints.openSecret(c.endpoint)).sign(c.delivery.id, at, body)
-      const res = await this.#fetch(c.endpoint.url, {
+      const res = await this.#outbound.fetch(c.endpoint.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -182,6 +181,6 @@ export class DeliveryWorker {
     if (this.#timer) clearTimeout(this.#timer)
     this.#unsubscribe?.()
     await this.#running
-    await this.#dispatcher.close()
+    await this.#outbound.close()
   }
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
-import { enableProcessMetrics, metricsRegistry } from '../metrics/metrics.js'
+import { enableMetrics } from '../metrics/metrics.js'
 
 /** The path Prometheus scrapes. */
 export const METRICS_PATH = '/metrics'
@@ -17,7 +17,7 @@ function digest(s: string): Buffer {
  */
 export function registerMetricsRoute(app: FastifyInstance, token: string | undefined): void {
   if (!token) return
-  enableProcessMetrics()
+  const registry = enableMetrics()
   const expected = digest(token)
   app.get(
     METRICS_PATH,
@@ -34,8 +34,8 @@ export function registerMetricsRoute(app: FastifyInstance, token: string | undef
       if (!m || !timingSafeEqual(digest((m[1] as string).trim()), expected)) {
         throw new PatchbayError('UNAUTHORIZED', 'Send the metrics token as `Authorization: Bearer <PATCHBAY_METRICS_TOKEN>`')
       }
-      const text = await metricsRegistry.metrics()
-      return reply.type(metricsRegistry.contentType).send(text)
+      const text = await registry.metrics()
+      return reply.type(registry.contentType).send(text)
     },
   )
 }

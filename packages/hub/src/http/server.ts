@@ -25,6 +25,7 @@ import { isInboundTriggerPath, registerTriggerRoutes } from './trigger-routes.js
 import { requireScopes } from './require-scope.js'
 import { lazyChildLoggerFactory } from './lazy-request-logger.js'
 import { AccessLogger } from '../logger.js'
+import { lazySerializerFactory, lazyValidatorFactory } from './lazy-schema-compilers.js'
 import type { KeyScope } from '../tenants/key-scopes.js'
 import { registerDashboard } from './pages/dashboard/dashboard.js'
 import { isDashboardPath } from './pages/dashboard/paths.js'
@@ -82,6 +83,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: deps.maxBodyBytes,
     // v1 sends ids with `/` as %2F; keep them as one path segment.
     routerOptions: { maxParamLength: 500 },
+    // Each route's schemas are compiled on its first request, not at start (lazy-schema-compilers.ts).
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory, buildSerializer: lazySerializerFactory } },
     ...serverTimeouts(deps.limits),
   })
   trackRoutes(app)

@@ -7,11 +7,10 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js'
-import type { Dispatcher } from 'undici'
 import { PatchbayError } from '@patchbay/core'
 import { redact, redactValue } from '../actions/redact.js'
 import { mcpSecrets } from '../connections/mcp.js'
-import { checkUrl, createGuardedDispatcher, createGuardedFetch, findPatchbayError, type GuardedFetch } from '../net/ssrf-guard.js'
+import { LazyGuardedOutbound, checkUrl, findPatchbayError, type GuardedFetch } from '../net/ssrf-guard.js'
 
 /** The two HTTP transports of MCP. */
 export type McpTransportKind = 'streamable-http' | 'sse'
@@ -66,19 +65,20 @@ const MAX_TOOL_PAGES = 50
  * ```
  */
 export class RemoteMcpClients {
-  readonly #dispatcher: Dispatcher
+  /** Outbound calls; undici loads on the first one (net/undici.ts). */
+  readonly #outbound: LazyGuardedOutbound
   readonly #fetch: GuardedFetch
   readonly #config: RemoteMcpClientsConfig
   readonly #pool = new Map<string, PooledSession>()
 
   constructor(config: RemoteMcpClientsConfig) {
     this.#config = config
-    this.#dispatcher = createGuardedDispatcher({
+    this.#outbound = new LazyGuardedOutbound({
       allowPrivateNetwork: config.allowPrivateNetwork,
       ...(config.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
       timeoutMs: config.requestTimeoutMs ?? 60_000,
     })
-    this.#fetch = createGuardedFetch(this.#dispatcher, config)
+    this.#fetch = this.#outbound.fetch
   }
 
   /** Whether private addresses are allowed (the operator's switch). */
@@ -180,7 +180,7 @@ export class RemoteMcpClients {
   /** Closes every session and the connection pool. */
   async close(): Promise<void> {
     await Promise.all([...this.#pool.values()].map((p) => this.#drop(p)))
-    await this.#dispatcher.close()
+    await this.#outbound.close()
   }
 
   #acquire(key: string, target: RemoteMcpTarget): PooledSession {

@@ -12,8 +12,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { isIP, type LookupFunction } from 'node:net'
 import { createRequire } from 'node:module'
 import type * as IpAddr from 'ipaddr.js'
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici'
+import type { Dispatcher, fetch as undiciFetch } from 'undici'
 import { PatchbayError } from '@patchbay/core'
+import { undici } from './undici.js'
 
 // ipaddr.js is CommonJS with `export =`; without esModuleInterop, require it.
 const ipaddr = createRequire(import.meta.url)('ipaddr.js') as typeof IpAddr
@@ -172,7 +173,7 @@ export function checkUrl(raw: string, policy: Pick<NetworkPolicyConfig, 'allowPr
  */
 export function createGuardedDispatcher(policy: NetworkPolicyConfig): Dispatcher {
   const timeout = policy.timeoutMs ?? 60_000
-  return new Agent({
+  return new (undici().Agent)({
     connect: {
       timeout: policy.connectTimeoutMs ?? 10_000,
       ...(policy.allowPrivateNetwork ? {} : { lookup: guardedLookup() }),
@@ -198,6 +199,45 @@ export function createGuardedFetch(dispatcher: Dispatcher, policy: Pick<NetworkP
     // The MCP SDK follows same-origin redirects itself, through this function again.
     const redirect = init?.redirect === 'error' ? 'error' : 'manual'
     // undici's fetch and the global one share the WHATWG shapes; the casts bridge their typings.
-    return (await undiciFetch(url, { ...(init as object), redirect, dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response
+    return (await undici().fetch(url, { ...(init as object), redirect, dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response
+  }
+}
+
+/**
+ * A guarded dispatcher ({@link createGuardedDispatcher}) made on first use, and a fetch through it
+ * ({@link createGuardedFetch}): what a service that may call out holds, so a hub that never calls
+ * out does not load undici at start (net/undici.ts).
+ *
+ * @example
+ * ```ts
+ * const out = new LazyGuardedOutbound({ allowPrivateNetwork: false })
+ * const res = await out.fetch('https://hooks.example.com/in', { method: 'POST', body: '{}' })
+ * await out.close()
+ * ```
+ */
+export class LazyGuardedOutbound {
+  readonly #policy: NetworkPolicyConfig
+  #dispatcher: Dispatcher | undefined
+  #fetch: GuardedFetch | undefined
+
+  constructor(policy: NetworkPolicyConfig) {
+    this.#policy = policy
+  }
+
+  /** The guarded dispatcher, made now if it was not yet. */
+  get dispatcher(): Dispatcher {
+    this.#dispatcher ??= createGuardedDispatcher(this.#policy)
+    return this.#dispatcher
+  }
+
+  /** A guarded fetch through {@link dispatcher} (made on the first call). */
+  readonly fetch: GuardedFetch = (url, init) => {
+    this.#fetch ??= createGuardedFetch(this.dispatcher, this.#policy)
+    return this.#fetch(url, init)
+  }
+
+  /** Closes the dispatcher's connections, if it was ever made. */
+  async close(): Promise<void> {
+    await this.#dispatcher?.close()
   }
 }

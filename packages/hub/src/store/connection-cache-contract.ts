@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql } from './kysely.js'
 import { describe, expect, it } from 'vitest'
 import { newId } from '../ids.js'
 import { ConnectionCache } from './connection-cache.js'

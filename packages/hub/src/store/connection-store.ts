@@ -1,4 +1,5 @@
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
+import { CompiledQuery, sql } from './kysely.js'
 import { PatchbayError } from '@patchbay/core'
 import type { ConnectionCache } from './connection-cache.js'
 import type { DialectAdapter } from './dialect.js'

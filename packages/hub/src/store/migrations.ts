@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { PostgresAdapter, sql } from './kysely.js'
 
 /**
  * Every schema migration, in order. Migrations are append-only: never edit one that has shipped.

@@ -1,7 +1,7 @@
 import { watchPool } from '../metrics/metrics.js'
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect, sql } from './kysely.js'
 import type pg from 'pg'
 import type { DialectAdapter } from './dialect.js'
 import type { Database } from './schema.js'

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql } from './kysely.js'
 import { migrationProvider } from './migrations.js'
 import type { Store } from './store.js'
 

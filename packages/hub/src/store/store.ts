@@ -1,4 +1,5 @@
-import { type Kysely, Migrator } from 'kysely'
+import type { Kysely } from 'kysely'
+import { Migrator } from './kysely.js'
 import { ConnectionCache } from './connection-cache.js'
 import { ConnectionStore, type ConnectionPage, type ConnectionPatch, type ConnectionRow, type ListConnectionsOptions } from './connection-store.js'
 import type { DialectAdapter, StoreDialect } from './dialect.js'

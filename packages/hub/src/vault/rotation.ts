@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
+import { sql } from '../store/kysely.js'
 import type { Store } from '../store/store.js'
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.js'
 import type { Vault } from './vault.js'

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { loadConfig } from '../../config.js'
-import { startHub } from '../../hub.js'
 import { createLogger } from '../../logger.js'
 
 /** `patchbay serve`: starts the hub from environment configuration. */
@@ -17,6 +16,8 @@ export function registerServe(program: Command): void {
         ...(opts.host !== undefined ? { PATCHBAY_HOST: opts.host } : {}),
       })
       const logger = createLogger(config.logLevel)
+      // The server (Fastify, every route) is loaded only by this command, not by the others.
+      const { startHub } = await import('../../hub.js')
       const hub = await startHub(config, logger)
       const out = process.stdout
       out.write(`\nPatchbay hub listening on ${hub.url}\n`)

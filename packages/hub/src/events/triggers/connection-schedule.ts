@@ -1,9 +1,9 @@
-import { Ajv, type ValidateFunction } from 'ajv'
-import addFormats from 'ajv-formats'
+import type { Ajv, ValidateFunction } from 'ajv'
 import { PatchbayError, type ActionDefinition } from '@patchbay/core'
 import { describeInputError } from '../../actions/normalise-input.js'
 import type { Integration } from '../../catalog/catalog.js'
 import { nextRun, parseSchedule, type Schedule } from './schedule.js'
+import { createAjv } from '../../catalog/ajv.js'
 
 /** The built-in trigger slug of a schedule on a connection (`POST /api/v2/connections/{id}/triggers`). */
 export const SCHEDULE_SLUG = 'SCHEDULE'
@@ -27,7 +27,9 @@ export interface ConnectionSchedule {
   firstRunAt: Date | null
 }
 
-const ajv = addFormats.default(new Ajv({ allErrors: false, strict: false }))
+// Made on the first validation, so importing this module loads no Ajv (catalog/ajv.ts).
+let ajvInstance: Ajv | undefined
+const ajv = (): Ajv => (ajvInstance ??= createAjv({ allErrors: false, strict: false }))
 const validators = new WeakMap<object, ValidateFunction>()
 
 function invalid(message: string): PatchbayError {
@@ -39,7 +41,7 @@ function checkInput(integration: Integration, action: ActionDefinition, raw: unk
   if (typeof input !== 'object' || Array.isArray(input)) throw invalid(`config.input must be a JSON object of the inputs of ${action.code}`)
   let validate = validators.get(action.input)
   if (!validate) {
-    validate = ajv.compile(action.input)
+    validate = ajv().compile(action.input)
     validators.set(action.input, validate)
   }
   if (!validate(input)) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { CompiledQuery, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
+import { CompiledQuery } from '../../store/kysely.js'
 import type PgBoss from 'pg-boss'
 import { postgresAdapter } from '../../store/postgres-dialect.js'
 import type { DueRun, DueWork, JobEngine, RunErrorHandler } from './job-engine.js'

@@ -1,5 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import addFormats from 'ajv-formats'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 import { ConnectionStatus, PatchbayError, type TriggerDefinition } from '@patchbay/core'
 import type { Catalog } from '../../catalog/catalog.js'
 import type { TenantIntegrations } from '../../catalog/tenant-integrations.js'
@@ -20,6 +19,7 @@ import {
   secretConfigFields,
   type TriggerSecrets,
 } from './trigger-secrets.js'
+import { createAjv } from '../../catalog/ajv.js'
 
 /** The answer to an activation: the id, the URL to register at the service, the secret shown once. */
 export interface ActivatedTrigger {
@@ -69,13 +69,15 @@ export interface TriggerInstancesConfig {
 /** Most trigger instances one connection may have. */
 export const MAX_TRIGGERS_PER_CONNECTION = 50
 
-const ajv = addFormats.default(new Ajv({ allErrors: false, strict: false }))
+// Made on the first validation, so importing this module loads no Ajv (catalog/ajv.ts).
+let ajvInstance: Ajv | undefined
+const ajv = (): Ajv => (ajvInstance ??= createAjv({ allErrors: false, strict: false }))
 const validators = new WeakMap<object, ValidateFunction>()
 
 function validatorOf(trigger: TriggerDefinition): ValidateFunction {
   let v = validators.get(trigger.config)
   if (!v) {
-    v = ajv.compile(trigger.config)
+    v = ajv().compile(trigger.config)
     validators.set(trigger.config, v)
   }
   return v
