@@ -92,6 +92,14 @@ export function measured(options: { name: string; unit: string; samples: number[
   return m
 }
 
+/**
+ * A {@link measured} metric against a bare Node process started the same way (the baseline of
+ * the start and memory scenarios), with `max` as the bound on its median.
+ */
+export function vsBareNode(name: string, unit: string, samples: number[], bare: number[], max: number): Metric {
+  return measured({ name, unit, samples, baseline: { label: 'bare node', samples: bare }, target: { text: `≤ ${max.toLocaleString('en-US')} ${unit}`, of: 'value', max } })
+}
+
 /** A metric that cannot be measured in this run, with the reason printed in its place. */
 export function notAvailable(name: string, unit: string, reason: string, target?: Target): Metric {
   return { name, unit, status: 'n/a', reason, ...(target ? { target: { ...target, met: null } } : {}) }

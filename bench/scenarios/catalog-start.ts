@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { loadCatalog } from '@patchbay/hub'
 import { startBenchHub, type BenchContext } from '../context.js'
 import { REPO_ROOT, childEnv, startUpstream } from '../processes.js'
-import { measured, type Metric } from '../report.js'
+import { measured, type Metric, vsBareNode } from '../report.js'
 import { timedStart } from '../timed-start.js'
 
 /** What scenario 8 measures. */
@@ -85,27 +85,9 @@ export async function runCatalogStart(ctx: BenchContext): Promise<{ metrics: Met
   const inProcess = (await loadCatalog()).list().length
   return {
     metrics: [
-      measured({
-        name: `spawn → /ready, full catalog (${counts.integrations} integrations)`,
-        unit: 'ms',
-        samples: hubStart,
-        baseline: { label: 'bare node', samples: bareStart },
-        target: { text: '≤ 1,000 ms', of: 'value', max: 1_000 },
-      }),
-      measured({
-        name: 'idle RSS after start, full catalog',
-        unit: 'MB',
-        samples: hubRss,
-        baseline: { label: 'bare node', samples: bareRss },
-        target: { text: '≤ 120 MB', of: 'value', max: 120 },
-      }),
-      measured({
-        name: 'idle RSS after start, full catalog, node --max-semi-space-size=4',
-        unit: 'MB',
-        samples: smallYoungRss,
-        baseline: { label: 'bare node', samples: bareRss },
-        target: { text: '≤ 120 MB', of: 'value', max: 120 },
-      }),
+      vsBareNode(`spawn → /ready, full catalog (${counts.integrations} integrations)`, 'ms', hubStart, bareStart, 1_000),
+      vsBareNode('idle RSS after start, full catalog', 'MB', hubRss, bareRss, 120),
+      vsBareNode('idle RSS after start, full catalog, node --max-semi-space-size=4', 'MB', smallYoungRss, bareRss, 120),
       measured({ name: 'loadCatalog() in a fresh process (after import)', unit: 'ms', samples: catalogMs }),
     ],
     details: { request: 'GET /ready', pollIntervalMs: 2, idleMs, integrations: counts.integrations, generated: counts.generated, inProcessCount: inProcess },

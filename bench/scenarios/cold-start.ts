@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startBenchHub, type BenchContext } from '../context.js'
 import { startUpstream } from '../processes.js'
-import { measured, type Metric } from '../report.js'
+import { type Metric, vsBareNode } from '../report.js'
 import { timedStart } from '../timed-start.js'
 
 /** What scenario 3 measures. */
@@ -38,12 +38,8 @@ export async function runColdStart(ctx: BenchContext): Promise<{ metrics: Metric
         `restart ${Math.round(restart[r] as number)} ms`,
     )
   }
-  const target = { text: '≤ 1,000 ms', of: 'value' as const, max: 1_000 }
   return {
-    metrics: [
-      measured({ name: 'spawn → first request, empty data folder', unit: 'ms', samples: fresh, baseline: { label: 'bare node', samples: bare }, target }),
-      measured({ name: 'spawn → first request, restart', unit: 'ms', samples: restart, baseline: { label: 'bare node', samples: bare }, target }),
-    ],
+    metrics: [vsBareNode('spawn → first request, empty data folder', 'ms', fresh, bare, 1_000), vsBareNode('spawn → first request, restart', 'ms', restart, bare, 1_000)],
     details: { request: `GET ${recordPath}`, pollIntervalMs: 2 },
   }
 }

@@ -1,7 +1,7 @@
 import { checkRun, connectEcho, sleep, startBenchHub, type BenchContext } from '../context.js'
 import { assertClean, runLoad } from '../load.js'
 import { startUpstream } from '../processes.js'
-import { measured, type Metric } from '../report.js'
+import { measured, type Metric, vsBareNode } from '../report.js'
 import { timedStart } from '../timed-start.js'
 import { actionTargets } from './action-overhead.js'
 
@@ -64,20 +64,8 @@ export async function runMemory(ctx: BenchContext): Promise<{ metrics: Metric[];
   }
   return {
     metrics: [
-      measured({
-        name: 'idle RSS',
-        unit: 'MB',
-        samples: idle,
-        baseline: { label: 'bare node', samples: bare },
-        target: { text: '≤ 120 MB', of: 'value', max: 120 },
-      }),
-      measured({
-        name: 'peak RSS under scenario 1 load (VmHWM)',
-        unit: 'MB',
-        samples: peak,
-        baseline: { label: 'bare node', samples: bare },
-        target: { text: '≤ 250 MB', of: 'value', max: 250 },
-      }),
+      vsBareNode('idle RSS', 'MB', idle, bare, 120),
+      vsBareNode('peak RSS under scenario 1 load (VmHWM)', 'MB', peak, bare, 250),
       measured({ name: 'RSS right after the load', unit: 'MB', samples: afterLoad }),
     ],
     details: { processes, idleSeconds: idleS, loadSecondsPerConcurrency: options.durationS },

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { openStore } from '@patchbay/hub'
+import { testConnectionRow } from '../../packages/hub/src/store/test-connection-row.js'
 
 const run = promisify(execFile)
 const CLI = new URL('../../packages/hub/bin/patchbay.js', import.meta.url).pathname
@@ -66,23 +67,9 @@ describe('patchbay CLI: keys, connections, runs (issue 16)', () => {
     const store = openStore(join(dir, 'patchbay.db'))
     const tenant = (await store.findTenantByName('default'))!
     const now = new Date().toISOString()
-    await store.insertConnection({
-      id: 'c0ffee000000000000000001',
-      tenant_id: tenant.id,
-      integration_id: 'http-api',
-      name: 'mine',
-      description: '',
-      auth_scheme: 'NO_AUTH',
-      status: 'ACTIVE',
-      status_reason: null,
-      config: '{}',
-      secrets: null,
-      version: 1,
-      created_at: now,
-      updated_at: now,
-      expires_at: null,
-      token_expires_at: null,
-    })
+    await store.insertConnection(
+      testConnectionRow(tenant.id, { id: 'c0ffee000000000000000001', integration_id: 'http-api', name: 'mine', description: '', auth_scheme: 'NO_AUTH', secrets: null }),
+    )
     await store.runLog.insertRunLog([
       {
         id: `${Date.now().toString(36).padStart(9, '0')}0000aaaaaaaa`,

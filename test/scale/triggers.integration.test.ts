@@ -2,8 +2,9 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { generateMasterKey } from '@patchbay/hub'
-import { startHubProcess, startHubProcesses, stopAllProcesses, waitFor, type HubProcess } from '../support/hub-processes.js'
+import { startHubProcess, startHubProcesses, stopAllProcesses, waitFor } from '../support/hub-processes.js'
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
+import { call } from '../support/test-hub.js'
 import { timeTriggerRow } from '../support/trigger-fixtures.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js'
 
@@ -14,15 +15,6 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
  */
 const available = await postgresAvailable()
 const apiKey = 'triggers-scale-key-0123456789abcdef'
-
-async function call(hub: HubProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method,
-    headers: { 'x-api-key': apiKey, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  })
-  return { status: res.status, body: await res.json() }
-}
 
 function open(url: string): Kysely<any> {
   return new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) })

@@ -6,6 +6,7 @@ import { generateMasterKey } from '@patchbay/hub'
 import { startEchoService, type EchoService } from '../support/echo-service.js'
 import { startHubProcess, startHubProcesses, stopAllProcesses, waitFor, type HubProcess } from '../support/hub-processes.js'
 import { createTestDatabase, dropTestDatabases, postgresAvailable } from '../support/postgres.js'
+import { call } from '../support/test-hub.js'
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js'
 
 /**
@@ -15,15 +16,6 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
  */
 const available = await postgresAvailable()
 const apiKey = 'webhooks-test-key-0123456789abcdef'
-
-async function call(hub: HubProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${hub.url}${path}`, {
-    method,
-    headers: { 'x-api-key': apiKey, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  })
-  return { status: res.status, body: await res.json() }
-}
 
 async function connect(hub: HubProcess, name: string): Promise<string> {
   const r = await call(hub, 'POST', '/api/v2/execute/patchbay%2Fecho', { name, data: { region: 'eu', token: `tok-${name}` } })

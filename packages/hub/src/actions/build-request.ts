@@ -1,9 +1,10 @@
+import { LRUCache } from 'lru-cache'
 import { PatchbayError, type ActionDefinition } from '@patchbay/core'
 import type { OutgoingRequest } from '../auth/scheme.js'
 import { setHeader } from '../auth/scheme.js'
 import type { Integration } from '../catalog/catalog.js'
 import { baseUrlTemplate } from '../catalog/scheme-base-url.js'
-import { placeholderNames, renderTemplate, renderValue, type Lookup } from '../catalog/template.js'
+import { placeholderNames, placeholders, renderTemplate, renderValue, type Lookup } from '../catalog/template.js'
 import { formEncode } from './form-encode.js'
 import { assertUnderBase, refuseDotSegments } from './path-guard.js'
 
@@ -12,16 +13,13 @@ export type BuiltRequest = OutgoingRequest
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
 
-const PATH_PLACEHOLDER = /\{(\+?)([A-Za-z_][A-Za-z0-9_]*)\}/g
-const CACHE_MAX = 1_000
-const placeholderCache = new Map<string, { name: string; raw: boolean }[]>()
-const baseCache = new Map<string, URL>()
+// Bounded like the hub's other caches (lru-cache, as tenants/api-keys.ts): the sets are small.
+const placeholderCache = new LRUCache<string, { name: string; raw: boolean }[]>({ max: 1_000 })
+const baseCache = new LRUCache<string, URL>({ max: 1_000 })
 
-/** Remembers up to CACHE_MAX entries, then starts again (a bound, not an LRU: the sets are small). */
-function remember<V>(cache: Map<string, V>, key: string, make: (k: string) => V): V {
+function remember<V extends object>(cache: LRUCache<string, V>, key: string, make: (k: string) => V): V {
   let v = cache.get(key)
   if (v === undefined) {
-    if (cache.size >= CACHE_MAX) cache.clear()
     v = make(key)
     cache.set(key, v)
   }
@@ -30,7 +28,7 @@ function remember<V>(cache: Map<string, V>, key: string, make: (k: string) => V)
 
 /** The `{name}` and `{+name}` placeholders of a path template, parsed once per template. */
 function pathPlaceholders(path: string): { name: string; raw: boolean }[] {
-  return remember(placeholderCache, path, (t) => [...t.matchAll(PATH_PLACEHOLDER)].map((m) => ({ name: m[2] as string, raw: m[1] === '+' })))
+  return remember(placeholderCache, path, placeholders)
 }
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PatchbayError } from '@patchbay/core'
 import { toIntegration } from '../catalog/catalog.js'
 import { validateDefinition } from '../catalog/validate-definition.js'
-import type { ConnectionRow } from '../store/store.js'
+import { testConnectionRow } from '../store/test-connection-row.js'
 import { generateMasterKey, parseMasterKey, Vault } from '../vault/vault.js'
 import { ActionRunner, findAction } from './run-action.js'
 
@@ -50,24 +50,14 @@ describe('ActionRunner total timeout', () => {
     })
     if (!result.ok) throw new Error(JSON.stringify(result.problems))
     const integration = toIntegration(result.definition, 'test')
-    const now = new Date().toISOString()
-    const connection: ConnectionRow = {
+    const connection = testConnectionRow('t1', {
       id: 'c0ffee0123456789abcdef01',
-      tenant_id: 't1',
       integration_id: integration.modelId,
       name: 'probe',
       description: 'probe',
       auth_scheme: 'NO_AUTH',
-      status: 'ACTIVE',
-      status_reason: null,
-      config: '{}',
       secrets: null,
-      version: 1,
-      created_at: now,
-      updated_at: now,
-      expires_at: null,
-      token_expires_at: null,
-    }
+    })
     const runner = new ActionRunner({ vault: new Vault([parseMasterKey(generateMasterKey())]), connectTimeoutMs: 1_000, timeoutMs: 1_000 })
     const run = (path: string) => runner.run(integration, connection, findAction(integration, 'GET_PATH'), { path })
     return { runner, run }

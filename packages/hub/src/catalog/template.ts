@@ -48,7 +48,12 @@ export function renderValue(template: string, lookup: Lookup): unknown {
   return renderTemplate(template, lookup, (s) => s)
 }
 
+/** The placeholders of a template, in order: each name, and whether it is `{+name}` (inserted as it is). */
+export function placeholders(template: string): { name: string; raw: boolean }[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => ({ name: m[2] as string, raw: m[1] === '+' }))
+}
+
 /** Placeholder names used in a template. */
 export function placeholderNames(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[2] as string)
+  return placeholders(template).map((p) => p.name)
 }

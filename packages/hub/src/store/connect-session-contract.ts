@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newId } from '../ids.js'
+import { testConnectionRow } from './test-connection-row.js'
 import type { ConnectSessionRow } from './connect-session-store.js'
 import type { Store } from './store.js'
 
@@ -64,27 +65,8 @@ export function connectSessionContract(name: string, open: () => Promise<Store>)
         await store.connectSessions.putSettings({ ...base, allowed_origins: '["https://a.example"]' })
         await store.connectSessions.putSettings({ ...base, allowed_origins: '["https://b.example"]', product_name: 'B' })
         expect(await store.connectSessions.getSettings(tenantId)).toMatchObject({ allowed_origins: '["https://b.example"]', product_name: 'B' })
-        const now = new Date().toISOString()
         for (const user of ['ann', 'bob', null]) {
-          await store.insertConnection({
-            id: newId(),
-            tenant_id: tenantId,
-            integration_id: 'i',
-            name: `c-${newId()}`,
-            description: 'd',
-            auth_scheme: 'API_KEY',
-            status: 'ACTIVE',
-            status_reason: null,
-            config: '{}',
-            secrets: null,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            expires_at: null,
-            token_expires_at: null,
-            end_user_id: user,
-            tags: user ? '{"k":"v"}' : null,
-          })
+          await store.insertConnection(testConnectionRow(tenantId, { secrets: null, end_user_id: user, tags: user ? '{"k":"v"}' : null }))
         }
         const ann = await store.listConnections(tenantId, { offset: 0, limit: 10, endUserId: 'ann' })
         expect(ann.total).toBe(1)

@@ -35,18 +35,9 @@ export const MAX_AIXPLAIN_TRIGGERS = 1000
 const bad = (message: string) => new PatchbayError('VALIDATION', message)
 
 /** The checked body of a POST or PUT. */
-interface TriggerBody {
-  name: string
-  description: string | null
-  input: unknown
-  assetType: string
-  assetId: string | null
-  triggerType: 'time' | 'external'
+interface TriggerBody extends Pick<AixplainTriggerRecord, 'name' | 'description' | 'input' | 'assetType' | 'assetId' | 'triggerType' | 'enabled' | 'notifications' | 'retryCount'> {
   triggerId: string | null
   configuration: Record<string, unknown> | null
-  enabled: boolean
-  notifications: boolean
-  retryCount: number | null
 }
 
 function optionalString(body: Record<string, unknown>, field: string, max: number): string | null {
