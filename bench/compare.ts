@@ -9,6 +9,7 @@
 //        [--bursts 40] [--runs 250] [--warmup 3000] [--profile <dir>]
 // --profile writes a CPU profile of every process (node --cpu-prof) into <dir>; read one with
 // bench/profile-summary.mjs.
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '250' },
     warmup: { type: 'string', default: '3000' },
     profile: { type: 'string' },
+    pin: { type: 'boolean', default: false },
   },
 })
 const clis = values.hub?.length ? values.hub : [HUB_CLI]
@@ -78,6 +80,15 @@ try {
     const connectionId = await connectEcho(child.url, apiKey, 'bench-compare')
     targets.push({ label: `hub ${i + 1} (${cli})`, child, pool: new Pool(child.url, { connections: 10 }), connectionId, cpuMs: 0, runs: 0 })
   }
+  if (values.pin) {
+    // The measured processes on the second core, this driver and the stand-in service on the first:
+    // a measured process then never shares its core's caches with the load it is measured under.
+    const pin = (core: string, pid: number) => spawnSync('taskset', ['-a', '-p', '-c', core, String(pid)], { stdio: 'ignore' })
+    pin('0', process.pid)
+    pin('0', upstream.pid)
+    for (const t of targets) pin('1', t.child.pid)
+  }
+  if (process.env.COMPARE_PIDS) process.stderr.write(`pids: ${targets.map((t) => `${t.label}=${t.child.pid}`).join(' ')}\n`)
   for (const t of targets) {
     await checkRun(t.child.url, apiKey, t.connectionId)
     await burst(t, apiKey, warmup)
