@@ -14,7 +14,7 @@ import type { ConnectSessions } from './connect-sessions.js'
 import { authRequiredFailure, createAuthRequired, findEndUserConnection, readEndUserId } from './hand-off.js'
 import { actionInputs, actionSummary, failure, findAction, notActive, success, type ExecuteTarget } from './execute-results.js'
 import { executeMcp, isMcpIntegration, type McpSessions } from './mcp.js'
-import type { RunLog } from './run-log.js'
+import type { RunLog, RunRecord } from './run-log.js'
 
 export { actionInputs, failure, success, type ExecuteTarget } from './execute-results.js'
 
@@ -160,17 +160,14 @@ export async function execute(
   try {
     const data = await deps.runner.run(integration, connection, definition, body['data'], observed)
     const ok = success(data, started)
-    log?.record({ ...runOf(tenantId, target, definition.code, caller, started, observed), status: 'SUCCESS', input: body['data'], output: data })
+    log?.record(runOf(tenantId, target, definition.code, caller, started, observed, 'SUCCESS', body['data'], data))
     return ok
   } catch (err) {
     const e = err instanceof PatchbayError ? err : undefined
-    log?.record({
-      ...runOf(tenantId, target, definition.code, caller, started, observed),
-      status: 'FAILED',
-      errorCode: e?.code ?? 'INTERNAL',
-      errorMessage: e?.message ?? 'Internal error',
-      input: body['data'],
-    })
+    const run = runOf(tenantId, target, definition.code, caller, started, observed, 'FAILED', body['data'], undefined)
+    run.errorCode = e?.code ?? 'INTERNAL'
+    run.errorMessage = e?.message ?? 'Internal error'
+    log?.record(run)
     if (e && (e.code === 'UPSTREAM_ERROR' || e.code === 'UPSTREAM_UNREACHABLE' || e.code === 'CONNECTION_NOT_ACTIVE')) return failure(e)
     throw err
   }
@@ -183,15 +180,23 @@ function runOf(
   caller: RunCaller | undefined,
   started: number,
   observed: { httpStatus?: number },
-) {
+  status: RunRecord['status'],
+  input: unknown,
+  output: unknown,
+): RunRecord {
   return {
     tenantId,
     connectionId: target.connection.id,
     integrationId: target.integration.definition.id,
     action,
+    status,
     keyId: caller?.keyId,
     httpStatus: observed.httpStatus,
     durationMs: performance.now() - started,
+    errorCode: undefined,
+    errorMessage: undefined,
+    input,
+    output,
   }
 }
 

@@ -36,6 +36,8 @@ export interface RunLogOptions {
 }
 
 const ERROR_CHARS = 500
+/** How long a tenant's excerpt setting is used before it is read again, ms. */
+const EXCERPT_SETTING_MS = 5_000
 const EXCERPT_CHARS = 1_000
 const SECRET_NAME = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|credential|private/i
 
@@ -99,8 +101,18 @@ export class RunLog {
     this.#opts = { flushMs: 100, batchRows: 200, maxBuffered: 10_000, sweepMs: 60_000, ...options }
   }
 
-  /** Queues one run; costs an array push. */
+  /**
+   * Queues one run; costs an array push. The log takes `r` over: when the tenant is known to keep
+   * no excerpts, its input and output are let go at once rather than held until the flush (held
+   * for ~100 ms, a service's answer outlives the young generation, and promoting it cost more CPU
+   * than writing the row: docs/performance.md, "The third round").
+   */
   record(r: RunRecord): void {
+    const setting = this.#excerpts.get(r.tenantId)
+    if (setting && !setting.on && Date.now() - setting.at < EXCERPT_SETTING_MS) {
+      r.input = undefined
+      r.output = undefined
+    }
     if (this.#buffer.length >= this.#opts.maxBuffered) {
       this.#buffer.shift()
       this.dropped++
@@ -125,7 +137,7 @@ export class RunLog {
 
   async #excerptsOn(tenantId: string, now: number): Promise<boolean> {
     const hit = this.#excerpts.get(tenantId)
-    if (hit && now - hit.at < 5_000) return hit.on
+    if (hit && now - hit.at < EXCERPT_SETTING_MS) return hit.on
     const on = await this.#store.runLog.runLogExcerpts(tenantId)
     this.#excerpts.set(tenantId, { on, at: now })
     return on
