@@ -30,8 +30,13 @@ export const REDACT_PATHS = [
  * process exits (a SIGKILL loses at most that last 100 ms).
  */
 function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 16_000, periodicFlush: 100 })
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 16_000, periodicFlush: 100 })
+  batched.add(destination)
+  return destination
 }
+
+/** Destinations that already hold lines back for up to 100 ms (standard output, above). */
+const batched = new WeakSet<object>()
 
 /**
  * The hub's logger: JSON lines with secrets redacted.
@@ -58,14 +63,25 @@ export interface AccessLine {
   keyId?: string | undefined
 }
 
+/** Lines an {@link AccessLogger} holds before it writes them in one go (about 16 KB). */
+const ACCESS_BATCH_CHARS = 16_000
+/** Longest an access line is held, ms (as standard output's own batching). */
+const ACCESS_BATCH_MS = 100
+
 /**
  * Writes the one access line per request. It goes to the same destination, at the same level and
- * with the same base bindings as the hub's logger, but through a pino instance without the
- * redaction paths: redaction walks every line for the wildcard paths of {@link REDACT_PATHS},
- * which cost about 65 µs of CPU per request in the hub (a quarter of an action run, measured
- * with bench/compare.ts; docs/performance.md). That is safe because an access line is typed
- * ({@link AccessLine}): method, route pattern, status, duration, tenant and key ids, none of them
- * a secret, so nothing can reach it that redaction would have caught.
+ * with the same base bindings as the hub's logger, and is the same JSON line pino would write,
+ * but it is written without pino: every line through pino cost ~12 µs of CPU per request in the
+ * hub (measured with bench/compare.ts; docs/performance.md, "The third round"): the redaction
+ * walk of {@link REDACT_PATHS} over every line (~65 µs before a plain instance was used), then
+ * pino's serialiser, then sonic-boom measuring its whole pending buffer again on every line. That
+ * is safe because an access line is typed ({@link AccessLine}): method, route pattern, status,
+ * duration, tenant and key ids, none of them a secret, so nothing can reach it that redaction
+ * would have caught; each string is written with `JSON.stringify`.
+ *
+ * On standard output, which batches anyway, the lines are held and written together every
+ * ~16 KB or 100 ms, and at exit; on any other destination (a test's, an operator's) each line
+ * is written at once.
  *
  * @example
  * ```ts
@@ -75,19 +91,85 @@ export interface AccessLine {
  */
 export class AccessLogger {
   readonly #logger: Logger
-  readonly #plain: Logger
+  readonly #stream: DestinationStream | undefined
+  readonly #plain: Logger | undefined
+  /** The logger's bindings as pino writes them after `time` (`,"service":"patchbay"`). */
+  readonly #bindings: string
+  readonly #batch: boolean
+  #held = ''
+  #timer: NodeJS.Timeout | undefined
 
   constructor(logger: Logger) {
     this.#logger = logger
-    const stream = (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym]
-    const options = { level: logger.level, base: logger.bindings() }
-    this.#plain = stream ? pino(options, stream) : pino(options)
+    this.#stream = (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym]
+    const bindings = JSON.stringify(logger.bindings())
+    this.#bindings = bindings === '{}' ? '' : `,${bindings.slice(1, -1)}`
+    this.#batch = this.#stream !== undefined && batched.has(this.#stream)
+    // Without a destination to write to (a logger made some other way), pino writes the lines.
+    if (!this.#stream) this.#plain = pino({ level: logger.level, base: logger.bindings() })
+    if (this.#batch) holdAtExit(this)
   }
 
   /** Writes one line at info (when the hub's logger is at info or below). */
   write(line: AccessLine): void {
-    // The hub's level can change at run time (tests, an operator's signal): follow it.
-    if (this.#plain.level !== this.#logger.level) this.#plain.level = this.#logger.level
-    this.#plain.info(line, 'request')
+    // The hub's level can change at run time (tests, an operator's signal): it is read per line.
+    if (this.#logger.levelVal > INFO) return
+    const stream = this.#stream
+    if (!stream) {
+      ;(this.#plain as Logger).info(line, 'request')
+      return
+    }
+    const text =
+      `{"level":${INFO},"time":${Date.now()}${this.#bindings},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},` +
+      `"route":${JSON.stringify(line.route)},"status":${line.status},"ms":${line.ms}` +
+      `${line.tenant === undefined ? '' : `,"tenant":${JSON.stringify(line.tenant)}`}${line.keyId === undefined ? '' : `,"keyId":${JSON.stringify(line.keyId)}`},"msg":"request"}\n`
+    if (!this.#batch) {
+      stream.write(text)
+      return
+    }
+    this.#held += text
+    if (this.#held.length >= ACCESS_BATCH_CHARS) this.flush()
+    else this.#timer ??= setTimeout(() => this.flush(), ACCESS_BATCH_MS).unref()
+  }
+
+  /**
+   * Writes the lines held (standard output only; a no-op elsewhere). With `sync`, synchronously:
+   * at exit, when pino has flushed its destination already.
+   */
+  flush(sync = false): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (this.#held === '' || !this.#stream) return
+    const held = this.#held
+    this.#held = ''
+    try {
+      this.#stream.write(held)
+      if (sync) (this.#stream as { flushSync?: () => void }).flushSync?.()
+    } catch {
+      // The destination is already closed (the process is ending): nothing left to write to.
+    }
   }
 }
+
+/** Access loggers that may hold lines, flushed when the process ends (one pair of listeners for all). */
+const holders = new Set<WeakRef<AccessLogger>>()
+let listening = false
+
+function holdAtExit(logger: AccessLogger): void {
+  if (!listening) {
+    listening = true
+    const flushAll = (sync: boolean) => {
+      for (const ref of holders) {
+        const held = ref.deref()
+        if (held) held.flush(sync)
+        else holders.delete(ref)
+      }
+    }
+    process.on('beforeExit', () => flushAll(false))
+    process.on('exit', () => flushAll(true))
+  }
+  holders.add(new WeakRef(logger))
+}
+
+/** pino's number for `info`. */
+const INFO = 30

@@ -43,6 +43,13 @@ export class AuthFailureGuard {
     void app.register(rateLimit, { global: false })
   }
 
+  /** Whether `address` is answered 429 now (the fast lane hands such a request to Fastify). */
+  isBlocked(address: string | undefined): boolean {
+    if (address === undefined) return false
+    const until = this.#blocked.get(address)
+    return until !== undefined && until > Date.now()
+  }
+
   /** @throws {PatchbayError} TOO_MANY_REQUESTS (and sets `Retry-After`) while `req`'s address is blocked. */
   check(req: FastifyRequest, reply: FastifyReply): void {
     const until = this.#blocked.get(req.ip)

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
 
 /**
@@ -27,6 +26,18 @@ export function int(value: unknown, name: string, fallback: number, min: number,
 }
 
 /** The base of absolute URLs the hub hands out: the configured public URL, else this request's origin. */
-export function baseUrlOf(publicUrl: () => string | undefined, req: FastifyRequest): string {
+export function baseUrlOf(publicUrl: () => string | undefined, req: { readonly protocol: string; readonly host: string }): string {
   return publicUrl() ?? `${req.protocol}://${req.host}`
+}
+
+/** Reads the API key from `x-api-key`, or `Authorization: Token <key>` (or `Bearer <key>`). */
+export function apiKeyOf(headers: { readonly [name: string]: string | string[] | undefined }): string | undefined {
+  const header = headers['x-api-key']
+  if (typeof header === 'string' && header) return header.trim()
+  const auth = headers['authorization']
+  if (typeof auth === 'string' && auth) {
+    const m = /^(?:Token|Bearer)\s+(.+)$/i.exec(auth.trim())
+    if (m) return (m[1] as string).trim()
+  }
+  return undefined
 }

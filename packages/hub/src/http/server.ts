@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { createServer, type Server, type ServerOptions } from 'node:http'
 import fp from 'fastify-plugin'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { PatchbayError } from '@patchbay/core'
 import { registerAgentRoutes } from '../agents/agent-services.js'
 import { registerEventRoutes } from './event-routes.js'
@@ -16,9 +17,12 @@ import { registerOAuthAppRoutes } from './oauth-app-routes.js'
 import { registerOAuthCallbackRoute } from './oauth-callback-route.js'
 import { registerV2Routes } from './v2-routes.js'
 import type { ServerDeps } from './server-deps.js'
+import { apiKeyOf } from './request.js'
+import { createFastLane, type FastLane, type NodeHandler } from './fast-execute.js'
 import { PUBLIC_PATHS, scopesFor, trackRoutes } from './route-scopes.js'
 import { AuthFailureGuard } from './auth-failures.js'
-import { bodyTooLargeError, registerRequestGuards, serverTimeouts } from './request-guards.js'
+import { registerRequestGuards, serverTimeouts } from './request-guards.js'
+import { toPatchbayError } from './error-reply.js'
 import { registerKeyRoutes } from './key-routes.js'
 import { registerRunLogRoutes } from './run-log-routes.js'
 import { isInboundTriggerPath, registerTriggerRoutes } from './trigger-routes.js'
@@ -51,16 +55,18 @@ declare module 'fastify' {
   }
 }
 
-/** Reads the API key from `x-api-key`, or `Authorization: Token <key>` (or `Bearer <key>`). */
-function apiKeyOf(req: FastifyRequest): string | undefined {
-  const header = req.headers['x-api-key']
-  if (typeof header === 'string' && header) return header.trim()
-  const auth = req.headers.authorization
-  if (auth) {
-    const m = /^(?:Token|Bearer)\s+(.+)$/i.exec(auth.trim())
-    if (m) return (m[1] as string).trim()
-  }
-  return undefined
+/**
+ * The HTTP server Fastify would make for these options (fastify/lib/server.js, HTTP/1.1 without
+ * TLS: the hub's only kind), with `handler` in front: Fastify's `serverFactory` leaves the
+ * timeouts to the factory.
+ */
+function nodeServer(opts: FastifyServerOptions, handler: NodeHandler): Server {
+  const server = createServer((opts as { http?: ServerOptions }).http ?? {}, handler)
+  if (opts.keepAliveTimeout !== undefined) server.keepAliveTimeout = opts.keepAliveTimeout
+  if (opts.requestTimeout !== undefined) server.requestTimeout = opts.requestTimeout
+  if (opts.connectionTimeout !== undefined) server.setTimeout(opts.connectionTimeout)
+  if (opts.maxRequestsPerSocket) server.maxRequestsPerSocket = opts.maxRequestsPerSocket
+  return server
 }
 
 /**
@@ -72,7 +78,12 @@ function apiKeyOf(req: FastifyRequest): string | undefined {
  * and builds none.
  */
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  // The fast lane of the action run (fast-execute.ts) sits in front of Fastify's handler; it is
+  // made below, once the hooks it shares exist.
+  let lane: FastLane | undefined
+  let closing = false
   const app = Fastify({
+    serverFactory: (handler, opts) => nodeServer(opts, (req, res) => (lane ? lane(req, res, handler) : handler(req, res))),
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Fastify's two lines per request are off: onResponse writes one access line instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -108,7 +119,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     void reply.header('x-request-id', req.id)
     const path = req.url.split('?')[0] as string
     if (PUBLIC_PATHS.has(path) || isDocsPath(path) || isInboundTriggerPath(path) || isDashboardPath(path)) return
-    const key = apiKeyOf(req)
+    const key = apiKeyOf(req.headers)
     if (!key) {
       throw new PatchbayError(
         'UNAUTHORIZED',
@@ -127,6 +138,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   // The access log: the route pattern, never the raw URL (its query string may carry a secret).
   const access = new AccessLogger(deps.logger)
+  lane = createFastLane(deps, { access, authFailures, parseJson, closing: () => closing, requestId: requestIdOf })
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
   app.addHook('onResponse', (req, reply, done) => {
     access.write({
       reqId: req.id,
@@ -141,22 +157,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   })
 
   app.setErrorHandler((err, req, reply) => {
-    let e: PatchbayError
-    if (err instanceof PatchbayError) e = err
-    else if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const limit = req.routeOptions.bodyLimit ?? deps.maxBodyBytes
-      e = bodyTooLargeError(limit, req.routeOptions.url === '/api/v2/admin/integrations' ? 'PATCHBAY_MAX_ADMIN_BODY_BYTES' : 'PATCHBAY_MAX_BODY_BYTES')
-    } else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err as { code?: string }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      e = new PatchbayError('INVALID_JSON', 'The request body is not valid JSON; send a JSON object with Content-Type: application/json')
-    } else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      e = new PatchbayError('VALIDATION', 'Unsupported Content-Type; send JSON with Content-Type: application/json', { status: 415 })
-    } else if (typeof (err as { statusCode?: number }).statusCode === 'number' && (err as { statusCode: number }).statusCode < 500) {
-      e = new PatchbayError('VALIDATION', (err as Error).message, { status: (err as { statusCode: number }).statusCode })
-    } else {
-      req.log.error({ err }, 'unexpected error')
-      e = new PatchbayError('INTERNAL', 'Internal error; the hub log has the details')
-    }
-    if (e.status >= 500 && e.code !== 'INTERNAL') req.log.warn({ code: e.code }, e.message)
+    const e = toPatchbayError(err, req, deps.maxBodyBytes)
     void reply.status(e.status).send(e.toBody())
   })
 
@@ -194,6 +195,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // A graceful stop (SIGTERM) lets asynchronous runs finish and store their results, so their
   // poll URLs still answer on another process; bounded by the upstream timeout.
   app.addHook('onClose', async () => {
+    access.flush()
     const runs = [...deps.backgroundRuns]
     if (runs.length === 0) return
     app.log.info({ runs: runs.length }, 'waiting for asynchronous runs to finish')

@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { PatchbayError, type ExecuteSuccess } from '@patchbay/core'
 import { success, type ExecuteTarget } from '../connections/execute.js'
 import { INBOUND_PATH } from '../events/triggers/trigger-secrets.js'
 import { baseUrlOf, requireObject } from './request.js'
-import { requireScopes } from './require-scope.js'
+import { requireScopes, type CallerRequest } from './require-scope.js'
 import type { ServerDeps } from './server-deps.js'
 
 /** Whether `path` is an inbound webhook URL (public: the token finds the trigger, the signature proves the sender). */
@@ -58,6 +58,11 @@ export function registerTriggerRoutes(app: FastifyInstance, deps: Pick<ServerDep
   })
 }
 
+/** Whether an execute body is `activate_trigger` or `delete_trigger` (see {@link executeTriggerAction}). */
+export function isTriggerAction(body: Record<string, unknown>): boolean {
+  return body['action'] === 'activate_trigger' || body['action'] === 'delete_trigger'
+}
+
 /**
  * aiXplain's trigger actions on the execute endpoint of a connection: `{"action":
  * "activate_trigger", "data": {"slug", "config"}}` → `data: {trigger_id, webhook_url?, secret?}`
@@ -66,7 +71,7 @@ export function registerTriggerRoutes(app: FastifyInstance, deps: Pick<ServerDep
  */
 export async function executeTriggerAction(
   deps: Pick<ServerDeps, 'triggers' | 'publicUrl'>,
-  req: FastifyRequest,
+  req: CallerRequest,
   target: ExecuteTarget,
   body: Record<string, unknown>,
 ): Promise<ExecuteSuccess | undefined> {

@@ -111,6 +111,12 @@ export const metrics = {
     labelNames: ['integration'] as const,
     buckets: DURATION_BUCKETS,
   }),
+  /** Requests to the action-run route, by who answered: the fast lane (`served`) or Fastify (`handed_over`). */
+  fastLane: new LazyCounter({
+    name: 'patchbay_http_fast_lane_total',
+    help: 'Requests to POST /api/v2/execute/{id} that could take the fast lane: served by it (served) or handed to the full HTTP stack (handed_over: an unknown key, a missing scope, a blocked address)',
+    labelNames: ['outcome'] as const,
+  }),
   /** OAuth 2 token refreshes by integration and result (`ok`, `expired`, `error`). */
   oauthRefreshes: new LazyCounter({
     name: 'patchbay_oauth_refreshes_total',
