@@ -6,7 +6,8 @@
 // swing with other work (docs/performance.md).
 //
 // Usage: npx tsx bench/compare.ts --hub <a/packages/hub/dist/cli/main.js> [--hub <b/…>]…
-//        [--bursts 40] [--runs 250] [--warmup 3000] [--profile <dir>]
+//        [--bursts 40] [--runs 250] [--warmup 3000] [--profile <dir>] [--pin]
+// A hub given as 'main.js|--flag|--flag' runs with those node flags.
 // --profile writes a CPU profile of every process (node --cpu-prof) into <dir>; read one with
 // bench/profile-summary.mjs.
 import { spawnSync } from 'node:child_process'
@@ -76,7 +77,18 @@ try {
   targets.push({ label: 'minimal forwarder', child: fwd, pool: new Pool(fwd.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
   for (const [i, cli] of clis.entries()) {
     const dataDir = await mkdtemp(join(dir, 'hub-'))
-    const child = await startHubProcess({ name: `hub ${i + 1}`, dataDir, masterKey, apiKey, catalogDirs: [catalogDir], cli, timeoutMs: 180_000, nodeArgs })
+    // `--hub 'main.js|--max-semi-space-size=8'`: that build with those node flags.
+    const [path, ...flags] = cli.split('|') as [string, ...string[]]
+    const child = await startHubProcess({
+      name: `hub ${i + 1}`,
+      dataDir,
+      masterKey,
+      apiKey,
+      catalogDirs: [catalogDir],
+      cli: path,
+      timeoutMs: 180_000,
+      nodeArgs: [...nodeArgs, ...flags],
+    })
     const connectionId = await connectEcho(child.url, apiKey, 'bench-compare')
     targets.push({ label: `hub ${i + 1} (${cli})`, child, pool: new Pool(child.url, { connections: 10 }), connectionId, cpuMs: 0, runs: 0 })
   }

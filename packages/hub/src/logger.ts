@@ -99,12 +99,16 @@ export class AccessLogger {
   #held = ''
   #timer: NodeJS.Timeout | undefined
 
-  constructor(logger: Logger) {
+  /**
+   * @param options.batch hold lines and write them together (default: when `logger` writes to
+   *   the hub's standard output destination).
+   */
+  constructor(logger: Logger, options: { batch?: boolean } = {}) {
     this.#logger = logger
     this.#stream = (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym]
     const bindings = JSON.stringify(logger.bindings())
     this.#bindings = bindings === '{}' ? '' : `,${bindings.slice(1, -1)}`
-    this.#batch = this.#stream !== undefined && batched.has(this.#stream)
+    this.#batch = this.#stream !== undefined && (options.batch ?? batched.has(this.#stream))
     // Without a destination to write to (a logger made some other way), pino writes the lines.
     if (!this.#stream) this.#plain = pino({ level: logger.level, base: logger.bindings() })
     if (this.#batch) holdAtExit(this)

@@ -147,8 +147,10 @@ export function redactValue(value: unknown, sensitive: readonly string[]): unkno
       const x = obj[k]
       const nk = replaceAll(k, variants)
       const nx = typeof x === 'string' ? replaceAll(x, variants) : x
-      if (nk !== k) delete obj[k]
-      obj[nk] = nx
+      if (nk !== k) {
+        delete obj[k]
+        obj[nk] = nx
+      } else if (nx !== x) obj[k] = nx
       if (nx !== null && typeof nx === 'object') stack.push(nx)
     }
   }

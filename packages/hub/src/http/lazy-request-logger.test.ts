@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { AccessLogger, createLogger } from '../logger.js'
 import { lazyChildLoggerFactory, LazyRequestLogger } from './lazy-request-logger.js'
@@ -72,5 +73,38 @@ describe('LazyRequestLogger', () => {
     access.write({ reqId: 'r3', method: 'POST', route: '/api/v2/execute/:id', status: 401, ms: 1, tenant: 't1', keyId: 'k1' })
     expect(lines.map((l) => l['reqId'])).toEqual(['r1', 'r3'])
     expect(lines[1]).toMatchObject({ level: 30, service: 'patchbay', msg: 'request', route: '/api/v2/execute/:id', status: 401, tenant: 't1', keyId: 'k1' })
+  })
+
+  it('writes the very line pino would write, every string through JSON.stringify', () => {
+    const { lines, logger } = capture()
+    const line = { reqId: 'r"\\1', method: 'POST', route: '/api/v2/execute/:id', status: 200, ms: 1.25, tenant: 't1', keyId: undefined }
+    new AccessLogger(logger).write(line)
+    pino({ level: 'info', base: logger.bindings() }, { write: (s: string) => lines.push(JSON.parse(s)) }).info(line, 'request')
+    expect(lines).toHaveLength(2)
+    const [ours, theirs] = lines.map(({ time: _, ...rest }) => rest)
+    expect(ours).toEqual(theirs)
+    expect(Object.keys(ours as object)).toEqual(Object.keys(theirs as object))
+  })
+
+  it('on a batched destination, holds lines up to 100 ms and writes them in one piece, at once past 16 KB', async () => {
+    const writes: string[] = []
+    const logger = pino({ level: 'info', base: { service: 'patchbay' } }, { write: (s: string) => writes.push(s) })
+    const access = new AccessLogger(logger, { batch: true })
+    for (let i = 0; i < 3; i++) access.write({ reqId: `r${i}`, method: 'GET', route: '/health', status: 200, ms: 0.1 })
+    expect(writes).toHaveLength(0)
+    await new Promise((r) => setTimeout(r, 150))
+    expect(writes).toHaveLength(1)
+    expect(
+      (writes[0] as string)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).reqId),
+    ).toEqual(['r0', 'r1', 'r2'])
+    const long = 'x'.repeat(120)
+    for (let i = 0; i < 200; i++) access.write({ reqId: `${long}${i}`, method: 'GET', route: '/health', status: 200, ms: 0.1 })
+    expect(writes.length).toBeGreaterThan(1)
+    access.write({ reqId: 'last', method: 'GET', route: '/health', status: 200, ms: 0.1 })
+    access.flush()
+    expect(writes.join('').trim().split('\n').at(-1)).toContain('"reqId":"last"')
   })
 })
