@@ -52,6 +52,25 @@ describe.skipIf(!available)('PgBossJobEngine on PostgreSQL', () => {
     }
   })
 
+  it('a run scheduled while the engine is still installing pg-boss is neither refused nor lost', async () => {
+    const url = await createTestDatabase()
+    const db = open(url)
+    await PgScheduleTable.create(db)
+    const due = new Date(Math.ceil((Date.now() + 4_000) / 1000) * 1000)
+    await sql`INSERT INTO jobs VALUES ('early', ${JSON.stringify({ kind: 'once', at: due.toISOString() })}::jsonb, ${due})`.execute(db)
+    const engine = new PgBossJobEngine({ db, work: new PgScheduleTable(db, 'engine'), pollingIntervalSeconds: 0.5 })
+    try {
+      const starting = engine.start()
+      // What a trigger created in the hub's first second does: before, this threw (no pgboss.job yet).
+      await expect(engine.schedule('early', due)).resolves.toBeUndefined()
+      await starting
+      await expect.poll(async () => (await fires(db)).length, { timeout: 30_000, interval: 250 }).toBe(1)
+    } finally {
+      await engine.stop()
+      await db.destroy()
+    }
+  })
+
   it('a process SIGKILLed mid-run loses nothing: its run is retried in another process once pg-boss expires it', async () => {
     const url = await createTestDatabase()
     const db = open(url)

@@ -177,7 +177,10 @@ export class PgBossJobEngine implements JobEngine {
   }
 
   async #enqueue(runs: DueRun[]): Promise<void> {
-    if (runs.length === 0 || !this.#boss) return
+    // Before start() has installed pg-boss (a fresh database takes a second or two), a run is not
+    // queued: the insert would fail (a trigger created in the hub's first second answered 500).
+    // The rows are the truth, and start() sweeps them once it has set #started.
+    if (runs.length === 0 || !this.#boss || !this.#started) return
     await this.#boss.insert(
       runs.map((r) => ({
         id: runJobId(r.jobId, r.dueAt),
