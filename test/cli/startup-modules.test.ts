@@ -52,6 +52,11 @@ beforeAll(async () => {
 
 /** Runs the CLI with `args`, stops it once `until` is printed (or lets it exit), and returns the packages it loaded. */
 async function packagesLoaded(args: string[], until: RegExp | undefined, env: Record<string, string> = {}): Promise<Set<string>> {
+  return (await modulesLoaded(args, until, env)).packages
+}
+
+/** Runs the CLI as {@link packagesLoaded} does and returns the packages and every module file it loaded. */
+async function modulesLoaded(args: string[], until: RegExp | undefined, env: Record<string, string> = {}): Promise<{ packages: Set<string>; files: string[] }> {
   const record = join(dir, `modules-${Date.now()}-${Math.random()}.txt`)
   await writeFile(record, '')
   const child = spawn(process.execPath, ['--import', preload, MAIN, ...args], {
@@ -79,23 +84,28 @@ async function packagesLoaded(args: string[], until: RegExp | undefined, env: Re
     })
   })
   await exited
-  const names = new Set<string>()
-  for (const line of (await readFile(record, 'utf8')).split('\n')) {
+  const files = (await readFile(record, 'utf8')).split('\n').filter(Boolean)
+  const packages = new Set<string>()
+  for (const line of files) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)
-    if (m) names.add(m[1] as string)
+    if (m) packages.add(m[1] as string)
   }
-  return names
+  return { packages, files }
 }
 
 describe('what a start loads', () => {
   it('patchbay serve on SQLite with the full catalog loads none of the packages used only later', async () => {
     const dataDir = await mkdtemp(join(dir, 'data-'))
-    const loaded = await packagesLoaded(['serve'], /Point clients at it/, { PATCHBAY_DATA_DIR: dataDir })
+    const { packages: loaded, files } = await modulesLoaded(['serve'], /Point clients at it/, { PATCHBAY_DATA_DIR: dataDir })
     // The recording works: what every start needs is there.
     expect(loaded).toContain('fastify')
     expect(loaded).toContain('kysely')
     expect(loaded).toContain('better-sqlite3')
     expect(NOT_AT_START.filter((p) => loaded.has(p))).toEqual([])
+    // Kysely is loaded as CommonJS (store/kysely.ts): a value imported from 'kysely' in an ES
+    // module would load its 263-file ES module build as well.
+    expect(files.filter((f) => f.includes('/node_modules/kysely/dist/cjs/')).length).toBeGreaterThan(0)
+    expect(files.filter((f) => f.includes('/node_modules/kysely/dist/esm/'))).toEqual([])
   })
 
   it('a command other than serve does not load the server', async () => {

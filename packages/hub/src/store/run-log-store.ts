@@ -1,6 +1,7 @@
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
+import { CompiledQuery } from './kysely.js'
 import type { Database, RunLogTable } from './schema.js'
-import { inTransaction } from './event-store.js'
+import { inTransaction } from './transaction.js'
 
 /** A stored run log row. */
 export type RunLogRow = Selectable<RunLogTable>
