@@ -92,7 +92,6 @@ const ACCESS_BATCH_MS = 100
 export class AccessLogger {
   readonly #logger: Logger
   readonly #stream: DestinationStream | undefined
-  readonly #plain: Logger | undefined
   /** The logger's bindings as pino writes them after `time` (`,"service":"patchbay"`). */
   readonly #bindings: string
   readonly #batch: boolean
@@ -109,8 +108,6 @@ export class AccessLogger {
     const bindings = JSON.stringify(logger.bindings())
     this.#bindings = bindings === '{}' ? '' : `,${bindings.slice(1, -1)}`
     this.#batch = this.#stream !== undefined && (options.batch ?? batched.has(this.#stream))
-    // Without a destination to write to (a logger made some other way), pino writes the lines.
-    if (!this.#stream) this.#plain = pino({ level: logger.level, base: logger.bindings() })
     if (this.#batch) holdAtExit(this)
   }
 
@@ -120,7 +117,8 @@ export class AccessLogger {
     if (this.#logger.levelVal > INFO) return
     const stream = this.#stream
     if (!stream) {
-      ;(this.#plain as Logger).info(line, 'request')
+      // A logger without a pino destination (made some other way): it writes the line itself.
+      this.#logger.info(line, 'request')
       return
     }
     const text =

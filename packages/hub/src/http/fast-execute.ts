@@ -128,9 +128,11 @@ export function createFastLane(deps: ServerDeps, parts: FastLaneParts): FastLane
         parseError = err
         parsed = body
       })
-      // As Fastify does after a body it could not parse, the connection is not kept.
-      if (parseError) close = true
-      if (parseError) throw parseError
+      if (parseError) {
+        // As Fastify does after a body it could not parse, the connection is not kept.
+        close = true
+        throw parseError
+      }
       const caller: CallerRequest = {
         tenantId: resolved.tenantId,
         keyId: resolved.keyId,

@@ -75,6 +75,14 @@ describe('LazyRequestLogger', () => {
     expect(lines[1]).toMatchObject({ level: 30, service: 'patchbay', msg: 'request', route: '/api/v2/execute/:id', status: 401, tenant: 't1', keyId: 'k1' })
   })
 
+  it('with a logger that has no pino destination, hands the line to the logger itself', () => {
+    const calls: unknown[][] = []
+    const logger = { levelVal: 30, level: 'info', bindings: () => ({ service: 'patchbay' }), info: (...a: unknown[]) => calls.push(a) }
+    const line = { reqId: 'r1', method: 'GET', route: '/health', status: 200, ms: 0.5 }
+    new AccessLogger(logger as never).write(line)
+    expect(calls).toEqual([[line, 'request']])
+  })
+
   it('writes the very line pino would write, every string through JSON.stringify', () => {
     const { lines, logger } = capture()
     const line = { reqId: 'r"\\1', method: 'POST', route: '/api/v2/execute/:id', status: 200, ms: 1.25, tenant: 't1', keyId: undefined }

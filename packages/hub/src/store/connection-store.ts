@@ -3,7 +3,8 @@ import { CompiledQuery, sql } from './kysely.js'
 import { PatchbayError } from '@patchbay/core'
 import type { ConnectionCache } from './connection-cache.js'
 import type { DialectAdapter } from './dialect.js'
-import { inTransaction, recordConnectionEvent, type ConnectionEventNote } from './event-store.js'
+import { recordConnectionEvent, type ConnectionEventNote } from './event-store.js'
+import { inTransaction } from './transaction.js'
 import type { ConnectionTable, Database } from './schema.js'
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import { sql } from './kysely.js'
 import { newId } from '../ids.js'
+import { inTransaction } from './transaction.js'
 import type { ConnectionTable, Database, EventTable } from './schema.js'
 
 /** The events a connection's life reports (docs/webhooks.md). */
@@ -102,11 +103,6 @@ export async function recordEvent(db: Kysely<Database>, event: NewEvent, now = n
 /** Records a connection event for `row` on `db` (the change's transaction). */
 export function recordConnectionEvent(db: Kysely<Database>, row: ConnectionOfEvent, note: ConnectionEventNote): Promise<string> {
   return recordEvent(db, { tenantId: row.tenant_id, type: note.type, data: connectionEventData(row, note.reason) })
-}
-
-/** Runs `fn` in a transaction on `db`, or directly when `db` already is one. */
-export function inTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db) : db.transaction().execute(fn)
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DialectAdapter } from './dialect.js'
-import { inTransaction } from './event-store.js'
+import { inTransaction } from './transaction.js'
 import type { Database, WebhookAttemptTable, WebhookDeliveryTable, WebhookEndpointTable } from './schema.js'
 
 /** A stored webhook endpoint (its `secret` sealed). */
