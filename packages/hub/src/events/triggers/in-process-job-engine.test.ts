@@ -201,4 +201,38 @@ describe('InProcessJobEngine (real timers)', () => {
     await expect.poll(() => table.fires('soon').length, { timeout: 30_000, interval: 50 }).toBe(1)
     table.db.close()
   })
+
+  it('a run that falls due while a pass ends (the timer fired early) runs at once, not at the next look', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patchbay-jobs-'))
+    dirs.push(dir)
+    // The engine's clock, skewed at will: the timer firing before the due time by this clock is
+    // what libuv's cached loop time does by a few ms.
+    let skewMs = 0
+    const clock = {
+      get now() {
+        return new Date(Date.now() + skewMs)
+      },
+    }
+    const table = new ScheduleTable(join(dir, 'jobs.db'), clock)
+    const work: DueWork = {
+      listDue: (until, limit) => table.listDue(until, limit),
+      run: (run) => table.run(run),
+      // The pass looked at the rows before the due time; by the time it asks for the next one, it has passed.
+      nextDueAt: async () => {
+        skewMs = 100
+        return table.nextDueAt()
+      },
+    }
+    const engine = new InProcessJobEngine({ work, now: () => clock.now, maxSleepMs: 600_000 })
+    engines.push(engine)
+    await engine.start()
+    await new Promise((r) => setTimeout(r, 50))
+    skewMs = 0
+    const due = table.add('edge', { kind: 'once', at: new Date(Date.now() + 200).toISOString() })
+    await engine.schedule('edge', due as Date)
+    skewMs = -60
+    // Before the fix the engine slept its 10 minutes here.
+    await expect.poll(() => table.fires('edge').length, { timeout: 30_000, interval: 20 }).toBe(1)
+    table.db.close()
+  })
 })

@@ -47,6 +47,8 @@ export class InProcessJobEngine implements JobEngine {
   #running: Promise<void> | undefined
   #again = false
   #started = false
+  /** The clock's time (ms) of the last look at the rows, so a run that fell due after it is told from one that was skipped. */
+  #lastLookAt = Number.NEGATIVE_INFINITY
 
   constructor(config: InProcessJobEngineConfig) {
     this.#work = config.work
@@ -117,6 +119,7 @@ export class InProcessJobEngine implements JobEngine {
     const done = new Set<string>()
     for (;;) {
       const now = this.#now()
+      this.#lastLookAt = now.getTime()
       const due = (await this.#work.listDue(now, this.#batchSize)).filter((r) => (this.#retryAt.get(r.jobId) ?? 0) <= now.getTime() && !done.has(`${r.jobId}@${r.dueAt.getTime()}`))
       if (due.length === 0) return count
       for (const r of due) done.add(`${r.jobId}@${r.dueAt.getTime()}`)
@@ -174,8 +177,13 @@ export class InProcessJobEngine implements JobEngine {
     }
     for (const retry of this.#retryAt.values()) next = Math.min(next, retry)
     const now = this.#now().getTime()
-    // A due run that is only waiting out its retry delay must not spin the timer.
-    if (next <= now) next = Math.min(...this.#retryAt.values(), now + this.#maxSleepMs)
+    if (next <= now) {
+      // Due after the pass last looked: the timer fired a few ms early (libuv's cached loop time)
+      // or the run fell due while the pass was ending, so look again shortly; it used to wait for
+      // the next look, up to maxSleepMs. Due before that look, it was skipped: only waiting out
+      // its retry delay (or answered without moving), and must not spin the timer.
+      next = next > this.#lastLookAt ? now : Math.min(...this.#retryAt.values(), now + this.#maxSleepMs)
+    }
     if (this.#started && !this.#timer) this.#arm(Math.max(next - now, 10))
   }
 }
