@@ -14,7 +14,7 @@ export const OAUTH_ID = 'bench-oauth'
  */
 export interface BenchTokenServer {
   url: string
-  /** `expires_in` of the token the code exchange answers (1 s makes it "already expiring" for the hub). */
+  /** `expires_in` of the token the code exchange answers (scenario 6 sets 1 s and waits for it to expire). */
   initialExpiresIn: number
   /** Refresh requests received. */
   refreshes: number

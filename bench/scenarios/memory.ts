@@ -83,7 +83,7 @@ export async function runMemory(ctx: BenchContext): Promise<{ metrics: Metric[];
       options.quick
         ? notAvailable('idle RSS, settled', 'MB', `needs ${SETTLE_S} s of idleness per process: full mode only (not --quick)`, { text: '≤ 120 MB', of: 'value', max: 120 })
         : vsBareNode('idle RSS, settled', 'MB', settled, bare, 120),
-      measured({ name: 'RSS 1 s after the first run', unit: 'MB', samples: idle, baseline: { label: 'bare node', samples: bare } }),
+      measured({ name: `RSS ${idleS} s after the first run`, unit: 'MB', samples: idle, baseline: { label: 'bare node', samples: bare } }),
       vsBareNode('peak RSS under scenario 1 load (VmHWM)', 'MB', peak, bare, 250),
       measured({ name: 'RSS right after the load', unit: 'MB', samples: afterLoad }),
     ],
