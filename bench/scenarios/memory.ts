@@ -8,17 +8,17 @@ import { actionTargets } from './action-overhead.js'
 /** What scenario 4 measures. */
 export const MEASURES =
   'Resident set size (RSS, from /proc) of a hub process after start, one connect and one action run: 1 s later ' +
-  '(what the start left resident), and once idle has settled (V8 gives back the young generation and compacts the ' +
-  'old one after some 25-40 s without work: its memory reducer), read after 60 s (full mode only); and its high-water mark (VmHWM) after the load of scenario 1 (action ' +
-  'runs at concurrency 1, then 10). Baseline: the idle RSS of a bare Node HTTP server (the stand-in service) ' +
-  'started the same way.'
+  '(what the start left resident), and once idle has settled, read 60 s later (full mode only): V8 gives back the ' +
+  'young generation and compacts the old one after some 25-40 s without work (its memory reducer). Then its ' +
+  'high-water mark (VmHWM) after the load of scenario 1 (action runs at concurrency 1, then 10). Baseline: the idle ' +
+  'RSS of a bare Node HTTP server (the stand-in service) started the same way.'
 
 /** Process starts measured in full mode (each is a fresh hub: memory is per process). */
 const MAX_PROCESSES = 3
 
 /**
  * Seconds of idleness before the settled figure is read. V8's memory reducer gave the memory back
- * 26-40 s after the run in every process measured (docs/performance.md, scenario 4), in two steps
+ * 25-40 s after the run in every process measured (docs/performance.md, scenario 4), in two steps
  * (a ~10 MB one, then ~30 MB), so a drop alone does not say the figure has settled: the wait is fixed.
  */
 const SETTLE_S = 60
