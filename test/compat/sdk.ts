@@ -3,7 +3,7 @@
  * vendor folder): the check that it can run here (a skip with a message on a laptop, a failure
  * under CI=true) and one run of a script with a scenario file, answering the JSON it printed.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,10 +12,27 @@ import { fileURLToPath } from 'node:url'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 
-/** Where `ax-python` is: PATCHBAY_AX_PYTHON, else `shared/tools/ax-python` beside or above the checkout. */
+/** The folder a local clone was made from (its `origin` remote, when that is a path), so a clone anywhere finds `shared/` beside it. */
+function clonedFrom(): string | undefined {
+  try {
+    const url = execFileSync('git', ['-C', repo, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8' }).trim()
+    if (url.startsWith('file://')) return fileURLToPath(url)
+    return url.startsWith('/') ? url : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Where `ax-python` is: PATCHBAY_AX_PYTHON, else `shared/tools/ax-python` beside or above the
+ * checkout, or beside the checkout it was cloned from.
+ */
 export const axPython =
   process.env['PATCHBAY_AX_PYTHON'] ??
-  [join(repo, '..', 'shared', 'tools', 'ax-python'), join(repo, '..', '..', 'shared', 'tools', 'ax-python')].find((p) => existsSync(p)) ??
+  [repo, join(repo, '..'), clonedFrom()]
+    .filter((d): d is string => d !== undefined)
+    .map((d) => join(d, '..', 'shared', 'tools', 'ax-python'))
+    .find((p) => existsSync(p)) ??
   join(repo, '..', 'shared', 'tools', 'ax-python')
 
 /** The variables every run gets; nothing of the caller's environment leaks into the SDK. */
