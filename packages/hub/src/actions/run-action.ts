@@ -8,12 +8,13 @@ import { integrationLabel, metrics } from '../metrics/metrics.js'
 import { createAjv } from '../catalog/ajv.js'
 import { checkUrl } from '../net/ssrf-guard.js'
 import { undici } from '../net/undici.js'
+import { requestBuffered, type BufferedResponse } from '../net/buffered-request.js'
 import { networkReason, unreachable } from '../net/upstream-error.js'
 import type { ConnectionRow } from '../store/store.js'
 import { openConnectionSecrets } from '../vault/connection-secrets.js'
 import type { Vault } from '../vault/vault.js'
-import { buildRequest, consumedInputs, type BuiltRequest } from './build-request.js'
-import { Deadlines, type Deadline } from './deadlines.js'
+import { buildRequest, consumedInputs } from './build-request.js'
+import { Deadlines } from './deadlines.js'
 import { describeInputError, normaliseInput } from './normalise-input.js'
 import { MIN_SECRET_LENGTH, redact, redactHeaders, redactValue } from './redact.js'
 import { jsonDepth } from './json-depth.js'
@@ -177,33 +178,14 @@ export class ActionRunner {
     const input = this.validateInput(integration, action, raw)
     const scheme = schemeOf(this.#schemes, connection.auth_scheme)
     const row = scheme.prepare ? await scheme.prepare(integration, connection) : connection
-    let { res, built, creds, deadline } = await this.#send(integration, row, action, input)
+    let { res, creds } = await this.#send(integration, row, action, input)
     if (res.statusCode === 401 && scheme.onUnauthorized) {
       // The token was refused: refresh once (shared with every concurrent caller) and retry.
-      let next: ConnectionRow | undefined
-      try {
-        next = await scheme.onUnauthorized(integration, row)
-      } catch (err) {
-        deadline.clear()
-        res.body.resume()
-        throw err
-      }
-      if (next) {
-        deadline.clear()
-        res.body.resume()
-        ;({ res, built, creds, deadline } = await this.#send(integration, next, action, input))
-      }
+      const next = await scheme.onUnauthorized(integration, row)
+      if (next) ({ res, creds } = await this.#send(integration, next, action, input))
     }
     if (observed) observed.httpStatus = res.statusCode
-    let text: string
-    try {
-      text = redact(await readLimited(res, this.#maxResponseBytes), creds.sensitive)
-    } catch (cause) {
-      if (cause instanceof PatchbayError) throw cause
-      throw this.#unreachable(integration, built.url, cause)
-    } finally {
-      deadline.clear()
-    }
+    const text = redact(res.text, creds.sensitive)
     const contentType = String(res.headers['content-type'] ?? '')
     const parsed = parseBody(text, contentType)
     if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
@@ -229,12 +211,7 @@ export class ActionRunner {
     return body
   }
 
-  async #send(
-    integration: Integration,
-    row: ConnectionRow,
-    action: ActionDefinition,
-    input: Record<string, unknown>,
-  ): Promise<{ res: Dispatcher.ResponseData; built: BuiltRequest; creds: Credentials; deadline: Deadline }> {
+  async #send(integration: Integration, row: ConnectionRow, action: ActionDefinition, input: Record<string, unknown>): Promise<{ res: BufferedResponse; creds: Credentials }> {
     const creds = this.#credentialsOf(row)
     const scheme = schemeOf(this.#schemes, row.auth_scheme)
     const apply = integration.definition.auth[row.auth_scheme as AuthenticationSchema]?.apply
@@ -254,27 +231,26 @@ export class ActionRunner {
         dispatcher = this.#guard.dispatcher
       }
     }
-    // The total timeout: a deadline on the runner's shared sweep (deadlines.ts), cleared by run()
-    // once the body is read; no timer and no AbortController per call (docs/performance.md).
+    // The total timeout, request and body: a deadline on the runner's shared sweep (deadlines.ts);
+    // no timer and no AbortController per call (docs/performance.md).
     const deadline = this.#deadlines.start()
     const sent = performance.now()
     try {
-      // The dispatcher's own request(), given origin and path: undici's top-level request(url)
-      // parses the URL string again and looks the Agent up per call.
+      // Given origin and path: undici's top-level request(url) parses the URL string again and
+      // looks the Agent up per call.
       const { origin, path } = splitUrl(built.url)
-      const res = await dispatcher.request({
-        origin,
-        path,
-        method: built.method as Dispatcher.HttpMethod,
-        headers: built.headers,
-        body: built.body ?? null,
-        signal: deadline,
-      })
+      const res = await requestBuffered(
+        dispatcher,
+        { origin, path, method: built.method as Dispatcher.HttpMethod, headers: built.headers, body: built.body ?? null, signal: deadline },
+        this.#maxResponseBytes,
+      )
       metrics.upstreamDuration.observe({ integration: integrationLabel(integration) }, (performance.now() - sent) / 1000)
-      return { res, built, creds, deadline }
+      return { res, creds }
     } catch (cause) {
-      deadline.clear()
+      if (cause instanceof PatchbayError) throw cause
       throw this.#unreachable(integration, built.url, cause)
+    } finally {
+      deadline.clear()
     }
   }
 
@@ -323,25 +299,6 @@ export function splitUrl(url: string): { origin: string; path: string } {
     return q < 0 ? { origin: url, path: '/' } : { origin: url.slice(0, q), path: `/${url.slice(q)}` }
   }
   return { origin: url.slice(0, slash), path: url.slice(slash) }
-}
-
-async function readLimited(res: Dispatcher.ResponseData, max: number): Promise<string> {
-  const body = res.body
-  // A declared length within the limit is read in one go: undici ends the body at that length,
-  // and its text() skips the async iterator (a few µs per run; docs/performance.md).
-  const declared = Number(res.headers['content-length'])
-  if (Number.isInteger(declared) && declared >= 0 && declared <= max) return body.text()
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length
-    if (size > max) {
-      body.destroy()
-      throw new PatchbayError('UPSTREAM_ERROR', `The service's response is larger than ${max} bytes; ask for less (e.g. a smaller page)`)
-    }
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 function parseBody(text: string, contentType: string): unknown {

@@ -107,7 +107,7 @@ export const metrics = {
   /** How long the service took to answer (until its response headers), by integration. */
   upstreamDuration: new LazyHistogram({
     name: 'patchbay_upstream_duration_seconds',
-    help: "Time until the service's response headers, by integration",
+    help: "Time until the service's whole response was read, by integration",
     labelNames: ['integration'] as const,
     buckets: DURATION_BUCKETS,
   }),
