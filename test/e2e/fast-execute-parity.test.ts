@@ -122,9 +122,10 @@ describe('the fast lane of the action run answers as the Fastify route does', ()
     // This run's row: the newest of the connection once the batched run log has flushed. Earlier
     // tests' rows (a FAILED one among them) may flush later than this test starts, so the row is
     // told apart by its action and its time, not taken as whatever comes first.
-    let row: { connectionId: string; status: string; action: string; time: string } | undefined
+    type RunRow = { connectionId: string; status: string; action: string; time: string }
+    let row: RunRow | undefined
     for (let i = 0; i < 100 && !row; i++) {
-      const items = (await call({ url: hub.url, key: hub.key }, 'GET', `/api/v2/runs?connection=${conn}&limit=50`)).body.items as NonNullable<typeof row>[]
+      const items = (await call({ url: hub.url, key: hub.key }, 'GET', `/api/v2/runs?connection=${conn}&limit=50`)).body.items as RunRow[]
       row = items.find((r) => Date.parse(r.time) >= sentAt)
       if (!row) await new Promise((r) => setTimeout(r, 30))
     }
