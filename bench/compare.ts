@@ -21,20 +21,60 @@ import { ECHO_API_KEY, writeEchoCatalog } from './catalog.js'
 import { RUN_BODY, checkRun, connectEcho, isRunSuccess } from './context.js'
 import { HUB_CLI, startForwarder, startHubProcess, startUpstream, type ChildHandle } from './processes.js'
 
-const { values } = parseArgs({
-  options: {
-    hub: { type: 'string', multiple: true },
-    bursts: { type: 'string', default: '40' },
-    runs: { type: 'string', default: '250' },
-    warmup: { type: 'string', default: '3000' },
-    profile: { type: 'string' },
-    pin: { type: 'boolean', default: false },
-  },
-})
+const USAGE = `Usage: npx tsx bench/compare.ts [options]
+
+Runs hub builds and the minimal forwarder side by side and reports CPU time per action run of
+each, and each build ÷ the forwarder (docs/performance.md, "Toward 1.5× the minimal forwarder").
+
+Options:
+  --hub <main.js>     a hub build's CLI, e.g. packages/hub/dist/cli/main.js (repeat to compare
+                      builds; 'main.js|--flag' runs it with node flags). Default: this checkout's
+  --bursts <n>        bursts of action runs per target (default 40)
+  --runs <n>          action runs per burst, at c=10 (default 250)
+  --warmup <n>        action runs per target before measuring (default 3000)
+  --profile <dir>     write a CPU profile of every process into <dir> (node --cpu-prof)
+  --pin               load generator and service on core 0, the measured processes on core 1
+                      (taskset), so they do not take each other's core
+  -h, --help          show this help`
+
+let parsed: ReturnType<typeof parse>
+function parse() {
+  return parseArgs({
+    options: {
+      hub: { type: 'string', multiple: true },
+      bursts: { type: 'string', default: '40' },
+      runs: { type: 'string', default: '250' },
+      warmup: { type: 'string', default: '3000' },
+      profile: { type: 'string' },
+      pin: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+}
+try {
+  parsed = parse()
+} catch (err) {
+  console.error(`compare: ${(err as Error).message}\n\n${USAGE}`)
+  process.exit(2)
+}
+const { values } = parsed
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+/** A whole number ≥ `min` from option `name`, or exit with what was wrong. */
+function count(name: string, raw: string, min: number): number {
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`compare: --${name} must be a whole number of at least ${min}, not '${raw}'`)
+    process.exit(2)
+  }
+  return n
+}
 const clis = values.hub?.length ? values.hub : [HUB_CLI]
-const bursts = Number(values.bursts)
-const runsPerBurst = Number(values.runs)
-const warmup = Number(values.warmup)
+const bursts = count('bursts', values.bursts, 1)
+const runsPerBurst = count('runs', values.runs, 1)
+const warmup = count('warmup', values.warmup, 0)
 const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
 
 interface Target {
