@@ -5,11 +5,7 @@
 // forwarder. For comparing builds on a shared machine where `npm run bench`'s 3-second rounds
 // swing with other work (docs/performance.md).
 //
-// Usage: npx tsx bench/compare.ts --hub <a/packages/hub/dist/cli/main.js> [--hub <b/…>]…
-//        [--bursts 40] [--runs 250] [--warmup 3000] [--profile <dir>] [--pin]
-// A hub given as 'main.js|--flag|--flag' runs with those node flags.
-// --profile writes a CPU profile of every process (node --cpu-prof) into <dir>; read one with
-// bench/profile-summary.mjs.
+// Options: `npx tsx bench/compare.ts --help`. Read a --profile with bench/profile-summary.mjs.
 import { spawnSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,6 +14,7 @@ import { parseArgs } from 'node:util'
 import { Pool } from 'undici'
 import { generateMasterKey } from '@patchbay/hub'
 import { ECHO_API_KEY, writeEchoCatalog } from './catalog.js'
+import { numberOption } from './options.js'
 import { RUN_BODY, checkRun, connectEcho, isRunSuccess } from './context.js'
 import { HUB_CLI, startForwarder, startHubProcess, startUpstream, type ChildHandle } from './processes.js'
 
@@ -37,44 +34,40 @@ Options:
                       (taskset), so they do not take each other's core
   -h, --help          show this help`
 
-let parsed: ReturnType<typeof parse>
-function parse() {
-  return parseArgs({
+function parseCommandLine() {
+  const { values } = parseArgs({
     options: {
       hub: { type: 'string', multiple: true },
-      bursts: { type: 'string', default: '40' },
-      runs: { type: 'string', default: '250' },
-      warmup: { type: 'string', default: '3000' },
+      bursts: { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
       profile: { type: 'string' },
       pin: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
+  return {
+    ...values,
+    bursts: numberOption(values.bursts, 'bursts', 40, true),
+    runs: numberOption(values.runs, 'runs', 250, true),
+    warmup: numberOption(values.warmup, 'warmup', 3000, true, true),
+  }
 }
+let values: ReturnType<typeof parseCommandLine>
 try {
-  parsed = parse()
+  values = parseCommandLine()
 } catch (err) {
   console.error(`compare: ${(err as Error).message}\n\n${USAGE}`)
   process.exit(2)
 }
-const { values } = parsed
 if (values.help) {
   console.log(USAGE)
   process.exit(0)
 }
-/** A whole number ≥ `min` from option `name`, or exit with what was wrong. */
-function count(name: string, raw: string, min: number): number {
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min) {
-    console.error(`compare: --${name} must be a whole number of at least ${min}, not '${raw}'`)
-    process.exit(2)
-  }
-  return n
-}
 const clis = values.hub?.length ? values.hub : [HUB_CLI]
-const bursts = count('bursts', values.bursts, 1)
-const runsPerBurst = count('runs', values.runs, 1)
-const warmup = count('warmup', values.warmup, 0)
+const bursts = values.bursts
+const runsPerBurst = values.runs
+const warmup = values.warmup
 const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
 
 interface Target {

@@ -63,11 +63,17 @@ Options:
 
 Scenarios: ${SCENARIOS.map((s) => `${s.id} ${s.title}`).join('; ')}.`
 
-function positive(value: string | undefined, name: string, fallback: number, integer: boolean): number {
+/**
+ * The number given as option `--name` (its raw text `value`), or `fallback` when it was not given.
+ *
+ * @throws Error saying what was wrong when it is not a number above 0 (or 0 itself, with `zero`),
+ *   or not a whole one when `integer`.
+ */
+export function numberOption(value: string | undefined, name: string, fallback: number, integer: boolean, zero = false): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}; got "${value}"`)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !zero) || (integer && !Number.isInteger(n))) {
+    throw new Error(`--${name} must be a ${zero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}; got "${value}"`)
   }
   return n
 }
@@ -106,19 +112,19 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   )
   for (const id of only) if (!ids.has(id)) throw new Error(`--only: unknown scenario "${id}" (known: ${[...ids].join(', ')})`)
   // --scale n: n connections at the default run's 1,000 per tenant, so only the table grows.
-  const scale = values.scale === undefined ? undefined : positive(values.scale, 'scale', 0, true)
-  const tenants = positive(values.tenants, 'tenants', scale !== undefined ? Math.max(1, Math.floor(scale / 1_000)) : quick ? 10 : 100, true)
-  const connections = positive(values.connections, 'connections', scale ?? (quick ? 2_000 : 100_000), true)
+  const scale = values.scale === undefined ? undefined : numberOption(values.scale, 'scale', 0, true)
+  const tenants = numberOption(values.tenants, 'tenants', scale !== undefined ? Math.max(1, Math.floor(scale / 1_000)) : quick ? 10 : 100, true)
+  const connections = numberOption(values.connections, 'connections', scale ?? (quick ? 2_000 : 100_000), true)
   if (connections < tenants * 20) throw new Error('--connections must be at least 20 × --tenants (each tenant needs a full page of 20 to list)')
   return {
     quick,
-    rounds: positive(values.rounds, 'rounds', quick ? 1 : 5, true),
-    durationS: positive(values.duration, 'duration', quick ? 0.4 : 3, false),
-    warmupS: positive(values.warmup, 'warmup', quick ? 0.3 : 2, false),
+    rounds: numberOption(values.rounds, 'rounds', quick ? 1 : 5, true),
+    durationS: numberOption(values.duration, 'duration', quick ? 0.4 : 3, false),
+    warmupS: numberOption(values.warmup, 'warmup', quick ? 0.3 : 2, false),
     only,
     postgresUrl: values['no-postgres'] ? undefined : (values['postgres-url'] ?? (env['PATCHBAY_BENCH_POSTGRES_URL'] || DEFAULT_POSTGRES_URL)),
     outDir: values.out !== undefined ? resolve(values.out) : join(REPO_ROOT, 'bench', 'results'),
-    integrations: positive(values.integrations, 'integrations', quick ? 50 : 1_000, true),
+    integrations: numberOption(values.integrations, 'integrations', quick ? 50 : 1_000, true),
     connections,
     tenants,
     profile: values.profile === true,
