@@ -24,18 +24,51 @@ function stringify(v: unknown): string {
  * ```
  */
 export function renderTemplate(template: string, lookup: Lookup, encode: (s: string) => string): string | undefined {
-  // Most templates (methods, base URLs, fixed headers) hold no placeholder: skip the regex.
+  // Most templates (methods, base URLs, fixed headers) hold no placeholder: skip the parse.
   if (!template.includes('{')) return template
-  let missing = false
-  const out = template.replace(PLACEHOLDER, (_, raw: string, name: string) => {
-    const v = lookup(name)
-    if (v === undefined || v === null) {
-      missing = true
-      return ''
+  const parts = compiled(template)
+  let out = parts[0] as string
+  for (let i = 1; i < parts.length; i += 2) {
+    const p = parts[i] as Placeholder
+    const v = lookup(p.name)
+    if (v === undefined || v === null) return undefined
+    out += (p.raw ? stringify(v) : encode(stringify(v))) + (parts[i + 1] as string)
+  }
+  return out
+}
+
+/** A placeholder of a compiled template. */
+interface Placeholder {
+  name: string
+  raw: boolean
+}
+
+/** Templates compiled so far; the catalog's templates are a few thousand at most. */
+const compiledTemplates = new Map<string, readonly (string | Placeholder)[]>()
+const COMPILED_MAX = 10_000
+
+/**
+ * A template split once into literal text (even indices) and placeholders (odd indices):
+ * rendering is then a loop of concatenations, not a regex replace with a callback per call
+ * (the template functions were ~2 % of an action run's CPU; docs/performance.md, "The sixth
+ * round"). Bounded: past {@link COMPILED_MAX} templates (only tenant-registered definitions
+ * could make that many) the cache starts again.
+ */
+function compiled(template: string): readonly (string | Placeholder)[] {
+  let parts = compiledTemplates.get(template)
+  if (parts === undefined) {
+    const out: (string | Placeholder)[] = []
+    let last = 0
+    for (const m of template.matchAll(PLACEHOLDER)) {
+      out.push(template.slice(last, m.index), { name: m[2] as string, raw: m[1] === '+' })
+      last = m.index + m[0].length
     }
-    return raw ? stringify(v) : encode(stringify(v))
-  })
-  return missing ? undefined : out
+    out.push(template.slice(last))
+    if (compiledTemplates.size >= COMPILED_MAX) compiledTemplates.clear()
+    compiledTemplates.set(template, out)
+    parts = out
+  }
+  return parts
 }
 
 /**
