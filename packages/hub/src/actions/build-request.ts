@@ -40,6 +40,52 @@ function baseUrlOf(base: string): URL {
   return remember(baseCache, base, (b) => new URL(b))
 }
 
+/**
+ * Whether a base URL (trailing slashes removed) is already written the way `new URL` writes it:
+ * http(s), no credentials, query or fragment, and the same text after parsing (lower-case scheme
+ * and host, no default port, no dot segment). Cached per distinct text.
+ */
+function isPlainBase(base: string): boolean {
+  let plain = plainBases.get(base)
+  if (plain === undefined) {
+    let href: string | undefined
+    let url: URL | undefined
+    try {
+      url = new URL(base)
+      href = url.href
+    } catch {
+      // Not a URL: the full path below says what is wrong with it.
+    }
+    plain =
+      url !== undefined &&
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.username === '' &&
+      url.password === '' &&
+      url.search === '' &&
+      url.hash === '' &&
+      (href === base || (url.pathname === '/' && href === `${base}/`))
+    plainBases.set(base, plain)
+  }
+  return plain
+}
+const plainBases = new LRUCache<string, boolean>({ max: 1_000 })
+
+/** Path characters `new URL` keeps as they are (no percent-encoding, no `\`, `?` or `#`), and `%XX`. */
+const PLAIN_PATH = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/
+/** A `.` or `..` segment, raw or percent-encoded, which `new URL` would resolve. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i
+
+/**
+ * Whether a rendered path (starting with `/`) comes out of `new URL(base + path)` unchanged, so
+ * the URL is `base + path` without parsing it (parsing was ~2 % of an action run's CPU;
+ * docs/performance.md, "The sixth round"): only characters URL parsing leaves alone and no
+ * dot segment, so it stays under the base path as {@link assertUnderBase} demands. A property
+ * test holds this to `new URL` (build-request-plain-url.test.ts).
+ */
+function isPlainPath(path: string): boolean {
+  return PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)
+}
+
 /** Stringifies a query/header value: arrays comma-joined, objects as JSON. */
 function flat(v: unknown): string {
   if (Array.isArray(v)) return v.map(flat).join(',')
@@ -104,7 +150,14 @@ export function buildRequest(
     throw new PatchbayError('INVALID_ACTION_INPUT', `Invalid input for ${action.code}: ${absent.map((n) => `'${n}' is required`).join('; ')}`)
   }
   for (const p of pathPlaceholders(req.path)) refuseDotSegments(action.code, p.name, lookup(p.name), p.raw)
-  const url = new URL(base + (path.startsWith('/') || path === '' ? path : `/${path}`))
+  const fullPath = path.startsWith('/') || path === '' ? path : `/${path}`
+  const hasQuery = req.queryFrom !== undefined || (req.query !== undefined && Object.keys(req.query).length > 0)
+  if (!hasQuery && isPlainBase(base) && isPlainPath(fullPath)) {
+    const headers = buildHeaders(def.headers, req.headers, lookup)
+    spread(input, req.headersFrom, (k, v) => setHeader(headers, k, v), 'headers')
+    return { method, url: base + fullPath, headers, body: buildBody(req, method, input, consumed, headers) }
+  }
+  const url = new URL(base + fullPath)
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new PatchbayError('INVALID_ACTION_INPUT', `The request URL must be http or https; got ${url.protocol}`)
   }
@@ -114,28 +167,46 @@ export function buildRequest(
     const v = single ? lookup(single[1] as string) : renderTemplate(t, lookup, String)
     if (v !== undefined && v !== null) url.searchParams.append(k, flat(v))
   }
-  const headers: Record<string, string> = {}
-  const set = (k: string, v: string) => setHeader(headers, k, v)
-  for (const [k, t] of Object.entries(def.headers ?? {})) {
-    const v = renderTemplate(t, lookup, String)
-    if (v !== undefined) set(k, v)
-  }
-  for (const [k, t] of Object.entries(req.headers ?? {})) {
-    const v = renderTemplate(t, lookup, String)
-    if (v !== undefined) set(k, v)
-  }
-  const spread = (name: string | undefined, into: (k: string, v: string) => void, what: string) => {
-    if (name === undefined) return
-    const v = input[name]
-    if (v === undefined || v === null) return
-    if (typeof v !== 'object' || Array.isArray(v)) {
-      throw new PatchbayError('INVALID_ACTION_INPUT', `'${name}' must be an object of ${what}`)
-    }
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined && x !== null) into(k, flat(x))
-  }
-  spread(req.queryFrom, (k, v) => url.searchParams.append(k, v), 'query parameters')
-  spread(req.headersFrom, set, 'headers')
+  const headers = buildHeaders(def.headers, req.headers, lookup)
+  spread(input, req.queryFrom, (k, v) => url.searchParams.append(k, v), 'query parameters')
+  spread(input, req.headersFrom, (k, v) => setHeader(headers, k, v), 'headers')
+  return { method, url: url.toString(), headers, body: buildBody(req, method, input, consumed, headers) }
+}
 
+/** The definition's and the action's headers, rendered (the action's win). */
+function buildHeaders(defHeaders: Record<string, string> | undefined, actionHeaders: Record<string, string> | undefined, lookup: Lookup): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [k, t] of Object.entries(defHeaders ?? {})) {
+    const v = renderTemplate(t, lookup, String)
+    if (v !== undefined) setHeader(headers, k, v)
+  }
+  for (const [k, t] of Object.entries(actionHeaders ?? {})) {
+    const v = renderTemplate(t, lookup, String)
+    if (v !== undefined) setHeader(headers, k, v)
+  }
+  return headers
+}
+
+/** Puts the entries of the object input `name` (the action's `queryFrom` / `headersFrom`) with `into`. */
+function spread(input: Record<string, unknown>, name: string | undefined, into: (k: string, v: string) => void, what: string): void {
+  if (name === undefined) return
+  const v = input[name]
+  if (v === undefined || v === null) return
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new PatchbayError('INVALID_ACTION_INPUT', `'${name}' must be an object of ${what}`)
+  }
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined && x !== null) into(k, flat(x))
+}
+
+/** The request body of an action (none for GET and HEAD), setting its content type on `headers`. */
+function buildBody(
+  req: ActionDefinition['request'],
+  method: string,
+  input: Record<string, unknown>,
+  consumed: ReadonlySet<string>,
+  headers: Record<string, string>,
+): string | undefined {
+  const set = (k: string, v: string) => setHeader(headers, k, v)
   let body: string | undefined
   if (req.body && method !== 'GET' && method !== 'HEAD') {
     const encoding = req.body.encoding ?? 'json'
@@ -161,5 +232,5 @@ export function buildRequest(
       }
     }
   }
-  return { method, url: url.toString(), headers, body }
+  return body
 }
