@@ -62,9 +62,10 @@ export async function resolveTarget(deps: Pick<ExecuteDeps, 'store' | 'catalog' 
   const integration = deps.catalog.get(id)
   if (integration) return { kind: 'integration', integration }
   if (/^[0-9a-f]{24}$/.test(id)) {
-    const connection = await deps.store.getConnection(tenantId, id)
+    // The common case, a row known current and a catalog integration, without a promise.
+    const connection = deps.store.currentConnection(tenantId, id) ?? (await deps.store.getConnection(tenantId, id))
     if (connection) {
-      const parent = await integrationLookup(deps.catalog, deps.tenantIntegrations)(tenantId, connection.integration_id)
+      const parent = deps.catalog.get(connection.integration_id) ?? (await integrationLookup(deps.catalog, deps.tenantIntegrations)(tenantId, connection.integration_id))
       if (parent) return { kind: 'connection', integration: parent, connection }
       throw new PatchbayError(
         'NOT_FOUND',

@@ -169,6 +169,11 @@ export function enableMetrics(): PromClient.Registry {
   return r
 }
 
+/** Whether {@link enableMetrics} has run: hot paths skip what only feeds the metrics when not. */
+export function metricsEnabled(): boolean {
+  return registry !== undefined
+}
+
 /**
  * The `integration` label: the catalog id, or `tenant` for every integration a tenant registered
  * at run time (their ids are unbounded). `source` is `Integration.source`.

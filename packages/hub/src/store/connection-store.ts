@@ -118,6 +118,17 @@ export class ConnectionStore {
     return row
   }
 
+  /**
+   * The row {@link getConnection} would answer, when this process knows it is current without
+   * asking the database (an in-process cache, SQLite); else undefined, and the caller reads it
+   * with getConnection. Synchronous, so the hot path spends no promise on the common case.
+   */
+  currentConnection(tenantId: string, id: string): ConnectionRow | undefined {
+    const cache = this.cache
+    if (!cache || cache.mode !== 'in-process' || this.#db.isTransaction) return undefined
+    return cache.get(tenantId, id)
+  }
+
   #read(tenantId: string, id: string): Promise<ConnectionRow | undefined> {
     return this.#db.selectFrom('connections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()
   }

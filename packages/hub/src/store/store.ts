@@ -167,6 +167,11 @@ export class Store {
     return this.connections.getConnection(tenantId, id)
   }
 
+  /** A row known current without a read, else undefined (see {@link ConnectionStore.currentConnection}). */
+  currentConnection(tenantId: string, id: string): ConnectionRow | undefined {
+    return this.connections.currentConnection(tenantId, id)
+  }
+
   /** Applies `patch` and bumps the version, optionally only at `expectedVersion` (see {@link ConnectionStore.updateConnection}). */
   updateConnection(tenantId: string, id: string, patch: ConnectionPatch, expectedVersion?: number, event?: ConnectionEventNote): Promise<ConnectionRow | undefined> {
     return this.connections.updateConnection(tenantId, id, patch, expectedVersion, event)

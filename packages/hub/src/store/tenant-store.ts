@@ -101,8 +101,9 @@ export class TenantStore {
    * since (`PRAGMA data_version`) or this store revoked a key, otherwise answered from memory.
    */
   async keyEpoch(): Promise<number> {
+    const known = this.knownKeyEpoch()
+    if (known !== undefined) return known
     const token = this.#changeToken?.()
-    if (token !== undefined && this.#epochSeen?.token === token) return this.#epochSeen.value
     const revocations = this.#revocations
     this.#epochQuery ??= this.#db.selectFrom('key_epoch').select('value').where('id', '=', 'keys').compile()
     const r = await this.#db.executeQuery(this.#epochQuery)
@@ -110,6 +111,17 @@ export class TenantStore {
     // A revocation by this process during the read leaves nothing remembered.
     if (token !== undefined && revocations === this.#revocations) this.#epochSeen = { token, value }
     return value
+  }
+
+  /**
+   * The key epoch {@link keyEpoch} would answer, when it can answer from memory (SQLite, no
+   * commit by another process and no revocation since it was read); else undefined.
+   * Synchronous, so a request with a cached key spends no promise on it.
+   */
+  knownKeyEpoch(): number | undefined {
+    const seen = this.#epochSeen
+    if (seen === undefined) return undefined
+    return this.#changeToken?.() === seen.token ? seen.value : undefined
   }
 
   /** The tenant owning the key with this hash, if any. */

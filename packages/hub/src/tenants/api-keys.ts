@@ -108,8 +108,22 @@ export class ApiKeyResolver {
     this.#unknown = new LRUCache({ max: maxEntries, ttl: Math.min(ttlMs, 5_000) })
   }
 
-  /** The key's tenant, id and scopes, or undefined for an unknown (or revoked) key. */
-  async resolve(key: string): Promise<ResolvedKey | undefined> {
+  /**
+   * The key's tenant, id and scopes, or undefined for an unknown (or revoked) key. A key cached
+   * under an epoch known current (SQLite, nothing changed since) is answered synchronously, the
+   * rest through a promise: callers `await` it either way. A promise per request here was ~1 %
+   * of an action run's CPU (docs/performance.md, "The sixth round").
+   */
+  resolve(key: string): ResolvedKey | undefined | Promise<ResolvedKey | undefined> {
+    const epoch = this.#store.tenants.knownKeyEpoch()
+    if (epoch !== undefined && epoch === this.#epoch) {
+      const known = this.#byKey.get(key)
+      if (known !== undefined) return known
+    }
+    return this.#resolve(key)
+  }
+
+  async #resolve(key: string): Promise<ResolvedKey | undefined> {
     const epoch = await this.#store.tenants.keyEpoch()
     if (epoch !== this.#epoch) {
       this.#known.clear()
