@@ -240,7 +240,7 @@ export class ActionRunner {
     // The total timeout, request and body: a deadline on the runner's shared sweep (deadlines.ts);
     // no timer and no AbortController per call (docs/performance.md).
     const deadline = this.#deadlines.start()
-    const sent = performance.now()
+    const sent = metricsEnabled() ? performance.now() : undefined
     try {
       // Given origin and path: undici's top-level request(url) parses the URL string again and
       // looks the Agent up per call.
@@ -250,7 +250,7 @@ export class ActionRunner {
         { origin, path, method: built.method as Dispatcher.HttpMethod, headers: built.headers, body: built.body ?? null, signal: deadline },
         this.#maxResponseBytes,
       )
-      metrics.upstreamDuration.observe({ integration: integrationLabel(integration) }, (performance.now() - sent) / 1000)
+      if (sent !== undefined) metrics.upstreamDuration.observe({ integration: integrationLabel(integration) }, (performance.now() - sent) / 1000)
       return { res, creds }
     } catch (cause) {
       if (cause instanceof PatchbayError) throw cause

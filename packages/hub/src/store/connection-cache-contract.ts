@@ -94,6 +94,27 @@ export function connectionCacheContract(name: string, place: () => Promise<strin
       }
     })
 
+    it('answers currentConnection (no promise) only with the row getConnection answers, never a stale one', async () => {
+      const { a, b, tenantId, row, close } = await setup()
+      try {
+        const r = row()
+        await a.insertConnection(r)
+        const read = await a.getConnection(tenantId, r.id)
+        // In process (SQLite): the cached row itself; checked against the database (PostgreSQL): never.
+        if (a.connections.cache?.mode === 'in-process') expect(a.currentConnection(tenantId, r.id)).toBe(read)
+        else expect(a.currentConnection(tenantId, r.id)).toBeUndefined()
+        expect(a.currentConnection(newId(), r.id)).toBeUndefined()
+        await b.updateConnection(tenantId, r.id, { secrets: 'pb1.x.reconnected' })
+        expect(a.currentConnection(tenantId, r.id)).toBeUndefined()
+        expect(await a.getConnection(tenantId, r.id)).toMatchObject({ version: 2 })
+        expect(await b.deleteConnection(tenantId, r.id)).toBe(true)
+        expect(a.currentConnection(tenantId, r.id)).toBeUndefined()
+        expect(await a.getConnection(tenantId, r.id)).toBeUndefined()
+      } finally {
+        await close()
+      }
+    })
+
     it('does not store a row read while a write to it was under way', () => {
       const cache = new ConnectionCache({ mode: 'in-process' })
       const r = { id: 'c1', tenant_id: 't1', version: 1 } as ConnectionRow

@@ -29,6 +29,23 @@ describe('API keys (issue 11 item 9)', () => {
     await store.close()
   })
 
+  it('on SQLite, answers a cached key without a promise while nothing changed, and asks the store again after a revocation', async () => {
+    const store = openStore(':memory:')
+    await store.migrate()
+    const one = await createApiKey(store, { name: 'one' })
+    const resolver = new ApiKeyResolver(store)
+    expect(resolver.resolve(one.key)).toBeInstanceOf(Promise) // first sight: the store is asked
+    expect((await resolver.resolve(one.key))?.keyId).toBe(one.keyId)
+    const hot = resolver.resolve(one.key)
+    expect(hot).not.toBeInstanceOf(Promise)
+    expect(hot).toMatchObject({ keyId: one.keyId, tenantId: one.tenantId })
+    expect(await store.tenants.revokeApiKey(one.tenantId, one.keyId)).toBe(true)
+    const after = resolver.resolve(one.key)
+    expect(after).toBeInstanceOf(Promise)
+    expect(await after).toBeUndefined()
+    await store.close()
+  })
+
   it('on SQLite, a key revoked by this process or by another one on the file (the CLI) is refused on the next request', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'pb-keys-')), 'db.sqlite')
     const hub = openStore(file)
