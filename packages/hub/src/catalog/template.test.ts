@@ -58,5 +58,9 @@ describe('renderTemplate', () => {
     expect(renderTemplate('no placeholders {}', lookup, encodeURIComponent)).toBe('no placeholders {}')
     expect(renderValue('{n}', lookup)).toBe(0)
     expect(placeholderNames('{a}/{+b}/{a}')).toEqual(['a', 'b', 'a'])
+    // A template too long to keep is compiled on each use, with the same result.
+    const long = `${'x'.repeat(3_000)}/{owner}`
+    expect(renderTemplate(long, lookup, encodeURIComponent)).toBe(`${'x'.repeat(3_000)}/a%20b`)
+    expect(renderTemplate(long, lookup, encodeURIComponent)).toBe(`${'x'.repeat(3_000)}/a%20b`)
   })
 })

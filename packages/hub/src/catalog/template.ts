@@ -45,7 +45,9 @@ interface Placeholder {
 
 /** Templates compiled so far; the catalog's templates are a few thousand at most. */
 const compiledTemplates = new Map<string, readonly (string | Placeholder)[]>()
-const COMPILED_MAX = 10_000
+const COMPILED_MAX = 5_000
+/** Longer templates are compiled on each use and not kept: the cache stays a few MB at most. */
+const COMPILED_CHARS_MAX = 2_048
 
 /**
  * A template split once into literal text (even indices) and placeholders (odd indices):
@@ -55,20 +57,20 @@ const COMPILED_MAX = 10_000
  * could make that many) the cache starts again.
  */
 function compiled(template: string): readonly (string | Placeholder)[] {
-  let parts = compiledTemplates.get(template)
-  if (parts === undefined) {
-    const out: (string | Placeholder)[] = []
-    let last = 0
-    for (const m of template.matchAll(PLACEHOLDER)) {
-      out.push(template.slice(last, m.index), { name: m[2] as string, raw: m[1] === '+' })
-      last = m.index + m[0].length
-    }
-    out.push(template.slice(last))
+  const hit = compiledTemplates.get(template)
+  if (hit !== undefined) return hit
+  const out: (string | Placeholder)[] = []
+  let last = 0
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    out.push(template.slice(last, m.index), { name: m[2] as string, raw: m[1] === '+' })
+    last = m.index + m[0].length
+  }
+  out.push(template.slice(last))
+  if (template.length <= COMPILED_CHARS_MAX) {
     if (compiledTemplates.size >= COMPILED_MAX) compiledTemplates.clear()
     compiledTemplates.set(template, out)
-    parts = out
   }
-  return parts
+  return out
 }
 
 /**
