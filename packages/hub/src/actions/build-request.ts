@@ -48,14 +48,8 @@ function baseUrlOf(base: string): URL {
 function isPlainBase(base: string): boolean {
   let plain = plainBases.get(base)
   if (plain === undefined) {
-    let href: string | undefined
-    let url: URL | undefined
-    try {
-      url = new URL(base)
-      href = url.href
-    } catch {
-      // Not a URL: the full path below says what is wrong with it.
-    }
+    // Not a URL at all: not plain, and the parse below says what is wrong with it.
+    const url = URL.canParse(base) ? baseUrlOf(base) : undefined
     plain =
       url !== undefined &&
       (url.protocol === 'http:' || url.protocol === 'https:') &&
@@ -63,7 +57,7 @@ function isPlainBase(base: string): boolean {
       url.password === '' &&
       url.search === '' &&
       url.hash === '' &&
-      (href === base || (url.pathname === '/' && href === `${base}/`))
+      (url.href === base || (url.pathname === '/' && url.href === `${base}/`))
     plainBases.set(base, plain)
   }
   return plain
@@ -152,12 +146,19 @@ export function buildRequest(
   for (const p of pathPlaceholders(req.path)) refuseDotSegments(action.code, p.name, lookup(p.name), p.raw)
   const fullPath = path.startsWith('/') || path === '' ? path : `/${path}`
   const hasQuery = req.queryFrom !== undefined || (req.query !== undefined && Object.keys(req.query).length > 0)
-  if (!hasQuery && isPlainBase(base) && isPlainPath(fullPath)) {
-    const headers = buildHeaders(def.headers, req.headers, lookup)
-    spread(input, req.headersFrom, (k, v) => setHeader(headers, k, v), 'headers')
-    return { method, url: base + fullPath, headers, body: buildBody(req, method, input, consumed, headers) }
-  }
-  const url = new URL(base + fullPath)
+  const url = !hasQuery && isPlainBase(base) && isPlainPath(fullPath) ? base + fullPath : parsedUrl(action, base, fullPath, lookup, input)
+  const headers = buildHeaders(def.headers, req.headers, lookup)
+  spread(input, req.headersFrom, (k, v) => setHeader(headers, k, v), 'headers')
+  return { method, url, headers, body: buildBody(req, method, input, consumed, headers) }
+}
+
+/**
+ * The request URL by parsing `base + path`: checked to be http(s) and under the base URL's path,
+ * with the action's query (and `queryFrom`) appended.
+ */
+function parsedUrl(action: ActionDefinition, base: string, path: string, lookup: Lookup, input: Record<string, unknown>): string {
+  const req = action.request
+  const url = new URL(base + path)
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new PatchbayError('INVALID_ACTION_INPUT', `The request URL must be http or https; got ${url.protocol}`)
   }
@@ -167,10 +168,8 @@ export function buildRequest(
     const v = single ? lookup(single[1] as string) : renderTemplate(t, lookup, String)
     if (v !== undefined && v !== null) url.searchParams.append(k, flat(v))
   }
-  const headers = buildHeaders(def.headers, req.headers, lookup)
   spread(input, req.queryFrom, (k, v) => url.searchParams.append(k, v), 'query parameters')
-  spread(input, req.headersFrom, (k, v) => setHeader(headers, k, v), 'headers')
-  return { method, url: url.toString(), headers, body: buildBody(req, method, input, consumed, headers) }
+  return url.toString()
 }
 
 /** The definition's and the action's headers, rendered (the action's win). */
