@@ -1,0 +1,55 @@
+import fs from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { pino } from 'pino'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { LOG_FLUSH_MS, batchedDestination } from './logger.js'
+
+describe('batchedDestination', () => {
+  let dir: string | undefined
+  afterEach(async () => {
+    vi.restoreAllMocks()
+    if (dir) await rm(dir, { recursive: true, force: true })
+    dir = undefined
+  })
+
+  async function open() {
+    dir = await mkdtemp(join(tmpdir(), 'patchbay-log-'))
+    const file = join(dir, 'out.log')
+    const fd = fs.openSync(file, 'a')
+    const destination = batchedDestination(fd)
+    return { file, logger: pino({ base: null }, destination) }
+  }
+
+  it('writes a held line within the flush interval, and writes nothing while idle', async () => {
+    const writes = vi.spyOn(fs, 'write')
+    const { file, logger } = await open()
+    logger.info('first line')
+    // Held: shorter than the 16 KB batch.
+    expect(await readFile(file, 'utf8')).toBe('')
+    await sleep(LOG_FLUSH_MS * 3)
+    expect(await readFile(file, 'utf8')).toContain('"msg":"first line"')
+
+    // Idle: sonic-boom's periodicFlush would write (an empty string) on every tick from here on.
+    const before = writes.mock.calls.length
+    expect(before).toBeGreaterThan(0)
+    await sleep(LOG_FLUSH_MS * 5)
+    expect(writes.mock.calls.length).toBe(before)
+
+    // The next line starts the timer again.
+    logger.info('second line')
+    await sleep(LOG_FLUSH_MS * 3)
+    expect(await readFile(file, 'utf8')).toContain('"msg":"second line"')
+    expect(writes.mock.calls.length).toBeGreaterThan(before)
+  })
+
+  it('writes at once when 16 KB have gathered, before the timer', async () => {
+    const { file, logger } = await open()
+    const filler = 'x'.repeat(1_000)
+    for (let i = 0; i < 20; i++) logger.info({ filler }, `line ${i}`)
+    await sleep(LOG_FLUSH_MS / 4)
+    expect((await readFile(file, 'utf8')).length).toBeGreaterThan(10_000)
+  })
+})
