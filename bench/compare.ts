@@ -26,6 +26,9 @@ each, and each build ÷ the forwarder (docs/performance.md, "Toward 1.5× the mi
 Options:
   --hub <main.js>     a hub build's CLI, e.g. packages/hub/dist/cli/main.js (repeat to compare
                       builds; 'main.js|--flag' runs it with node flags). Default: this checkout's
+  --forwarder=<flags> also run a minimal forwarder with these node flags ('|'-separated, e.g.
+                      --forwarder=--max-semi-space-size=32), to see what a flag buys it too
+                      (repeatable; ratios stay against the forwarder without flags)
   --bursts <n>        bursts of action runs per target (default 40)
   --runs <n>          action runs per burst, at c=10 (default 250)
   --warmup <n>        action runs per target before measuring (default 3000)
@@ -38,6 +41,7 @@ function parseCommandLine() {
   const { values } = parseArgs({
     options: {
       hub: { type: 'string', multiple: true },
+      forwarder: { type: 'string', multiple: true },
       bursts: { type: 'string' },
       runs: { type: 'string' },
       warmup: { type: 'string' },
@@ -108,6 +112,10 @@ try {
   const fwdId = '0'.repeat(24)
   const fwd = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs })
   targets.push({ label: 'minimal forwarder', child: fwd, pool: new Pool(fwd.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
+  for (const flags of values.forwarder ?? []) {
+    const extra = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs: [...nodeArgs, ...flags.split('|')] })
+    targets.push({ label: `minimal forwarder (${flags})`, child: extra, pool: new Pool(extra.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
+  }
   for (const [i, cli] of clis.entries()) {
     const dataDir = await mkdtemp(join(dir, 'hub-'))
     // `--hub 'main.js|--max-semi-space-size=8'`: that build with those node flags.
