@@ -42,7 +42,7 @@ function stdoutDestination(): DestinationStream {
  *
  * The 100 ms timer is the hub's, not sonic-boom's `periodicFlush`: that one writes on every tick
  * whether or not a line is held (an empty write through the thread pool ten times a second, for
- * ever), which was about two thirds of an idle hub's CPU (5 → 1.7 ms of CPU per second,
+ * ever), which was most of an idle hub's CPU (5 → 1.3 ms of CPU per second,
  * docs/performance.md). This one runs only while a line waits.
  *
  * @example
