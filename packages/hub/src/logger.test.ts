@@ -1,11 +1,14 @@
-import fs from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LOG_FLUSH_MS, batchedDestination } from './logger.js'
+
+// node:fs as CommonJS code sees it (sonic-boom calls `fs.write` on it), so a spy on it sees its writes.
+const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs')
 
 describe('batchedDestination', () => {
   let dir: string | undefined
