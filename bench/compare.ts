@@ -110,11 +110,11 @@ try {
   const masterKey = generateMasterKey()
   const apiKey = `pb_bench_${Date.now()}`
   const fwdId = '0'.repeat(24)
-  const fwd = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs })
-  targets.push({ label: 'minimal forwarder', child: fwd, pool: new Pool(fwd.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
-  for (const flags of values.forwarder ?? []) {
-    const extra = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs: [...nodeArgs, ...flags.split('|')] })
-    targets.push({ label: `minimal forwarder (${flags})`, child: extra, pool: new Pool(extra.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
+  // The forwarder without flags first: every ratio is against it.
+  for (const flags of ['', ...(values.forwarder ?? [])]) {
+    const child = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs: [...nodeArgs, ...(flags ? flags.split('|') : [])] })
+    const label = flags ? `minimal forwarder (${flags})` : 'minimal forwarder'
+    targets.push({ label, child, pool: new Pool(child.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
   }
   for (const [i, cli] of clis.entries()) {
     const dataDir = await mkdtemp(join(dir, 'hub-'))

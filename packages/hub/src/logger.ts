@@ -25,6 +25,9 @@ export const REDACT_PATHS = [
 /** Longest a line written to a {@link batchedDestination} waits before it is written, ms. */
 export const LOG_FLUSH_MS = 100
 
+/** Characters a {@link batchedDestination} (and an {@link AccessLogger}) gathers before one write. */
+const LOG_BATCH_CHARS = 16_000
+
 /**
  * Standard output, written in batches: lines gather until 16 KB or 100 ms have passed, then go in
  * one write (pino's default writes each line on its own, through the thread pool). Under load
@@ -51,7 +54,7 @@ function stdoutDestination(): DestinationStream {
  * ```
  */
 export function batchedDestination(fd: number): DestinationStream {
-  const destination = pino.destination({ dest: fd, sync: false, minLength: 16_000 })
+  const destination = pino.destination({ dest: fd, sync: false, minLength: LOG_BATCH_CHARS })
   const write = destination.write.bind(destination)
   let waiting = false
   const flush = () => {
@@ -101,11 +104,6 @@ export interface AccessLine {
   tenant?: string | undefined
   keyId?: string | undefined
 }
-
-/** Lines an {@link AccessLogger} holds before it writes them in one go (about 16 KB). */
-const ACCESS_BATCH_CHARS = 16_000
-/** Longest an access line is held, ms (as standard output's own batching). */
-const ACCESS_BATCH_MS = 100
 
 /**
  * Writes the one access line per request. It goes to the same destination, at the same level and
@@ -169,8 +167,8 @@ export class AccessLogger {
       return
     }
     this.#held += text
-    if (this.#held.length >= ACCESS_BATCH_CHARS) this.flush()
-    else this.#timer ??= setTimeout(() => this.flush(), ACCESS_BATCH_MS).unref()
+    if (this.#held.length >= LOG_BATCH_CHARS) this.flush()
+    else this.#timer ??= setTimeout(() => this.flush(), LOG_FLUSH_MS).unref()
   }
 
   /**
