@@ -56,9 +56,16 @@ function stdoutDestination(): DestinationStream {
 export function batchedDestination(fd: number): DestinationStream {
   const destination = pino.destination({ dest: fd, sync: false, minLength: LOG_BATCH_CHARS })
   const write = destination.write.bind(destination)
-  let waiting = false
+  let timer: NodeJS.Timeout | undefined
   const flush = () => {
-    waiting = false
+    if (timer) clearTimeout(timer)
+    timer = undefined
+    // sonic-boom's flush does nothing while a write is in flight, and what was written after that
+    // write began stays held once it ends (below minLength): look again in another interval.
+    if ((destination as unknown as { _writing?: boolean })._writing) {
+      timer = setTimeout(flush, LOG_FLUSH_MS).unref()
+      return
+    }
     try {
       destination.flush()
     } catch {
@@ -67,18 +74,19 @@ export function batchedDestination(fd: number): DestinationStream {
   }
   destination.write = (chunk: string) => {
     const ok = write(chunk)
-    if (!waiting) {
-      waiting = true
-      setTimeout(flush, LOG_FLUSH_MS).unref()
-    }
+    timer ??= setTimeout(flush, LOG_FLUSH_MS).unref()
     return ok
   }
-  batched.add(destination)
+  batched.set(destination, flush)
   return destination
 }
 
-/** Destinations that already hold lines back for up to 100 ms (standard output, above). */
-const batched = new WeakSet<object>()
+/**
+ * Destinations that already hold lines back for up to 100 ms (standard output, above), each with
+ * its flush: what holds lines in front of one (an {@link AccessLogger}) writes them out through
+ * it at once, so a line waits 100 ms in all, not 100 ms in each.
+ */
+const batched = new WeakMap<object, () => void>()
 
 /**
  * The hub's logger: JSON lines with secrets redacted.
@@ -132,6 +140,8 @@ export class AccessLogger {
   /** The logger's bindings as pino writes them after `time` (`,"service":"patchbay"`). */
   readonly #bindings: string
   readonly #batch: boolean
+  /** The destination's own flush, when it holds lines too (see {@link batchedDestination}). */
+  readonly #flushStream: (() => void) | undefined
   #held = ''
   #timer: NodeJS.Timeout | undefined
 
@@ -144,7 +154,8 @@ export class AccessLogger {
     this.#stream = (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym]
     const bindings = JSON.stringify(logger.bindings())
     this.#bindings = bindings === '{}' ? '' : `,${bindings.slice(1, -1)}`
-    this.#batch = this.#stream !== undefined && (options.batch ?? batched.has(this.#stream))
+    this.#flushStream = this.#stream && batched.get(this.#stream)
+    this.#batch = this.#stream !== undefined && (options.batch ?? this.#flushStream !== undefined)
     if (this.#batch) holdAtExit(this)
   }
 
@@ -168,7 +179,13 @@ export class AccessLogger {
     }
     this.#held += text
     if (this.#held.length >= LOG_BATCH_CHARS) this.flush()
-    else this.#timer ??= setTimeout(() => this.flush(), LOG_FLUSH_MS).unref()
+    else this.#timer ??= setTimeout(this.#onTimer, LOG_FLUSH_MS).unref()
+  }
+
+  /** The 100 ms are up: the lines go out now, through the destination's own hold too. */
+  readonly #onTimer = () => {
+    this.flush()
+    this.#flushStream?.()
   }
 
   /**
