@@ -29,6 +29,8 @@ Options:
   --forwarder=<flags> also run a minimal forwarder with these node flags ('|'-separated, e.g.
                       --forwarder=--max-semi-space-size=32), to see what a flag buys it too
                       (repeatable; ratios stay against the forwarder without flags)
+  --forwarder-frame   also run the forwarder's frame alone: its key check and parse, then a fixed
+                      answer without calling the service (to set against a hub build's frame)
   --bursts <n>        bursts of action runs per target (default 40)
   --runs <n>          action runs per burst, at c=10 (default 250)
   --warmup <n>        action runs per target before measuring (default 3000)
@@ -42,6 +44,7 @@ function parseCommandLine() {
     options: {
       hub: { type: 'string', multiple: true },
       forwarder: { type: 'string', multiple: true },
+      'forwarder-frame': { type: 'boolean', default: false },
       bursts: { type: 'string' },
       runs: { type: 'string' },
       warmup: { type: 'string' },
@@ -115,6 +118,10 @@ try {
     const child = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs: [...nodeArgs, ...(flags ? flags.split('|') : [])] })
     const label = flags ? `minimal forwarder (${flags})` : 'minimal forwarder'
     targets.push({ label, child, pool: new Pool(child.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
+  }
+  if (values['forwarder-frame']) {
+    const child = await startForwarder({ upstreamUrl: upstream.url, apiKey, credentials: { [fwdId]: ECHO_API_KEY }, nodeArgs, frameOnly: true })
+    targets.push({ label: 'minimal forwarder, frame only', child, pool: new Pool(child.url, { connections: 10 }), connectionId: fwdId, cpuMs: 0, runs: 0 })
   }
   for (const [i, cli] of clis.entries()) {
     const dataDir = await mkdtemp(join(dir, 'hub-'))

@@ -3,6 +3,8 @@
 // hub stores keys), finds the connection's credential in memory, puts it on the request, calls the
 // stand-in service through an undici keep-alive pool, and wraps its JSON answer in the hub's body.
 // Plain JavaScript like upstream-server.mjs: it runs under bare `node`, as its own process.
+// With FORWARDER_FRAME_ONLY=1 it does everything but the call: after the key check and the parse it
+// answers a fixed body, so its frame can be set against the hub's (docs/performance.md, "The ninth round").
 //
 // Usage: FORWARDER_API_KEY=<key> FORWARDER_UPSTREAM=<url> FORWARDER_CONNECTIONS='{"<id>":"<api key>"}'
 //        node bench/minimal-forwarder.mjs [port]        (prints `listening http://127.0.0.1:<port>`)
@@ -16,6 +18,7 @@ const keyHash = sha256(env.FORWARDER_API_KEY ?? '')
 const credentials = new Map(Object.entries(JSON.parse(env.FORWARDER_CONNECTIONS ?? '{}')))
 const pool = new Pool(env.FORWARDER_UPSTREAM, { keepAliveTimeout: 10_000 })
 const PREFIX = '/api/v2/execute/'
+const frameOnly = env.FORWARDER_FRAME_ONLY === '1'
 
 const send = (res, status, body) => {
   const text = JSON.stringify(body)
@@ -35,6 +38,7 @@ const server = createServer((req, res) => {
     try {
       const { data } = JSON.parse(raw)
       if (typeof data?.item_id !== 'string') return send(res, 400, { error: 'data.item_id is required' })
+      if (frameOnly) return send(res, 200, { status: 'SUCCESS', completed: true, data: { ok: true, id: data.item_id }, runTime: (performance.now() - started) / 1000 })
       const up = await pool.request({ method: 'GET', path: `/items/${encodeURIComponent(data.item_id)}`, headers: { 'x-api-key': secret } })
       send(res, 200, { status: 'SUCCESS', completed: true, data: await up.body.json(), runTime: (performance.now() - started) / 1000 })
     } catch {

@@ -206,11 +206,23 @@ export const MINIMAL_FORWARDER = fileURLToPath(new URL('./minimal-forwarder.mjs'
  * Starts the minimal forwarder in its own process: it accepts `apiKey` and forwards action runs on
  * the connections of `credentials` (connection id → the service's API key) to `upstreamUrl`.
  */
-export function startForwarder(config: { upstreamUrl: string; apiKey: string; credentials: Record<string, string>; nodeArgs?: string[] }): Promise<ChildHandle> {
+export function startForwarder(config: {
+  upstreamUrl: string
+  apiKey: string
+  credentials: Record<string, string>
+  nodeArgs?: string[]
+  /** Answer a fixed body after the key check and the parse, without calling the service. */
+  frameOnly?: boolean
+}): Promise<ChildHandle> {
   return startChild({
     name: 'minimal forwarder',
     args: [...(config.nodeArgs ?? []), MINIMAL_FORWARDER],
-    env: childEnv({ FORWARDER_API_KEY: config.apiKey, FORWARDER_UPSTREAM: config.upstreamUrl, FORWARDER_CONNECTIONS: JSON.stringify(config.credentials) }),
+    env: childEnv({
+      FORWARDER_API_KEY: config.apiKey,
+      FORWARDER_UPSTREAM: config.upstreamUrl,
+      FORWARDER_CONNECTIONS: JSON.stringify(config.credentials),
+      ...(config.frameOnly ? { FORWARDER_FRAME_ONLY: '1' } : {}),
+    }),
     ready: /^listening (http:\/\/\S+)/,
     timeoutMs: 10_000,
   })
